@@ -1,0 +1,1 @@
+"""The ``gordo`` command-line interface."""
