@@ -1,0 +1,117 @@
+"""The benchmark configs of design.md §5, shared by every script in benchmarks/.
+
+>>> sorted(CONFIGS)
+['L', 'M', 'S']
+>>> len(fleet_f())
+8
+>>> len(machine_config("S")["dataset"]["tags"])
+10
+"""
+
+from __future__ import annotations
+
+import copy
+
+PROJECT = "bench"
+
+_FEEDFORWARD = {
+    "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector": {
+        "base_estimator": {
+            "sklearn.pipeline.Pipeline": {
+                "steps": [
+                    "sklearn.preprocessing.MinMaxScaler",
+                    {
+                        "gordo.machine.model.models.KerasAutoEncoder": {
+                            "kind": "feedforward_hourglass",
+                            "epochs": 10,
+                            "batch_size": 128,
+                        }
+                    },
+                ]
+            }
+        }
+    }
+}
+
+_LSTM = {
+    "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector": {
+        "base_estimator": {
+            "sklearn.pipeline.Pipeline": {
+                "steps": [
+                    "sklearn.preprocessing.MinMaxScaler",
+                    {
+                        "gordo.machine.model.models.KerasLSTMAutoEncoder": {
+                            "kind": "lstm_hourglass",
+                            "lookback_window": 12,
+                            "epochs": 5,
+                            "batch_size": 128,
+                        }
+                    },
+                ]
+            }
+        }
+    }
+}
+
+
+def _tags(n: int, prefix: str = "bench-tag") -> list[str]:
+    return [f"{prefix}-{i}" for i in range(n)]
+
+
+def _dataset(tags: list[str], start: str, end: str, provider: dict | None = None) -> dict:
+    return {
+        "type": "TimeSeriesDataset",
+        "data_provider": {"type": "RandomDataProvider", **(provider or {})},
+        "resolution": "10T",
+        "tags": tags,
+        "target_tag_list": tags,
+        "train_start_date": start,
+        "train_end_date": end,
+    }
+
+
+CONFIGS: dict[str, dict] = {
+    "S": {
+        "name": "bench-s",
+        "dataset": _dataset(_tags(10), "2020-01-01T00:00:00+00:00", "2020-02-01T00:00:00+00:00"),
+        "model": _FEEDFORWARD,
+    },
+    "M": {
+        "name": "bench-m",
+        "dataset": _dataset(
+            _tags(40),
+            "2020-01-01T00:00:00+00:00",
+            "2020-07-01T00:00:00+00:00",
+            {"min_size": 5000, "max_size": 10000},
+        ),
+        "model": _FEEDFORWARD,
+    },
+    "L": {
+        "name": "bench-l",
+        "dataset": _dataset(_tags(10), "2020-01-01T00:00:00+00:00", "2020-02-01T00:00:00+00:00"),
+        "model": _LSTM,
+    },
+}
+
+
+def machine_config(name: str) -> dict:
+    """A deep copy of benchmark machine config ``name`` (S, M or L), with the default evaluation."""
+    return copy.deepcopy(CONFIGS[name])
+
+
+def fleet_f() -> list[dict]:
+    """Fleet F: 8 machines of the S kind with different names and tags."""
+    machines = []
+    for i in range(8):
+        cfg = machine_config("S")
+        cfg["name"] = f"bench-f-{i}"
+        tags = _tags(10, prefix=f"f{i}-tag")
+        cfg["dataset"]["tags"] = tags
+        cfg["dataset"]["target_tag_list"] = tags
+        machines.append(cfg)
+    return machines
+
+
+def project_config(machines: list[dict]) -> dict:
+    """A plain ``{machines, globals}`` project config holding ``machines``."""
+    return {"machines": copy.deepcopy(machines), "globals": {}}

@@ -1,0 +1,1 @@
+"""Project configs: normalisation (config_elements) and Argo workflow generation."""

@@ -1,0 +1,1 @@
+"""Normalisation of a project config into machines with defaults and globals applied."""
