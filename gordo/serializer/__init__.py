@@ -1,0 +1,30 @@
+"""Model definitions to estimators and back, and built models to disk and back.
+
+>>> from gordo import serializer
+>>> scaler = serializer.from_definition({"sklearn.preprocessing.MinMaxScaler": {"clip": True}})
+>>> serializer.into_definition(scaler, prune_default_params=True)
+{'sklearn.preprocessing._data.MinMaxScaler': {'clip': True}}
+>>> serializer.loads(serializer.dumps(scaler))
+MinMaxScaler(clip=True)
+"""
+
+from gordo.serializer.from_definition import (
+    from_definition,
+    import_locate,
+    load_params_from_definition,
+)
+from gordo.serializer.into_definition import into_definition, load_definition_from_params
+from gordo.serializer.serializer import dump, dumps, load, load_metadata, loads
+
+__all__ = [
+    "dump",
+    "dumps",
+    "from_definition",
+    "import_locate",
+    "into_definition",
+    "load",
+    "load_definition_from_params",
+    "load_metadata",
+    "load_params_from_definition",
+    "loads",
+]

@@ -1,0 +1,280 @@
+"""Build estimators from their definitions: ``{import.path: {params}}`` or a bare import path.
+
+A definition is what the ``model`` key of a machine holds:
+
+- a bare import path, ``sklearn.preprocessing.MinMaxScaler``, builds the class with no arguments;
+- a mapping with one key, ``{import.path: {param: value}}``, builds it with those parameters.
+
+Parameter values are definitions too, wherever one fits (``base_estimator``,
+``estimator``, ``transformer``, ``regressor``, Pipeline ``steps``, ...): a
+one-key mapping whose key is an import path is built; a string that is an import
+path resolves to the object (an estimator class is built with no arguments, a
+function such as FunctionTransformer's ``func`` is returned as is). Pipeline and
+FeatureUnion accept their steps as a plain list, named ``step_0``, ``step_1``, ...
+A class with a ``from_definition`` classmethod receives its raw parameters and
+builds itself (gordo's Keras wrappers do). Import paths get the compatibility
+aliases of :mod:`gordo.serializer.import_paths`.
+
+>>> import yaml
+>>> raw_config = '''
+... sklearn.pipeline.Pipeline:
+...     steps:
+...         - sklearn.decomposition.PCA:
+...             n_components: 3
+...         - sklearn.pipeline.FeatureUnion:
+...             - sklearn.decomposition.PCA:
+...                 n_components: 3
+...             - sklearn.pipeline.Pipeline:
+...                 - sklearn.preprocessing.MinMaxScaler
+...                 - sklearn.decomposition.TruncatedSVD:
+...                     n_components: 2
+...         - sklearn.ensemble.RandomForestClassifier:
+...             max_depth: 3
+... '''
+>>> config = yaml.safe_load(raw_config)
+>>> scikit_learn_pipeline = from_definition(config)
+>>> [name for name, _ in scikit_learn_pipeline.steps]
+['step_0', 'step_1', 'step_2']
+>>> scikit_learn_pipeline.steps[1][1].transformer_list[1][1].steps[1][1]
+TruncatedSVD()
+>>> from_definition({"sklearn.compose.TransformedTargetRegressor": {
+...     "regressor": "sklearn.linear_model.LinearRegression",
+...     "func": "numpy.log1p", "inverse_func": "numpy.expm1"}})
+TransformedTargetRegressor(func=<ufunc 'log1p'>, inverse_func=<ufunc 'expm1'>,
+                           regressor=LinearRegression())
+>>> from_definition({"sklearn.decomposition.PCA": {"n_componets": 2}})
+Traceback (most recent call last):
+...
+gordo.exceptions.DefinitionParameterError: sklearn.decomposition.PCA does not take \
+parameter 'n_componets' (did you mean 'n_components'?); valid parameters: copy, ...
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import importlib.util
+import inspect
+from typing import Any
+
+from gordo.exceptions import ConfigException, DefinitionImportError, DefinitionParameterError
+from gordo.serializer.import_paths import candidate_paths, import_locate, is_import_path
+
+__all__ = ["from_definition", "import_locate", "load_params_from_definition"]
+
+#: Parameter names holding a list of steps, per class, when the parameters are a plain list.
+_STEP_LIST_PARAMS = {"Pipeline": "steps", "FeatureUnion": "transformer_list"}
+_STEP_MARKERS = ("passthrough", "drop")
+
+
+def from_definition(pipe_definition: str | dict[str, Any]) -> Any:
+    """Construct an estimator (Pipeline, FeatureUnion or any class) from a definition.
+
+    Raises DefinitionImportError for an import path that does not resolve,
+    DefinitionParameterError for a parameter the class does not take, and
+    ConfigException for a definition of the wrong shape.
+
+    >>> from_definition("sklearn.preprocessing.MinMaxScaler")
+    MinMaxScaler()
+    >>> from_definition({"sklearn.preprocessing.MinMaxScaler": {"feature_range": [-1, 1]}})
+    MinMaxScaler(feature_range=(-1, 1))
+    """
+    return _build(pipe_definition, where="")
+
+
+def load_params_from_definition(definition: dict) -> dict:
+    """Deserialize each value of ``definition``; e.g. to prepare kwargs for a method.
+
+    >>> load_params_from_definition({"scaler": "sklearn.preprocessing.MinMaxScaler", "n": 3})
+    {'scaler': MinMaxScaler(), 'n': 3}
+    """
+    if not isinstance(definition, dict):
+        raise ConfigException(f"Expected a mapping of parameters, got {definition!r}")
+    return {key: _load_value(value, key) for key, value in definition.items()}
+
+
+def _build(definition: Any, where: str) -> Any:
+    """Build one definition: a bare import path or a one-key mapping."""
+    if isinstance(definition, str):
+        return _construct(definition, {}, where)
+    if isinstance(definition, dict) and len(definition) == 1:
+        ((path, params),) = definition.items()
+        if isinstance(path, str):
+            return _construct(path, params, where)
+    raise ConfigException(
+        f"Invalid model definition{_at(where)}: expected an import path or a mapping "
+        f"{{import.path: {{params}}}} with one key, got {definition!r}"
+    )
+
+
+def _construct(path: str, params: Any, where: str) -> Any:
+    """Build the object at ``path`` from its (raw) ``params``."""
+    target = _locate(path, where)
+    params = {} if params is None else params
+    if isinstance(target, type) and callable(getattr(target, "from_definition", None)):
+        return target.from_definition(copy.deepcopy(params))
+    if isinstance(params, list):
+        step_param = _step_list_param(target)
+        if step_param is None:
+            raise ConfigException(
+                f"Parameters of {path}{_at(where)} must be a mapping, got a list {params!r}"
+            )
+        params = {step_param: params}
+    if not isinstance(params, dict):
+        raise ConfigException(f"Parameters of {path}{_at(where)} must be a mapping, got {params!r}")
+    if not callable(target):
+        raise ConfigException(f"{path}{_at(where)} is not a class or function, cannot build it")
+    signature = _signature(target)
+    _check_parameter_names(path, target, params, signature, where)
+    kwargs = {
+        key: _load_value(value, _join(where, path, key), _expected_type(target, signature, key))
+        for key, value in params.items()
+    }
+    step_param = _step_list_param(target)
+    if step_param is not None and isinstance(kwargs.get(step_param), list):
+        kwargs[step_param] = _name_steps(kwargs[step_param])
+    try:
+        return target(**kwargs)
+    except TypeError as exc:
+        raise DefinitionParameterError(f"Cannot create {path}{_at(where)}: {exc}") from exc
+
+
+def _load_value(value: Any, where: str, expected_type: type | None = None) -> Any:
+    """Deserialize one parameter value: nested definitions are built, the rest kept."""
+    if isinstance(value, str):
+        if not _names_importable_module(value):
+            return value
+        target = _locate(value, where)
+        if _is_estimator_class(target):
+            return _construct(value, {}, where)
+        return target
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((key, params),) = value.items()
+            if (
+                isinstance(params, dict | list | type(None))
+                and isinstance(key, str)
+                and _names_importable_module(key)
+            ):
+                return _construct(key, params, where)
+        return {key: _load_value(item, f"{where}.{key}") for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_load_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        items = [_as_named_pair(item) for item in items]
+        if isinstance(value, tuple) or expected_type is tuple:
+            return tuple(items)
+        return items
+    return value
+
+
+def _locate(path: str, where: str) -> Any:
+    """import_locate, naming the place in the definition on failure."""
+    try:
+        return import_locate(path)
+    except DefinitionImportError as exc:
+        if not where:
+            raise
+        raise DefinitionImportError(f"{exc}{_at(where)}") from exc
+
+
+def _names_importable_module(value: str) -> bool:
+    """Whether ``value`` is an import path whose top-level package exists (aliases applied)."""
+    if not is_import_path(value):
+        return False
+    for path in candidate_paths(value):
+        try:
+            if importlib.util.find_spec(path.split(".", 1)[0]) is not None:
+                return True
+        except (ImportError, ValueError):
+            continue
+    return False
+
+
+def _is_estimator_class(target: Any) -> bool:
+    return isinstance(target, type) and (
+        hasattr(target, "get_params") or hasattr(target, "from_definition")
+    )
+
+
+def _as_named_pair(item: Any) -> Any:
+    """``[name, estimator, ...]`` (as YAML gives it) -> the tuple scikit-learn expects."""
+    if (
+        isinstance(item, list)
+        and len(item) in (2, 3)
+        and isinstance(item[0], str)
+        and (
+            hasattr(item[1], "get_params")
+            or (isinstance(item[1], str) and item[1] in _STEP_MARKERS)
+        )
+    ):
+        return tuple(item)
+    return item
+
+
+def _name_steps(steps: list) -> list:
+    """Give unnamed steps the names ``step_<i>``; named ``(name, step)`` pairs keep theirs."""
+    return [
+        step if isinstance(step, tuple) else (f"step_{i}", step) for i, step in enumerate(steps)
+    ]
+
+
+def _step_list_param(target: Any) -> str | None:
+    if not isinstance(target, type):
+        return None
+    for cls in target.__mro__:
+        if cls.__module__.startswith("sklearn.") and cls.__name__ in _STEP_LIST_PARAMS:
+            return _STEP_LIST_PARAMS[cls.__name__]
+    return None
+
+
+def _signature(target: Any) -> inspect.Signature | None:
+    try:
+        return inspect.signature(target)
+    except (TypeError, ValueError):  # some builtins have no signature
+        return None
+
+
+def _check_parameter_names(
+    path: str, target: Any, params: dict, signature: inspect.Signature | None, where: str
+) -> None:
+    if signature is None:
+        return
+    accepted = signature.parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
+        return
+    valid = [
+        name
+        for name, p in accepted.items()
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    ]
+    unknown = [key for key in params if key not in valid]
+    if not unknown:
+        return
+    hints = []
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), valid, n=1)
+        hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    noun = "parameter" if len(unknown) == 1 else "parameters"
+    raise DefinitionParameterError(
+        f"{path}{_at(where)} does not take {noun} {', '.join(hints)}; "
+        f"valid parameters: {', '.join(sorted(valid)) or '(none)'}"
+    )
+
+
+def _expected_type(target: Any, signature: inspect.Signature | None, key: str) -> type | None:
+    """``tuple`` if parameter ``key`` of ``target`` must be a tuple (YAML only gives lists)."""
+    constraints = getattr(target, "_parameter_constraints", {}).get(key, [])
+    if tuple in constraints and list not in constraints and "array-like" not in constraints:
+        return tuple
+    if signature is not None and key in signature.parameters:
+        if isinstance(signature.parameters[key].default, tuple):
+            return tuple
+    return None
+
+
+def _join(where: str, path: str, key: str) -> str:
+    return f"{where}.{key}" if where else f"{path}.{key}"
+
+
+def _at(where: str) -> str:
+    return f" (at {where})" if where else ""

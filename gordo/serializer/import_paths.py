@@ -1,0 +1,165 @@
+"""Resolve dotted import paths of model definitions, with the compatibility aliases.
+
+A definition names classes and functions by their full import path
+(``sklearn.decomposition.PCA``). Paths written for the original gordo and its
+companion packages keep working through a few prefix aliases:
+
+==========================  =========================
+written                     resolved as
+==========================  =========================
+``tensorflow.keras.X``      ``keras.X`` (Keras 3)
+``gordo_dataset.X``         ``gordo.dataset.X``
+``gordo_core.X``            ``gordo.dataset.X``
+``gordo.model.X``           ``gordo.machine.model.X``
+``gordo_components.X``      ``gordo.X`` (then the rule above)
+==========================  =========================
+
+The aliased path is tried first, then the path as written.
+
+>>> import_locate("sklearn.preprocessing.MinMaxScaler")
+<class 'sklearn.preprocessing._data.MinMaxScaler'>
+>>> candidate_paths("tensorflow.keras.layers.Dense")
+['keras.layers.Dense', 'tensorflow.keras.layers.Dense']
+>>> import_locate("sklearn.preprocessing.MinMaxScalr")
+Traceback (most recent call last):
+...
+gordo.exceptions.DefinitionImportError: Cannot import 'sklearn.preprocessing.MinMaxScalr': \
+module 'sklearn.preprocessing' has no attribute 'MinMaxScalr'; did you mean: \
+sklearn.preprocessing.MinMaxScaler, ...?
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from types import ModuleType
+from typing import Any
+
+from gordo.exceptions import DefinitionImportError
+
+#: (written prefix, resolved prefix); applied in order, each at most once.
+ALIASES: tuple[tuple[str, str], ...] = (
+    ("tensorflow.keras.", "keras."),
+    ("gordo_components.", "gordo."),
+    ("gordo_dataset.", "gordo.dataset."),
+    ("gordo_core.", "gordo.dataset."),
+    ("gordo.model.", "gordo.machine.model."),
+)
+
+
+def is_import_path(value: Any) -> bool:
+    """Whether ``value`` looks like a dotted import path (``a.b.C``).
+
+    >>> is_import_path("sklearn.decomposition.PCA"), is_import_path("auto"), is_import_path("x.csv ")
+    (True, False, False)
+    """
+    if not isinstance(value, str) or "." not in value:
+        return False
+    return all(part.isidentifier() for part in value.split("."))
+
+
+def candidate_paths(import_path: str) -> list[str]:
+    """The paths tried for ``import_path``: the aliased one (if any) first, then as written.
+
+    >>> candidate_paths("gordo_components.model.models.KerasAutoEncoder")
+    ['gordo.machine.model.models.KerasAutoEncoder', 'gordo_components.model.models.KerasAutoEncoder']
+    >>> candidate_paths("sklearn.decomposition.PCA")
+    ['sklearn.decomposition.PCA']
+    """
+    aliased = import_path
+    for written, resolved in ALIASES:
+        if aliased.startswith(written):
+            aliased = resolved + aliased[len(written) :]
+    return [import_path] if aliased == import_path else [aliased, import_path]
+
+
+def import_path_of(obj: Any) -> str:
+    """The import path of a class or function (of ``type(obj)`` for other objects).
+
+    >>> from sklearn.decomposition import PCA
+    >>> import_path_of(PCA), import_path_of(PCA())
+    ('sklearn.decomposition._pca.PCA', 'sklearn.decomposition._pca.PCA')
+    """
+    target = (
+        obj
+        if isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__")
+        else type(obj)
+    )
+    return f"{target.__module__}.{target.__qualname__}"
+
+
+def import_locate(import_path: str) -> Any:
+    """Import the object at ``import_path`` (aliases applied), e.g. a class or a function.
+
+    Raises DefinitionImportError naming the path and the closest existing names.
+    """
+    if not is_import_path(import_path):
+        raise DefinitionImportError(
+            f"Cannot import {import_path!r}: not a dotted import path like 'package.module.Name'"
+        )
+    problems = []
+    for path in candidate_paths(import_path):
+        found, problem = _locate(path)
+        if problem is None:
+            return found
+        problems.append(problem)
+    raise DefinitionImportError(f"Cannot import {import_path!r}: {'; '.join(problems)}")
+
+
+def _locate(path: str) -> tuple[Any, str | None]:
+    """(object, None) if ``path`` resolves, else (None, a description of the failure)."""
+    parts = path.split(".")
+    module: ModuleType | None = None
+    n_module_parts = 0
+    for i in range(len(parts), 0, -1):
+        name = ".".join(parts[:i])
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # Only a missing `name` (or its parent) means "not a module": a module that
+            # exists but fails on its own missing dependency is a real error.
+            if exc.name is None or not (name == exc.name or name.startswith(exc.name + ".")):
+                return None, f"importing module {name!r} failed: {exc}"
+            continue
+        except ImportError as exc:
+            return None, f"importing module {name!r} failed: {exc}"
+        n_module_parts = i
+        break
+    if module is None:
+        top = parts[0]
+        return None, f"no module named {top!r}{_suggest(top, _top_level_names(), '')}"
+    found: Any = module
+    owner = ".".join(parts[:n_module_parts])
+    for attr in parts[n_module_parts:]:
+        try:
+            found = getattr(found, attr)
+        except AttributeError:
+            kind = "module" if isinstance(found, ModuleType) else "object"
+            return None, (
+                f"{kind} {owner!r} has no attribute {attr!r}"
+                f"{_suggest(attr, _public_names(found), owner + '.')}"
+            )
+        owner = f"{owner}.{attr}"
+    return found, None
+
+
+def _public_names(obj: Any) -> list[str]:
+    """Public attribute names of ``obj``, plus submodule names if it is a package."""
+    names = {name for name in dir(obj) if not name.startswith("_")}
+    if isinstance(obj, ModuleType) and hasattr(obj, "__path__"):
+        names.update(
+            m.name for m in pkgutil.iter_modules(obj.__path__) if not m.name.startswith("_")
+        )
+    return sorted(names)
+
+
+def _top_level_names() -> list[str]:
+    return sorted({m.name for m in pkgutil.iter_modules() if not m.name.startswith("_")})
+
+
+def _suggest(word: str, names: list[str], prefix: str) -> str:
+    close = difflib.get_close_matches(word, names, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean: " + ", ".join(prefix + name for name in close) + "?"
