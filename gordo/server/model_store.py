@@ -1,0 +1,132 @@
+"""Loading built models and their metadata, once per worker, into bounded LRU caches.
+
+A model directory is ``<collection_dir>/<name>/`` as written by
+``gordo.serializer.dump``; loading goes through ``serializer.load`` which
+verifies the manifest. ``N_CACHED_MODELS`` models (default 2) stay in memory per
+worker; metadata, being small, is cached for many more models.
+
+>>> cache = LRUCache(maxsize=2)
+>>> [cache.get(key, lambda k=key: k * 10) for key in (1, 2, 1, 3)]
+[10, 20, 10, 30]
+>>> sorted(cache.keys())
+[1, 3]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any
+
+from gordo.exceptions import BadRequestError, NotFoundError
+
+#: Default number of models kept loaded per worker (env ``N_CACHED_MODELS``).
+DEFAULT_N_CACHED_MODELS = 2
+#: Number of models whose metadata stays cached per worker.
+N_CACHED_METADATA = 4096
+
+_VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+
+
+class LRUCache:
+    """A thread-safe LRU cache; each key is loaded at most once at a time."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize = max(1, int(maxsize))
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._loading: dict[Hashable, threading.Lock] = {}
+
+    def keys(self) -> list:
+        with self._lock:
+            return list(self._items)
+
+    def get(self, key: Hashable, loader: Callable[[], Any]) -> Any:
+        """The cached value of ``key``, calling ``loader()`` on a miss."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            key_lock = self._loading.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key]
+            value = loader()
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.maxsize:
+                    self._items.popitem(last=False)
+                self._loading.pop(key, None)
+            return value
+
+    def resize(self, maxsize: int) -> None:
+        with self._lock:
+            self.maxsize = max(1, int(maxsize))
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+    def discard(self, predicate: Callable[[Hashable], bool]) -> None:
+        """Drop every key for which ``predicate(key)`` is true."""
+        with self._lock:
+            for key in [k for k in self._items if predicate(k)]:
+                del self._items[key]
+
+
+MODELS = LRUCache(int(os.environ.get("N_CACHED_MODELS", DEFAULT_N_CACHED_MODELS)))
+METADATA = LRUCache(N_CACHED_METADATA)
+
+
+def check_model_name(name: str) -> str:
+    """``name`` if it is a plain directory name, else a :class:`BadRequestError`.
+
+    >>> check_model_name("model-1")
+    'model-1'
+    >>> check_model_name("../etc")
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.BadRequestError: Invalid model name '../etc': ...
+    """
+    if not _VALID_NAME.fullmatch(name) or ".." in name:
+        raise BadRequestError(
+            f"Invalid model name {name!r}: use letters, digits, '-', '_' and '.', "
+            "without path separators or '..'"
+        )
+    return name
+
+
+def model_dir(directory: str | os.PathLike, name: str) -> Path:
+    """The directory of model ``name`` in ``directory``; :class:`NotFoundError` if absent."""
+    path = Path(directory) / check_model_name(name)
+    if not path.is_dir():
+        revision = Path(directory).name
+        raise NotFoundError(f"No model named {name!r} in revision {revision} ({directory})")
+    return path
+
+
+def load_model(directory: str | os.PathLike, name: str) -> Any:
+    """The model ``name`` of ``directory``, loaded (and verified) once then cached."""
+    from gordo import serializer
+
+    path = model_dir(directory, name)
+    return MODELS.get(str(path), lambda: serializer.load(path))
+
+
+def load_metadata(directory: str | os.PathLike, name: str) -> dict:
+    """The metadata of model ``name`` of ``directory``, read once then cached."""
+    from gordo import serializer
+
+    path = model_dir(directory, name)
+    return METADATA.get(str(path), lambda: serializer.load_metadata(path))
+
+
+def forget(path: str | os.PathLike) -> None:
+    """Drop every cached model and metadata under ``path`` (after deleting it)."""
+    prefix = str(Path(path))
+    for cache in (MODELS, METADATA):
+        cache.discard(lambda key: key == prefix or str(key).startswith(prefix + os.sep))

@@ -1,0 +1,213 @@
+"""The OpenAPI document of the server and a Swagger UI served from local assets.
+
+The Swagger UI files come from the ``swagger-ui-bundle`` package, so ``/``
+works without internet access (no CDN).
+
+>>> doc = openapi_document("demo", ["model-a"])
+>>> sorted(doc["paths"])[:3]
+['/gordo/v0/{gordo_project}/', '/gordo/v0/{gordo_project}/expected-models', '/gordo/v0/{gordo_project}/models']
+"""
+
+from __future__ import annotations
+
+import flask
+
+from gordo import __version__
+
+_ERROR = {
+    "description": "A JSON body naming the problem",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"error": {"type": "string"}, "status-code": {"type": "integer"}},
+            }
+        }
+    },
+}
+_JSON = {"content": {"application/json": {"schema": {"type": "object"}}}}
+_BINARY = {
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+}
+_NUMBERS = {"type": "array", "items": {"type": "number"}}
+_FRAME_INPUT = {
+    "oneOf": [
+        _NUMBERS,
+        {"type": "array", "items": _NUMBERS},
+        {
+            "type": "object",
+            "description": "dataframe_to_dict form: {tag: {time: value}}",
+            "additionalProperties": {"type": "object", "additionalProperties": {"type": "number"}},
+        },
+    ]
+}
+
+
+def _ok(description: str, body: dict = _JSON) -> dict:
+    return {"description": description, **body}
+
+
+def openapi_document(project: str, models: list[str]) -> dict:
+    """The OpenAPI 3 document of a server for ``project`` serving ``models``."""
+    project_param = {
+        "name": "gordo_project",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "example": project},
+    }
+    model_param = {
+        "name": "gordo_name",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "example": models[0] if models else "model"},
+    }
+    revision_params = [
+        {"name": "revision", "in": "query", "required": False, "schema": {"type": "string"}},
+        {"name": "revision", "in": "header", "required": False, "schema": {"type": "string"}},
+    ]
+    format_param = {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["json", "parquet"]},
+    }
+    errors = {code: _ERROR for code in ("400", "404", "410", "413", "422")}
+
+    def get(summary: str, body: dict = _JSON, model: bool = False) -> dict:
+        params = [project_param, *([model_param] if model else []), *revision_params]
+        return {
+            "get": {
+                "summary": summary,
+                "parameters": params,
+                "responses": {"200": _ok(summary, body), **errors},
+            }
+        }
+
+    def post(summary: str, y_required: bool) -> dict:
+        json_schema = {
+            "type": "object",
+            "required": ["X", "y"] if y_required else ["X"],
+            "properties": {"X": _FRAME_INPUT, "y": _FRAME_INPUT},
+        }
+        parquet_schema = {
+            "type": "object",
+            "required": ["X", "y"] if y_required else ["X"],
+            "properties": {
+                "X": {"type": "string", "format": "binary"},
+                "y": {"type": "string", "format": "binary"},
+            },
+        }
+        return {
+            "post": {
+                "summary": summary,
+                "parameters": [project_param, model_param, format_param, *revision_params],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": json_schema},
+                        "multipart/form-data": {"schema": parquet_schema},
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "data (model-input, model-output, start, end, ...) "
+                        "and time-seconds; parquet bytes with ?format=parquet",
+                        "content": {**_JSON["content"], **_BINARY["content"]},
+                    },
+                    **errors,
+                },
+            }
+        }
+
+    base = "/gordo/v0/{gordo_project}"
+    model = base + "/{gordo_name}"
+    plain = {"responses": {"200": _ok("OK")}}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": f"gordo ML server: project {project}",
+            "version": __version__,
+            "description": "Every model of the project; revisions select older builds.",
+        },
+        "paths": {
+            "/healthcheck": {"get": {"summary": "Server liveness", **plain}},
+            "/server-version": {"get": {"summary": "Server version", **plain}},
+            base + "/": get("Project index: every model's endpoint, metadata and health"),
+            base + "/models": get("Models of the revision"),
+            base + "/revisions": get("Latest and available revisions"),
+            base + "/expected-models": get("Models the deployment expects"),
+            model + "/prediction": post("Model output for X", y_required=False),
+            model + "/anomaly/prediction": post("Anomaly scores for X and y", y_required=True),
+            model + "/metadata": get("Model metadata", model=True),
+            model + "/healthcheck": get("Model health (its metadata)", model=True),
+            model + "/download-model": get("gordo.serializer.dumps bytes", _BINARY, model=True),
+            model + "/revision/{revision}": {
+                "delete": {
+                    "summary": "Delete the model of an old revision (not the current one)",
+                    "parameters": [
+                        project_param,
+                        model_param,
+                        {"name": "revision", "in": "path", "required": True,
+                         "schema": {"type": "string"}},
+                    ],
+                    "responses": {"200": _ok("Deleted"), "409": _ERROR, **errors},
+                }
+            },
+        },
+    }
+
+
+_INDEX = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <title>gordo ML server</title>
+  <link rel="stylesheet" href="{css}">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="{bundle}"></script>
+  <script src="{preset}"></script>
+  <script>
+    window.ui = SwaggerUIBundle({{
+      url: "{spec}", dom_id: "#swagger-ui",
+      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+      layout: "StandaloneLayout"
+    }});
+  </script>
+</body>
+</html>
+"""
+
+
+def build_blueprint() -> flask.Blueprint:
+    """``/`` (Swagger UI), ``/openapi.json`` and the UI's static files."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    bp = flask.Blueprint(
+        "openapi", __name__, static_folder=swagger_ui_path, static_url_path="/swagger-ui"
+    )
+
+    @bp.route("/")
+    def swagger_ui():
+        def asset(name: str) -> str:
+            return flask.url_for("openapi.static", filename=name)
+
+        html = _INDEX.format(
+            css=asset("swagger-ui.css"),
+            bundle=asset("swagger-ui-bundle.js"),
+            preset=asset("swagger-ui-standalone-preset.js"),
+            spec=flask.url_for("openapi.openapi_json"),
+        )
+        return flask.Response(html, mimetype="text/html")
+
+    @bp.route("/openapi.json")
+    def openapi_json():
+        from gordo.server.collection import ModelCollection
+
+        config = flask.current_app.config["GORDO"]
+        collection = ModelCollection(config.MODEL_COLLECTION_DIR)
+        models = collection.models() if collection.collection_dir.is_dir() else []
+        return flask.jsonify(openapi_document(config.PROJECT, models))
+
+    return bp

@@ -1,0 +1,145 @@
+"""Reading ``X`` and ``y`` from a request body and checking them against a model's tags.
+
+JSON bodies are ``{"X": [..]}`` (one sample), ``{"X": [[..], ..]}`` (samples) or
+``{"X": dataframe_to_dict(df)}`` (a frame with its time index); ``y`` likewise.
+With ``?format=parquet`` the body is multipart with files ``X`` (and ``y``)
+made by ``dataframe_into_parquet_bytes``. Every problem is a
+:class:`~gordo.exceptions.BadRequestError` naming it.
+
+>>> import pandas as pd
+>>> frame_from_json([1, 2], "X")
+     0    1
+0  1.0  2.0
+>>> conform(pd.DataFrame([[1.0, 2.0]], columns=["b", "a"]), ["a", "b"], "X")
+     a    b
+0  2.0  1.0
+>>> conform(pd.DataFrame([[1.0]]), ["a", "b"], "X")
+Traceback (most recent call last):
+...
+gordo.exceptions.BadRequestError: X has 1 feature(s) but the model expects 2: ['a', 'b']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from gordo.exceptions import BadRequestError
+
+
+def wants_parquet(request) -> bool:
+    """Whether the request asks for parquet in and out (``?format=parquet``)."""
+    return request.args.get("format", "").lower() == "parquet"
+
+
+def read_X_y(request) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """``X`` and the optional ``y`` of a JSON or parquet request, as frames."""
+    if wants_parquet(request):
+        return _parquet_part(request, "X", required=True), _parquet_part(request, "y")
+    body = read_json(request)
+    if not isinstance(body, dict) or "X" not in body:
+        raise BadRequestError('The JSON body must be an object with a key "X"')
+    X = frame_from_json(body["X"], "X")
+    y = frame_from_json(body["y"], "y") if body.get("y") is not None else None
+    return X, y
+
+
+def read_json(request) -> Any:
+    """The parsed JSON body of ``request``; malformed JSON is a bad request."""
+    data = request.get_data(cache=False)
+    if not data:
+        raise BadRequestError("The request has no body; send JSON or use ?format=parquet")
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequestError(f"Malformed JSON body: {exc}") from None
+
+
+def _parquet_part(request, name: str, required: bool = False) -> pd.DataFrame | None:
+    from gordo.server.utils import dataframe_from_parquet_bytes
+
+    part = request.files.get(name)
+    if part is None:
+        if required:
+            raise BadRequestError(
+                f"?format=parquet expects a multipart body with a file {name!r} "
+                "(made with gordo.server.utils.dataframe_into_parquet_bytes)"
+            )
+        return None
+    try:
+        return dataframe_from_parquet_bytes(part.read())
+    except Exception as exc:  # pyarrow raises several types for bad bytes
+        raise BadRequestError(f"Malformed parquet in file {name!r}: {exc}") from None
+
+
+def frame_from_json(value: Any, what: str) -> pd.DataFrame:
+    """A frame from the JSON value of ``X`` or ``y`` (list, list of lists, or dict)."""
+    from gordo.server.utils import dataframe_from_dict
+
+    if isinstance(value, dict):
+        try:
+            return dataframe_from_dict(value)
+        except (ValueError, TypeError) as exc:
+            raise BadRequestError(f"{what} is not a valid data frame dict: {exc}") from None
+    if isinstance(value, list) and value:
+        rows = value if isinstance(value[0], list) else [value]
+        try:
+            array = np.array(rows)
+        except ValueError:
+            raise BadRequestError(f"{what} rows must all have the same length") from None
+        if array.ndim != 2:
+            raise BadRequestError(f"{what} must be a list of numbers or a list of rows")
+        _check_numeric(array, what)
+        return pd.DataFrame(array.astype(np.float64))
+    raise BadRequestError(f"{what} must be a non-empty list, list of lists or data frame dict")
+
+
+def _check_numeric(array: np.ndarray, what: str) -> None:
+    if array.dtype.kind not in "iuf":
+        raise BadRequestError(f"{what} must hold only numbers (found {_first_bad(array)!r})")
+
+
+def _first_bad(array: np.ndarray) -> Any:
+    for cell in array.ravel().tolist():
+        if isinstance(cell, bool) or not isinstance(cell, int | float):
+            return cell
+    return None
+
+
+def conform(df: pd.DataFrame, tags: list[str], what: str) -> pd.DataFrame:
+    """``df`` as float64 with columns ``tags``, or a bad request naming the problem.
+
+    Columns named by the tags are reordered to the tags' order; otherwise the
+    columns are taken in order (as for a list payload).
+    """
+    if len(df) == 0:
+        raise BadRequestError(f"{what} has no rows")
+    names = [str(c) for c in df.columns]
+    if set(names) != set(tags):
+        known = set(names) & set(tags)
+        if known:
+            missing = [t for t in tags if t not in known]
+            raise BadRequestError(f"{what} lacks tag(s) {missing}; the model expects {tags}")
+        if len(names) != len(tags):
+            raise BadRequestError(
+                f"{what} has {len(names)} feature(s) but the model expects {len(tags)}: {tags}"
+            )
+        df = df.set_axis(tags, axis=1)
+    else:
+        df = df.set_axis(names, axis=1)[tags]
+    for name, dtype in df.dtypes.items():
+        if dtype.kind not in "iuf":
+            bad = _first_bad(df[name].to_numpy())
+            raise BadRequestError(f"{what} column {name!r} must hold only numbers (found {bad!r})")
+    values = df.to_numpy(dtype=np.float64)
+    finite = np.isfinite(values)
+    if not finite.all():
+        row, col = np.argwhere(~finite)[0]
+        raise BadRequestError(
+            f"{what} has a missing or non-finite value in column {tags[col]!r} "
+            f"at row {df.index[row]}"
+        )
+    return pd.DataFrame(values, index=df.index, columns=tags)

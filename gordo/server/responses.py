@@ -1,0 +1,53 @@
+"""JSON responses (orjson) and the JSON error answers of the server.
+
+Every JSON answer carries the ``revision`` it was computed from (when a project
+route was asked) and every answer has a ``revision`` header (see server.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import flask
+import orjson
+from werkzeug.exceptions import HTTPException
+
+from gordo.exceptions import ArtifactError, ServingError
+
+logger = logging.getLogger(__name__)
+
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def json_response(payload: dict, status: int = 200) -> flask.Response:
+    """``payload`` (plus the request's ``revision``) as a JSON response."""
+    revision = flask.g.get("revision")
+    if revision is not None and "revision" not in payload:
+        payload = {**payload, "revision": revision}
+    return flask.Response(orjson.dumps(payload, option=_OPTIONS), status, mimetype="application/json")
+
+
+def error_response(message: str, status: int) -> flask.Response:
+    return json_response({"error": message, "status-code": status}, status)
+
+
+def register_error_handlers(app: flask.Flask) -> None:
+    """Answer every error with a JSON body naming the problem."""
+
+    @app.errorhandler(ServingError)
+    def _serving_error(exc: ServingError):
+        return error_response(exc.message, exc.status_code)
+
+    @app.errorhandler(ArtifactError)
+    def _artifact_error(exc: ArtifactError):
+        logger.error("Broken model artifact on %s: %s", flask.request.path, exc)
+        return error_response(f"The model artifact cannot be loaded: {exc}", 500)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return error_response(f"{exc.name}: {exc.description}", exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        logger.exception("Unhandled error on %s", flask.request.path)
+        return error_response(f"Internal error on {flask.request.path}: {exc}", 500)

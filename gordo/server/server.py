@@ -1,0 +1,267 @@
+"""The gordo ML server: a Flask app factory and its gunicorn runner.
+
+One server serves every model of a project from ``MODEL_COLLECTION_DIR``
+(``<root>/<project>/<revision>/``, the current revision); the other revisions
+beside it are served on request. Models load once per worker, then stay in a
+bounded LRU cache (``N_CACHED_MODELS``).
+
+>>> import tempfile, pathlib
+>>> collection = pathlib.Path(tempfile.mkdtemp()) / "demo" / "1700000000000"
+>>> collection.mkdir(parents=True)
+>>> app = build_app({"MODEL_COLLECTION_DIR": str(collection), "PROJECT": "demo"})
+>>> client = app.test_client()
+>>> client.get("/gordo/v0/demo/revisions").json["available-revisions"]
+['1700000000000']
+>>> client.get("/healthcheck").headers["revision"]
+'1700000000000'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import flask
+import yaml
+
+from gordo import __version__
+from gordo.exceptions import ConfigException
+from gordo.server import model_store
+
+logger = logging.getLogger(__name__)
+
+#: Default request body limit, bytes (env ``GORDO_SERVER_MAX_CONTENT_LENGTH``).
+DEFAULT_MAX_CONTENT_LENGTH = 128 * 1024 * 1024
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Server config, read from the environment; ``overrides`` (same keys) win.
+
+    Keys and environment variables:
+
+    - ``MODEL_COLLECTION_DIR``: the current revision's directory of built models.
+    - ``PROJECT``: the project served (default: the name of the directory
+      holding the revisions).
+    - ``EXPECTED_MODELS``: YAML/JSON list of the models the deployment expects.
+    - ``ENABLE_PROMETHEUS``: ``true`` to record and serve Prometheus metrics.
+    - ``N_CACHED_MODELS``: models kept loaded per worker (default 2).
+    - ``MAX_CONTENT_LENGTH`` (env ``GORDO_SERVER_MAX_CONTENT_LENGTH``): largest
+      request body in bytes (default 128 MiB); larger bodies get a 413.
+    """
+
+    def __init__(self, overrides: dict[str, Any] | None = None):
+        values = {**os.environ, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+        collection_dir = values.get("MODEL_COLLECTION_DIR")
+        if not collection_dir:
+            raise ConfigException(
+                "MODEL_COLLECTION_DIR is not set: point it at the directory of the "
+                "revision to serve, <root>/<project>/<revision>"
+            )
+        self.MODEL_COLLECTION_DIR = str(Path(collection_dir))
+        self.PROJECT = str(values.get("PROJECT") or Path(collection_dir).resolve().parent.name)
+        self.EXPECTED_MODELS = _parse_expected_models(values.get("EXPECTED_MODELS"))
+        self.ENABLE_PROMETHEUS = _flag(values.get("ENABLE_PROMETHEUS", False))
+        self.N_CACHED_MODELS = _positive_int(
+            values, "N_CACHED_MODELS", model_store.DEFAULT_N_CACHED_MODELS
+        )
+        max_length = values.get("MAX_CONTENT_LENGTH") or values.get(
+            "GORDO_SERVER_MAX_CONTENT_LENGTH"
+        )
+        self.MAX_CONTENT_LENGTH = _positive_int(
+            {"MAX_CONTENT_LENGTH": max_length}, "MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
+        )
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in _TRUE
+
+
+def _positive_int(values: dict, key: str, default: int) -> int:
+    raw = values.get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise ConfigException(f"{key} must be a positive integer, got {raw!r}")
+    return number
+
+
+def _parse_expected_models(raw: Any) -> list[str]:
+    if raw in (None, ""):
+        return []
+    try:
+        parsed = yaml.safe_load(raw) if isinstance(raw, str) else raw
+    except yaml.YAMLError as exc:
+        raise ConfigException(f"EXPECTED_MODELS is not a YAML/JSON list: {exc}") from None
+    if parsed is None:
+        return []
+    if not isinstance(parsed, list):
+        raise ConfigException(f"EXPECTED_MODELS must be a list of model names, got {raw!r}")
+    return [str(name) for name in parsed]
+
+
+def adapt_proxy_deployment(wsgi_app: Callable) -> Callable:
+    """Wrap a WSGI app so it works behind a path-prefixing proxy (Envoy/Ambassador).
+
+    ``HTTP_X_ENVOY_ORIGINAL_PATH`` is the full path (with the prefix) and
+    ``PATH_INFO`` the path the app knows; the difference becomes ``SCRIPT_NAME``,
+    so generated URLs carry the prefix.
+
+    >>> app = flask.Flask(__name__)
+    >>> app.wsgi_app = adapt_proxy_deployment(app.wsgi_app)
+    >>> @app.route("/metadata")
+    ... def metadata():
+    ...     return flask.url_for("metadata")
+    >>> headers = {"X-Envoy-Original-Path": "/gordo/v0/p/m/metadata"}
+    >>> app.test_client().get("/metadata", headers=headers).text
+    '/gordo/v0/p/m/metadata'
+    """
+
+    def wrapper(environ: dict, start_response: Callable):
+        original = environ.get("HTTP_X_ENVOY_ORIGINAL_PATH", "").split("?", 1)[0]
+        path = environ.get("PATH_INFO", "")
+        if original and path and original != path and original.endswith(path):
+            environ["SCRIPT_NAME"] = original[: -len(path)]
+        return wsgi_app(environ, start_response)
+
+    return wrapper
+
+
+def enable_prometheus() -> bool:
+    """Whether ``ENABLE_PROMETHEUS`` asks for metrics."""
+    return _flag(os.environ.get("ENABLE_PROMETHEUS", ""))
+
+
+def create_prometheus_metrics(project: str | None = None, registry=None):
+    """The server's Prometheus metrics (a ``gordo.server.prometheus.metrics.GordoServer``)."""
+    from gordo.server.prometheus.metrics import GordoServer
+
+    return GordoServer(project=project, registry=registry)
+
+
+def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) -> flask.Flask:
+    """Build the app and its routes; ``config`` overrides the environment (see :class:`Config`)."""
+    from gordo.server import openapi, routes
+    from gordo.server.responses import json_response, register_error_handlers
+
+    settings = Config(config)
+    model_store.MODELS.resize(settings.N_CACHED_MODELS)
+    app = flask.Flask(__name__)
+    app.config["GORDO"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
+    app.wsgi_app = adapt_proxy_deployment(app.wsgi_app)
+    current_revision = Path(settings.MODEL_COLLECTION_DIR).name
+
+    if settings.ENABLE_PROMETHEUS:
+        create_prometheus_metrics(settings.PROJECT, prometheus_registry).prepare_app(app)
+
+    @app.route("/healthcheck")
+    def healthcheck():
+        return json_response({"gordo-server-version": __version__})
+
+    @app.route("/server-version")
+    def server_version():
+        return json_response({"revision": current_revision, "version": __version__})
+
+    @app.after_request
+    def _revision_header(response: flask.Response):
+        response.headers["revision"] = flask.g.get("revision") or current_revision
+        return response
+
+    register_error_handlers(app)
+    app.register_blueprint(openapi.build_blueprint())
+    app.register_blueprint(routes.build_blueprint())
+    return app
+
+
+def run_cmd(cmd: list[str]) -> None:
+    """Run ``cmd``, forwarding SIGTERM/SIGINT to it; exit with its code if it fails.
+
+    A missing executable (``OSError``) exits with code 1 and a message naming it.
+    """
+    try:
+        process = subprocess.Popen(cmd, stderr=subprocess.STDOUT)
+    except OSError as exc:
+        logger.error("Cannot run %s: %s", cmd[0], exc)
+        raise SystemExit(1) from None
+
+    def forward(signum, _frame):
+        process.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        code = process.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if code not in (0, -signal.SIGTERM, -signal.SIGINT):
+        error = subprocess.CalledProcessError(code, cmd)
+        logger.error("%s", error)
+        raise SystemExit(code if code > 0 else 1)
+
+
+def gunicorn_command(
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    config_module: str | None = None,
+    worker_connections: int | None = None,
+    threads: int | None = None,
+    worker_class: str = "gthread",
+    server_app: str = "gordo.server.server:build_app()",
+) -> list[str]:
+    """The gunicorn command line that :func:`run_server` runs.
+
+    >>> gunicorn_command("0.0.0.0", 5555, 2, "debug", threads=8)[3:]
+    ['--bind', '0.0.0.0:5555', '--log-level', 'debug', '--workers', '2', '--worker-class', 'gthread', '--worker-tmp-dir', '/dev/shm', '--threads', '8', 'gordo.server.server:build_app()']
+    """
+    cmd = [sys.executable, "-m", "gunicorn"]
+    cmd += ["--bind", f"{host}:{port}", "--log-level", log_level, "--workers", str(workers)]
+    cmd += ["--worker-class", worker_class]
+    if Path("/dev/shm").is_dir():
+        cmd += ["--worker-tmp-dir", "/dev/shm"]
+    if config_module:
+        cmd += ["--config", f"python:{config_module}"]
+    if worker_connections is not None:
+        cmd += ["--worker-connections", str(worker_connections)]
+    if threads is not None:
+        cmd += ["--threads", str(threads)]
+    return [*cmd, server_app]
+
+
+def run_server(
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    config_module: str | None = None,
+    worker_connections: int | None = None,
+    threads: int | None = None,
+    worker_class: str = "gthread",
+    server_app: str = "gordo.server.server:build_app()",
+) -> None:
+    """Run the app with gunicorn (see :func:`gunicorn_command` for the options)."""
+    run_cmd(
+        gunicorn_command(
+            host,
+            port,
+            workers,
+            log_level,
+            config_module=config_module,
+            worker_connections=worker_connections,
+            threads=threads,
+            worker_class=worker_class,
+            server_app=server_app,
+        )
+    )

@@ -1,0 +1,186 @@
+"""Shared utilities of the views: frame codecs, model loading, request decorators.
+
+>>> import pandas as pd
+>>> X = pd.DataFrame({"TAG-1": [1.0, 2.0]},
+...                  index=pd.date_range("2019-01-01", periods=2, freq="8h"))
+>>> dataframe_to_dict(X)
+{'TAG-1': {'2019-01-01 00:00:00': 1.0, '2019-01-01 08:00:00': 2.0}}
+>>> dataframe_from_parquet_bytes(dataframe_into_parquet_bytes(X)).equals(X)
+True
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import io
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from gordo.server.frames import frame_payload
+from gordo.server.model_store import load_metadata, load_model
+
+__all__ = [
+    "dataframe_from_dict",
+    "dataframe_from_parquet_bytes",
+    "dataframe_into_parquet_bytes",
+    "dataframe_to_dict",
+    "extract_X_y",
+    "find_path_in_dict",
+    "load_metadata",
+    "load_model",
+    "metadata_required",
+    "model_required",
+    "parse_iso_datetime",
+]
+
+
+def dataframe_to_dict(df: pd.DataFrame) -> dict:
+    """A JSON-ready dict of ``df``; two-level columns nest by their top level.
+
+    >>> import pprint
+    >>> columns = pd.MultiIndex.from_tuples(
+    ...     (f"feature{i}", f"sub-feature-{ii}") for i in range(2) for ii in range(2))
+    >>> index = pd.date_range('2019-01-01', '2019-02-01', periods=2)
+    >>> df = pd.DataFrame(np.arange(8).reshape((2, 4)), columns=columns, index=index)
+    >>> pprint.pprint(dataframe_to_dict(df))
+    {'feature0': {'sub-feature-0': {'2019-01-01': 0, '2019-02-01': 4},
+                  'sub-feature-1': {'2019-01-01': 1, '2019-02-01': 5}},
+     'feature1': {'sub-feature-0': {'2019-01-01': 2, '2019-02-01': 6},
+                  'sub-feature-1': {'2019-01-01': 3, '2019-02-01': 7}}}
+    """
+    return frame_payload(df)
+
+
+def dataframe_from_dict(data: dict | list) -> pd.DataFrame:
+    """The frame of a dict made by :func:`dataframe_to_dict` (or a plain record dict).
+
+    Index keys that are datetimes become a DatetimeIndex, integers an integer
+    index; the result is sorted by its index.
+
+    >>> serialized = {
+    ...   'feature0': {'sub-feature-0': {'2019-01-01': 0, '2019-02-01': 4},
+    ...                'sub-feature-1': {'2019-01-01': 1, '2019-02-01': 5}},
+    ...   'feature1': {'sub-feature-0': {'2019-01-01': 2, '2019-02-01': 6},
+    ...                'sub-feature-1': {'2019-01-01': 3, '2019-02-01': 7}}
+    ... }
+    >>> dataframe_from_dict(serialized)
+                    feature0                    feature1
+               sub-feature-0 sub-feature-1 sub-feature-0 sub-feature-1
+    2019-01-01             0             1             2             3
+    2019-02-01             4             5             6             7
+    """
+    if isinstance(data, dict) and data and all(
+        isinstance(column, dict) and column and all(isinstance(v, dict) for v in column.values())
+        for column in data.values()
+    ):
+        parts = [pd.DataFrame.from_dict(data[key]) for key in data]
+        df = pd.concat(parts, axis=1, keys=list(data))
+    else:
+        df = pd.DataFrame(data) if isinstance(data, list) else pd.DataFrame.from_dict(data)
+    df.index = _parse_index(df.index)
+    return df.sort_index()
+
+
+def _parse_index(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.DatetimeIndex) or index.dtype.kind in "iu":
+        return index
+    labels = index.astype(str)
+    if labels.str.fullmatch(r"-?\d+").all():
+        return pd.Index(labels.astype(np.int64))
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
+    except (ValueError, TypeError):
+        return index
+
+
+def dataframe_into_parquet_bytes(df: pd.DataFrame, compression: str = "snappy") -> bytes:
+    """Bytes of a parquet table holding ``df`` (index and two-level columns kept)."""
+    table = pa.Table.from_pandas(df)
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression=compression)
+    return buf.getvalue()
+
+
+def dataframe_from_parquet_bytes(buf: bytes) -> pd.DataFrame:
+    """The frame stored in parquet bytes, e.g. from :func:`dataframe_into_parquet_bytes`."""
+    return pq.read_table(io.BytesIO(buf)).to_pandas()
+
+
+def find_path_in_dict(path: list[str], data: dict) -> Any:
+    """The value at ``path`` in nested dicts; ``KeyError`` naming the missing key.
+
+    >>> find_path_in_dict(["parent", "child"], {"parent": {"child": 42}})
+    42
+    """
+    value: Any = data
+    for depth, key in enumerate(path):
+        if not isinstance(value, dict) or key not in value:
+            raise KeyError(f"{'.'.join(path[: depth + 1])} not found")
+        value = value[key]
+    return value
+
+
+def parse_iso_datetime(datetime_str: str) -> datetime.datetime:
+    """A timezone-aware datetime from an ISO 8601 string; ``ValueError`` if naive.
+
+    >>> parse_iso_datetime("2019-01-01T00:00:00+00:00").isoformat()
+    '2019-01-01T00:00:00+00:00'
+    """
+    parsed = datetime.datetime.fromisoformat(datetime_str)
+    if parsed.tzinfo is None:
+        raise ValueError(f"Provide timezone to timestamp {datetime_str!r}")
+    return parsed
+
+
+def extract_X_y(method: Callable) -> Callable:
+    """Decorate a view: parse ``X`` (and ``y``) of the request into ``flask.g``.
+
+    A request the parser rejects gets a 400 JSON answer naming the problem, and
+    ``method`` is not run. Both JSON bodies and ``?format=parquet`` multipart
+    bodies are accepted (see :mod:`gordo.server.payloads`).
+    """
+    from gordo.server import payloads
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        import flask
+
+        flask.g.X, flask.g.y = payloads.read_X_y(flask.request)
+        return method(*args, **kwargs)
+
+    return wrapper
+
+
+def metadata_required(f: Callable) -> Callable:
+    """Decorate a view taking ``gordo_name``: set ``g.metadata`` to that model's metadata."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        import flask
+
+        flask.g.metadata = load_metadata(flask.g.collection_dir, kwargs["gordo_name"])
+        return f(*args, **kwargs)
+
+    return wrapper
+
+
+def model_required(f: Callable) -> Callable:
+    """Decorate a view taking ``gordo_name``: set ``g.model`` and ``g.metadata``."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        import flask
+
+        name = kwargs["gordo_name"]
+        flask.g.metadata = load_metadata(flask.g.collection_dir, name)
+        flask.g.model = load_model(flask.g.collection_dir, name)
+        return f(*args, **kwargs)
+
+    return wrapper
+

@@ -1,0 +1,1 @@
+"""The views of the ML server: base (prediction, metadata, lists) and anomaly."""

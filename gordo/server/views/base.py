@@ -1,0 +1,224 @@
+"""The basic views into the models of a project: prediction, metadata, lists, download.
+
+Every view runs inside the project blueprint (see :mod:`gordo.server.routes`),
+which sets ``g.collection`` (the :class:`~gordo.server.collection.ModelCollection`),
+``g.revision`` and ``g.collection_dir`` (the directory of the asked revision).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import flask
+import numpy as np
+import pandas as pd
+from flask.views import MethodView
+
+from gordo import __version__
+from gordo.dataset.sensor_tag import SensorTag
+from gordo.exceptions import BadRequestError
+from gordo.server import model_io, payloads
+from gordo.server.frames import to_offset_lenient
+from gordo.server.responses import json_response
+from gordo.server.utils import (
+    dataframe_into_parquet_bytes,
+    dataframe_to_dict,
+    extract_X_y,
+    metadata_required,
+    model_required,
+)
+
+
+def _as_tag(entry: Any) -> SensorTag:
+    if isinstance(entry, SensorTag):
+        return entry
+    if isinstance(entry, dict):
+        return SensorTag.from_json(entry)
+    if isinstance(entry, list | tuple) and entry:
+        return SensorTag(str(entry[0]), *(entry[1:2]))
+    return SensorTag(str(entry))
+
+
+def dataset_config(metadata: dict) -> dict:
+    """The dataset part of a built model's metadata (``machine.to_dict()``)."""
+    dataset = metadata.get("dataset")
+    return dataset if isinstance(dataset, dict) else {}
+
+
+class BaseModelView(MethodView):
+    """Apply the model to the posted ``X``: answer model-input, model-output, start, end."""
+
+    endpoint = "base_model_view"
+    methods = ["POST"]
+    X: pd.DataFrame | None = None
+    y: pd.DataFrame | None = None
+
+    @property
+    def tags(self) -> list[SensorTag]:
+        """The input tags for this model."""
+        return [_as_tag(t) for t in dataset_config(flask.g.metadata).get("tag_list") or []]
+
+    @property
+    def target_tags(self) -> list[SensorTag]:
+        """The target tags for this model (the input tags if it has none)."""
+        targets = dataset_config(flask.g.metadata).get("target_tag_list") or []
+        return [_as_tag(t) for t in targets] or self.tags
+
+    @property
+    def frequency(self) -> pd.DateOffset | None:
+        """The frequency the model was trained with in the dataset."""
+        return to_offset_lenient(dataset_config(flask.g.metadata).get("resolution"))
+
+    @staticmethod
+    def load_build_dataset_metadata() -> dict:
+        """The dataset part of the build metadata of the model being served."""
+        build = (flask.g.metadata.get("metadata") or {}).get("build_metadata") or {}
+        return build.get("dataset") or {}
+
+    def tag_names(self) -> list[str]:
+        names = [t.name for t in self.tags]
+        if not names:
+            raise BadRequestError(f"Model {flask.g.model_name!r} has no tag_list in its metadata")
+        return names
+
+    def mediatypes(self) -> list[str]:
+        return ["application/json", "application/octet-stream"]
+
+    @model_required
+    @extract_X_y
+    def post(self, gordo_name: str):
+        """Process a POST request by using provided user data."""
+        start = time.perf_counter()
+        self.X = payloads.conform(flask.g.X, self.tag_names(), "X")
+        frame = self.predict_frame(self.X)
+        return self.respond(frame, start)
+
+    def predict_frame(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Model input, output, start and end as a two-level column frame."""
+        try:
+            output = model_io.get_model_output(flask.g.model, X)
+        except ValueError as exc:
+            raise BadRequestError(f"Model {flask.g.model_name!r} rejected X: {exc}") from None
+        return base_frame(X, output, [t.name for t in self.target_tags], frequency=None)
+
+    def respond(self, frame: pd.DataFrame, start: float) -> flask.Response:
+        if payloads.wants_parquet(flask.request):
+            return flask.Response(
+                dataframe_into_parquet_bytes(frame), mimetype="application/octet-stream"
+            )
+        return json_response(
+            {"data": dataframe_to_dict(frame), "time-seconds": f"{time.perf_counter() - start:.4f}"}
+        )
+
+
+def base_frame(
+    X: pd.DataFrame, output: np.ndarray, targets: list[str], frequency: pd.DateOffset | None
+) -> pd.DataFrame:
+    """The response frame of /prediction: model-input, model-output, start, end.
+
+    Output shorter than the input (look-back models) is aligned to the last rows.
+    ``end`` is ``start + frequency`` when both are known, else empty.
+    """
+    X = X.iloc[len(X) - len(output) :]
+    index = X.index
+    out_names = targets if output.shape[1] == len(targets) else [str(i) for i in range(output.shape[1])]
+    parts = {
+        "model-input": pd.DataFrame(X.to_numpy(), index=index, columns=X.columns),
+        "model-output": pd.DataFrame(output, index=index, columns=out_names),
+    }
+    if isinstance(index, pd.DatetimeIndex):
+        starts = pd.Series(index, index=index)
+        ends = starts + frequency if frequency is not None else pd.Series(None, index=index, dtype=object)
+    else:
+        starts = ends = pd.Series(None, index=index, dtype=object)
+    parts["start"] = starts.to_frame("start")
+    parts["end"] = ends.to_frame("end")
+    return pd.concat(parts, axis=1)
+
+
+class MetaDataView(MethodView):
+    """Serve model / server metadata."""
+
+    endpoint = "meta_data_view"
+    methods = {"GET"}
+
+    def mediatypes(self) -> list[str]:
+        return ["application/json"]
+
+    @metadata_required
+    def get(self, gordo_name: str):
+        """Metadata about this model; also serves as its /healthcheck."""
+        return json_response(
+            {
+                "gordo-server-version": __version__,
+                "metadata": flask.g.metadata,
+                "env": {"MODEL_COLLECTION_DIR": str(flask.g.collection_dir)},
+            }
+        )
+
+
+class DownloadModel(MethodView):
+    """Download the trained model, loadable with ``gordo.serializer.loads``."""
+
+    endpoint = "download_model"
+    methods = {"GET"}
+
+    def mediatypes(self) -> list[str]:
+        return ["application/octet-stream"]
+
+    @model_required
+    def get(self, gordo_name: str):
+        """Responds with ``gordo.serializer.dumps`` of the model being served."""
+        from gordo import serializer
+
+        return flask.Response(
+            serializer.dumps(flask.g.model), mimetype="application/octet-stream"
+        )
+
+
+class ModelListView(MethodView):
+    """List the models the server can serve (in the asked revision)."""
+
+    endpoint = "model_list_view"
+    methods = {"GET"}
+
+    def mediatypes(self) -> list[str]:
+        return ["application/json"]
+
+    def get(self):
+        return json_response({"models": flask.g.collection.models(flask.g.revision)})
+
+
+class RevisionListView(MethodView):
+    """List the available revisions the model can serve."""
+
+    endpoint = "revision_list_view"
+    methods = {"GET"}
+
+    def mediatypes(self) -> list[str]:
+        return ["application/json"]
+
+    def get(self):
+        collection = flask.g.collection
+        return json_response(
+            {
+                "latest": collection.current_revision,
+                "available-revisions": collection.revisions(),
+            }
+        )
+
+
+class ExpectedModels(MethodView):
+    """The models this project's deployment is expected to serve (``EXPECTED_MODELS``)."""
+
+    endpoint = "expected_models"
+    methods = {"GET"}
+
+    def mediatypes(self) -> list[str]:
+        return ["application/json"]
+
+    def get(self):
+        return json_response(
+            {"expected-models": flask.current_app.config["GORDO"].EXPECTED_MODELS}
+        )
