@@ -20,7 +20,9 @@ from gordo import __version__
 from gordo.exceptions import exit_code_for
 
 #: subcommand name -> "module:attribute" of its click command
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "run-server": "gordo.cli.server:run_server_cli",
+}
 
 
 class LazyGroup(click.Group):
