@@ -264,6 +264,8 @@ def _check_parameter_names(
 def _expected_type(target: Any, signature: inspect.Signature | None, key: str) -> type | None:
     """``tuple`` if parameter ``key`` of ``target`` must be a tuple (YAML only gives lists)."""
     constraints = getattr(target, "_parameter_constraints", {}).get(key, [])
+    if not isinstance(constraints, list):  # e.g. "no_validation"
+        constraints = []
     if tuple in constraints and list not in constraints and "array-like" not in constraints:
         return tuple
     if signature is not None and key in signature.parameters:

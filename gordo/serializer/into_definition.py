@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import types
 from typing import Any
 
 import numpy as np
@@ -105,7 +104,7 @@ def _decompose(obj: Any, prune: bool) -> dict:
 def _to_definition(value: Any, prune: bool) -> Any:
     if hasattr(value, "get_params") and not isinstance(value, type):
         return _decompose(value, prune)
-    if isinstance(value, type | types.FunctionType | types.BuiltinFunctionType | np.ufunc):
+    if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
         path = import_path_of(value)
         if not is_import_path(path):
             raise DefinitionParameterError(
