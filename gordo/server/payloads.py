@@ -92,18 +92,22 @@ def frame_from_json(value: Any, what: str) -> pd.DataFrame:
             raise BadRequestError(f"{what} rows must all have the same length") from None
         if array.ndim != 2:
             raise BadRequestError(f"{what} must be a list of numbers or a list of rows")
-        _check_numeric(array, what)
+        _check_numeric(array, rows, what)
         return pd.DataFrame(array.astype(np.float64))
     raise BadRequestError(f"{what} must be a non-empty list, list of lists or data frame dict")
 
 
-def _check_numeric(array: np.ndarray, what: str) -> None:
-    if array.dtype.kind not in "iuf":
-        raise BadRequestError(f"{what} must hold only numbers (found {_first_bad(array)!r})")
+def _check_numeric(array: np.ndarray, rows: list, what: str) -> None:
+    booleans = array.dtype.kind in "biu" and any(
+        type(cell) is bool for row in rows for cell in row
+    )
+    if array.dtype.kind not in "iuf" or booleans:
+        raise BadRequestError(f"{what} must hold only numbers (found {_first_bad(rows)!r})")
 
 
-def _first_bad(array: np.ndarray) -> Any:
-    for cell in array.ravel().tolist():
+def _first_bad(cells: np.ndarray | list) -> Any:
+    flat = cells.ravel().tolist() if isinstance(cells, np.ndarray) else cells
+    for cell in (c for row in flat for c in (row if isinstance(row, list) else [row])):
         if isinstance(cell, bool) or not isinstance(cell, int | float):
             return cell
     return None
