@@ -1,0 +1,298 @@
+"""Checks of a whole project config that report EVERY problem, one line each.
+
+Each line names the machine (index and name) and the key path, e.g.
+``machines[3] 'pump-12': dataset.train_end_date: must be timezone-aware (...)``.
+:func:`check_project` finds the problems that can be seen in the config
+itself; :class:`ProblemCollector` gathers the errors raised while machines are
+built. Both are used by ``NormalizedConfig`` and by ``gordo config validate``.
+
+>>> config = {"machines": [
+...     {"name": "Pump_1", "dataset": {"tags": [], "train_start_date": "2020-01-01T00:00:00",
+...      "train_end_date": "2020-02-01T00:00:00+00:00", "data_provider": {"type": "RandomDataProvider"}},
+...      "model": "sklearn.decomposition.PCA"},
+...     {"name": "pump-2", "model": "sklearn.decomposition.PCX"}]}
+>>> for line in check_project(config, "my-project"): print(line)  # doctest: +ELLIPSIS
+machines[0] 'Pump_1': name: 'Pump_1' is not a valid Gordo url value. Only lower-case alphanumeric with dashes allowed.
+machines[0] 'Pump_1': dataset.tags: Requires setting a non-empty list of strings
+machines[0] 'Pump_1': dataset.train_start_date: must be timezone-aware (add a timezone, e.g. 2020-01-01T00:00:00Z or 2020-01-01T00:00:00+00:00)
+machines[1] 'pump-2': dataset: is required (set it on the machine or in globals.dataset)
+machines[1] 'pump-2': model: Cannot import 'sklearn.decomposition.PCX': ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gordo.exceptions import ConfigException, ConfigValidationError, DefinitionImportError
+from gordo.machine.validators import ValidUrlString, dataset_kwargs_problems
+from gordo.workflow.config_elements.runtime_schema import runtime_problems
+from gordo.workflow.config_elements.sections import SECTIONS, load_section
+from gordo.workflow.workflow_generator.helpers import patch_dict
+
+#: Longest Kubernetes name; the server host of a machine is ``gordoserver-<project>-<name>``.
+MAX_NAME_LENGTH = 63
+
+
+def machine_label(index: int, config: Any) -> str:
+    """``machines[3] 'pump-12'`` (or ``machines[3]`` when the machine has no usable name)."""
+    name = config.get("name") if isinstance(config, Mapping) else None
+    return f"machines[{index}] '{name}'" if name else f"machines[{index}]"
+
+
+def _line(where: str, path: str, message: str) -> str:
+    return ": ".join(part for part in (where, path, message) if part)
+
+
+def plain_config(config: Any) -> dict:
+    """The ``{machines, globals}`` part of a project config in either shape.
+
+    A mapping with a ``spec`` key is the Kubernetes ``Gordo`` resource; its
+    ``spec.config`` is used and everything else is ignored.
+
+    >>> plain_config({"apiVersion": "equinor.com/v1", "kind": "Gordo", "spec": {"config": {"machines": []}}})
+    {'machines': []}
+    """
+    if not isinstance(config, Mapping):
+        raise ConfigValidationError(
+            [f"the project config must be a mapping, got {type(config).__name__}"]
+        )
+    if "spec" in config:
+        spec = config["spec"]
+        inner = spec.get("config") if isinstance(spec, Mapping) else None
+        if not isinstance(inner, Mapping):
+            raise ConfigValidationError(
+                ["spec.config: must be a mapping with machines and globals"]
+            )
+        return dict(inner)
+    return dict(config)
+
+
+def model_problems(model: Any) -> list[str]:
+    """Problems of a model definition: every import path that does not resolve.
+
+    Keys of one-key mappings and string values that look like import paths of
+    an installed package are resolved with the serializer's import resolution.
+    """
+    from gordo.serializer.import_paths import import_locate, is_import_path
+
+    if isinstance(model, str):
+        paths = [model]
+    elif isinstance(model, Mapping) and len(model) == 1:
+        paths = list(_nested_import_paths(model, is_import_path))
+    else:
+        return [f"must be an import path or a mapping {{import.path: {{params}}}}, got {model!r}"]
+    problems = []
+    for path in dict.fromkeys(paths):
+        try:
+            import_locate(path)
+        except DefinitionImportError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def _nested_import_paths(value: Any, is_import_path: Any, top: bool = True) -> Iterator[str]:
+    """Import paths in a definition: the top key, nested definition keys and path-like strings."""
+    if isinstance(value, str):
+        if is_import_path(value) and _package_exists(value):
+            yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and (
+                top or (len(value) == 1 and is_import_path(key) and _package_exists(key))
+            ):
+                yield key
+            yield from _nested_import_paths(item, is_import_path, top=False)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _nested_import_paths(item, is_import_path, top=False)
+
+
+def _package_exists(path: str) -> bool:
+    import importlib.util
+
+    from gordo.serializer.import_paths import candidate_paths
+
+    for candidate in candidate_paths(path):
+        with contextlib.suppress(ImportError, ValueError):
+            if importlib.util.find_spec(candidate.split(".", 1)[0]) is not None:
+                return True
+    return False
+
+
+def _sections(config: Mapping, where: str, lines: list[str]) -> dict[str, Any]:
+    """``config`` with string sections parsed; a section that fails becomes a problem line."""
+    loaded = dict(config)
+    for section in SECTIONS:
+        if section in loaded:
+            try:
+                loaded[section] = load_section(loaded[section], section)
+            except ConfigException as exc:
+                lines.append(_line(where, "", str(exc)))
+                loaded[section] = None
+    return loaded
+
+
+def _mapping_problem(value: Any, section: str) -> str | None:
+    if value is not None and not isinstance(value, Mapping):
+        return f"must be a mapping, got {type(value).__name__}"
+    return None
+
+
+def _dataset_problems(dataset: Mapping, default_data_provider: str | None) -> list[tuple[str, str]]:
+    problems = [(f"dataset.{key}", msg) for key, msg in dataset_kwargs_problems(dataset)]
+    provider = dataset.get("data_provider")
+    if provider is None and not default_data_provider:
+        problems.append(
+            ("dataset.data_provider", "is empty. Make sure data_provider.type is also specified.")
+        )
+    elif provider is not None and not isinstance(provider, Mapping):
+        problems.append(
+            ("dataset.data_provider", f"must be a mapping with a type, got {provider!r}")
+        )
+    elif provider is not None and not provider.get("type") and not default_data_provider:
+        problems.append(("dataset.data_provider.type", "is empty"))
+    return problems
+
+
+def check_project(
+    config: Any, project_name: str, *, default_data_provider: str | None = None
+) -> list[str]:
+    """Every problem visible in a project config (either shape), one line each; [] if none.
+
+    Machine sections are merged with ``globals`` before they are checked, as
+    NormalizedConfig will merge them.
+    """
+    lines: list[str] = []
+    problem = ValidUrlString.problem(project_name)
+    if problem:
+        lines.append(_line("project_name", "", problem))
+    plain = plain_config(config)
+    user_globals = plain.get("globals") or {}
+    if not isinstance(user_globals, Mapping):
+        lines.append(_line("globals", "", "must be a mapping"))
+        user_globals = {}
+    user_globals = _sections(user_globals, "globals", lines)
+    for section in SECTIONS:
+        problem = (
+            _mapping_problem(user_globals.get(section), section) if section != "model" else None
+        )
+        if problem:
+            lines.append(_line("globals", section, problem))
+            user_globals[section] = None
+    if isinstance(user_globals.get("runtime"), Mapping):
+        lines.extend(
+            _line("globals", f"runtime.{p}".rstrip("."), m)
+            for p, m in runtime_problems(user_globals["runtime"])
+        )
+    machines = plain.get("machines")
+    if not isinstance(machines, list):
+        lines.append(_line("machines", "", f"must be a list of machines, got {machines!r}"))
+        return lines
+    first_index: dict[str, int] = {}
+    for index, machine in enumerate(machines):
+        where = machine_label(index, machine)
+        if not isinstance(machine, Mapping):
+            lines.append(_line(where, "", f"must be a mapping, got {machine!r}"))
+            continue
+        lines.extend(
+            _line(where, path, msg)
+            for path, msg in _machine_problems(
+                machine,
+                index,
+                project_name,
+                user_globals,
+                first_index,
+                default_data_provider,
+                lines,
+                where,
+            )
+        )
+    return lines
+
+
+def _machine_problems(
+    machine: Mapping,
+    index: int,
+    project_name: str,
+    user_globals: Mapping,
+    first_index: dict[str, int],
+    default_data_provider: str | None,
+    lines: list[str],
+    where: str,
+) -> Iterator[tuple[str, str]]:
+    name = machine.get("name")
+    problem = ValidUrlString.problem(name) if name else "is empty"
+    if problem:
+        yield "name", problem
+    elif name in first_index:
+        yield "name", f"duplicate of machines[{first_index[name]}]"
+    else:
+        first_index[name] = index
+        host = f"gordoserver-{project_name}-{name}"
+        if isinstance(project_name, str) and len(host) > MAX_NAME_LENGTH:
+            yield (
+                "name",
+                (
+                    f"the server host name '{host}' has {len(host)} chars, at most {MAX_NAME_LENGTH} "
+                    "allowed: shorten the machine or project name"
+                ),
+            )
+    machine = _sections(machine, where, lines)
+    for section in SECTIONS:
+        problem = _mapping_problem(machine.get(section), section) if section != "model" else None
+        if problem:
+            yield section, problem
+            machine[section] = None
+    dataset = patch_dict(user_globals.get("dataset") or {}, machine.get("dataset") or {})
+    if not dataset:
+        yield "dataset", "is required (set it on the machine or in globals.dataset)"
+    else:
+        yield from _dataset_problems(dataset, default_data_provider)
+    model = machine.get("model") or user_globals.get("model")
+    if not model:
+        yield "model", "model is empty (set it on the machine or in globals.model)"
+    else:
+        yield from (("model", msg) for msg in model_problems(model))
+    if isinstance(machine.get("runtime"), Mapping):
+        runtime = patch_dict(user_globals.get("runtime") or {}, machine["runtime"])
+        own = machine["runtime"]
+        for path, msg in runtime_problems(runtime):
+            # A problem of the globals is reported once, under globals.
+            if path.split(".")[0].split("[")[0] in own:
+                yield f"runtime.{path}", msg
+
+
+class ProblemCollector:
+    """Collects errors raised while machines are built, each as one problem line.
+
+    >>> collector = ProblemCollector()
+    >>> with collector.machine(0, {"name": "a"}):
+    ...     raise ValueError("dataset: boom")
+    >>> collector.lines
+    ["machines[0] 'a': dataset: boom"]
+    >>> collector.raise_if_any()
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.ConfigValidationError: 1 problem in the configuration:
+      machines[0] 'a': dataset: boom
+    """
+
+    def __init__(self, lines: list[str] | None = None):
+        self.lines = list(lines or [])
+
+    @contextlib.contextmanager
+    def machine(self, index: int, config: Any) -> Iterator[None]:
+        """Record an error raised in the block as a problem of machine ``index``."""
+        try:
+            yield
+        except ConfigValidationError as exc:
+            self.lines.extend(_line(machine_label(index, config), "", p) for p in exc.problems)
+        except (ValueError, TypeError, ImportError, KeyError) as exc:
+            self.lines.append(_line(machine_label(index, config), "", str(exc)))
+
+    def raise_if_any(self, source: str | None = None) -> None:
+        """Raise ConfigValidationError with every line collected, if there is any."""
+        if self.lines:
+            raise ConfigValidationError(self.lines, source=source)

@@ -1,0 +1,49 @@
+"""Reading a project config file (YAML or JSON) into a dict.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "project.yaml"
+>>> _ = path.write_text("machines:\\n  - name: a\\n    dataset: [unclosed\\n")
+>>> load_project_config(path)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+gordo.exceptions.ConfigException: Invalid YAML in .../project.yaml, line 4, column 1: ...
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gordo.exceptions import ConfigException
+
+
+def load_project_config(path: str | os.PathLike) -> dict[str, Any]:
+    """The parsed project config at ``path``.
+
+    Unquoted YAML timestamps become datetimes (checked later for a timezone).
+    A missing file raises FileNotFoundError; invalid YAML a ConfigException
+    naming the file, line and column; a document that is not a mapping a
+    ConfigException.
+    """
+    file = Path(path).absolute()
+    if not file.is_file():
+        raise FileNotFoundError(f"Unable to find config file {file}")
+    text = file.read_text(encoding="utf-8")
+    try:
+        config = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(f"{exc.context or ''} {exc.problem or ''}".split())
+        raise ConfigException(f"Invalid YAML in {file}{where}: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigException(f"Invalid YAML in {file}: {exc}") from exc
+    if not isinstance(config, dict):
+        raise ConfigException(
+            f"{file}: a project config must be a mapping with 'machines' "
+            f"(or a Gordo resource with spec.config), got {type(config).__name__}"
+        )
+    return config
