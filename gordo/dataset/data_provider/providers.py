@@ -1,0 +1,17 @@
+"""Every built-in data provider, under the path ``to_dict()`` writes.
+
+Short names (``RandomDataProvider``) and the original packages' paths resolve
+here (:mod:`gordo.dataset.registry`). The database and file-store providers
+import their client libraries only when used.
+
+>>> "RandomDataProvider" in __all__
+True
+"""
+
+from gordo.dataset.data_provider.base import GordoBaseDataProvider
+from gordo.dataset.data_provider.random_provider import RandomDataProvider
+
+__all__ = [
+    "GordoBaseDataProvider",
+    "RandomDataProvider",
+]

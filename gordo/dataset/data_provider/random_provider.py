@@ -1,0 +1,57 @@
+"""A provider of random data, deterministic for a given seed, window and tag.
+
+>>> import pandas as pd
+>>> from gordo.dataset.sensor_tag import SensorTag
+>>> provider = RandomDataProvider(min_size=10, max_size=20)
+>>> start, end = pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2020-01-02", tz="UTC")
+>>> (series, tag), = provider.load_series(start, end, [SensorTag("T1")])
+>>> 10 <= len(series) <= 20, series.name, series.index[0] >= start
+(True, 'T1', True)
+>>> again, _ = next(provider.load_series(start, end, [SensorTag("T1")]))
+>>> series.equals(again)
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from gordo.dataset.data_provider.base import GordoBaseDataProvider
+from gordo.dataset.params import capture_args
+from gordo.dataset.sensor_tag import SensorTag
+from gordo.exceptions import ConfigException
+
+
+class RandomDataProvider(GordoBaseDataProvider):
+    """Uniform random values in ``[0, 1)`` at random times in the window.
+
+    Each tag gets between ``min_size`` and ``max_size`` points. The output
+    depends only on ``seed``, the window and the tag name, so a build is
+    reproducible.
+    """
+
+    @capture_args
+    def __init__(self, min_size: int = 100, max_size: int = 300, seed: int = 0):
+        super().__init__(threads=1)
+        if not (
+            isinstance(min_size, int) and isinstance(max_size, int) and 0 < min_size <= max_size
+        ):
+            raise ConfigException(
+                f"data_provider: need 0 < min_size <= max_size, got min_size={min_size!r}, "
+                f"max_size={max_size!r}"
+            )
+        self.min_size, self.max_size, self.seed = min_size, max_size, seed
+
+    def _rng(self, start: pd.Timestamp, end: pd.Timestamp, tag: SensorTag) -> np.random.Generator:
+        key = f"{self.seed}|{tag.name}|{start.value}|{end.value}".encode()
+        return np.random.default_rng(int.from_bytes(hashlib.sha256(key).digest()[:8], "little"))
+
+    def load_tag(self, start: pd.Timestamp, end: pd.Timestamp, tag: SensorTag) -> pd.Series:
+        rng = self._rng(start, end, tag)
+        n = int(rng.integers(self.min_size, self.max_size, endpoint=True))
+        seconds = np.sort(rng.integers(start.value // 10**9, end.value // 10**9, size=n))
+        index = pd.DatetimeIndex(pd.to_datetime(seconds, unit="s", utc=True))
+        return pd.Series(rng.random(n), index=index, name=tag.name)

@@ -1,0 +1,142 @@
+"""Resample one tag's series to a regular grid, interpolate short gaps, and join tags.
+
+Buckets are left-closed and left-labelled (``[t, t + resolution)`` is ``t``)
+on pandas' default origin (midnight of the first day). A NaN point is put at
+the window's start and end so the grid covers the whole window; a tag with
+data over ``[start, end]`` gives ``(end - start) / resolution + 1`` rows.
+
+>>> import numpy as np
+>>> start, end = pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2020-01-01 01:00", tz="UTC")
+>>> raw = pd.Series([1.0, 3.0], pd.to_datetime(["2020-01-01 00:05", "2020-01-01 00:25"], utc=True), name="T")
+>>> out, meta = resample_series(raw, start, end, "10min", "mean", "linear_interpolation", "1h")
+>>> out.tolist()
+[1.0, 2.0, 3.0, 3.0, 3.0, 3.0, 3.0]
+>>> out, meta = resample_series(raw, start, end, "10min", "mean", "linear_interpolation", "10min")
+>>> out.tolist()
+[1.0, 2.0, 3.0, 3.0]
+>>> meta["original_length"], meta["resampled_length"], meta["gaps"]
+(2, 4, {'start': [1577838600.0], 'end': [1577840400.0]})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from gordo.dataset.frequency import to_pandas_freq, to_timedelta
+from gordo.exceptions import ConfigException
+
+INTERPOLATION_METHODS = ("linear_interpolation", "ffill")
+Aggregation = str | Callable | Sequence[str | Callable]
+
+
+def epoch_seconds(index: pd.DatetimeIndex) -> np.ndarray:
+    """Unix seconds (float) of a DatetimeIndex, whatever its unit.
+
+    >>> epoch_seconds(pd.DatetimeIndex(["1970-01-01 00:00:01.5"], tz="UTC")).tolist()
+    [1.5]
+    """
+    return index.as_unit("ns").asi8 / 1e9
+
+
+def interpolation_limit_steps(resolution: str, interpolation_limit: str | None) -> int | None:
+    """How many empty buckets in a row interpolation may fill (None: no limit).
+
+    >>> interpolation_limit_steps("10T", "48H")
+    288
+    >>> interpolation_limit_steps("1h", "10min")
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.ConfigException: Interpolation limit must be larger than given resolution: interpolation_limit='10min' < resolution='1h'
+    """
+    if interpolation_limit is None:
+        return None
+    steps = to_timedelta(interpolation_limit, "interpolation_limit") // to_timedelta(resolution)
+    if steps < 1:
+        raise ConfigException(
+            "Interpolation limit must be larger than given resolution: "
+            f"interpolation_limit={interpolation_limit!r} < resolution={resolution!r}"
+        )
+    return int(steps)
+
+
+def _gaps(
+    index: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp, step: pd.Timedelta
+) -> dict:
+    seconds = np.concatenate([[start.timestamp()], epoch_seconds(index), [end.timestamp()]])
+    jumps = np.flatnonzero(np.diff(seconds) > step.total_seconds())
+    if not len(jumps):
+        return {}
+    return {"start": seconds[jumps].tolist(), "end": seconds[jumps + 1].tolist()}
+
+
+def resample_series(
+    series: pd.Series,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    resolution: str,
+    aggregation_methods: Aggregation,
+    interpolation_method: str,
+    interpolation_limit: str | None,
+) -> tuple[pd.Series | pd.DataFrame, dict]:
+    """One tag resampled and interpolated, NaN rows dropped, plus its loading metadata.
+
+    A list of aggregation methods gives a frame with ``(tag, method)`` columns.
+    """
+    name = series.name
+    meta: dict = {"original_length": len(series)}
+    limit = interpolation_limit_steps(resolution, interpolation_limit)
+    step = to_timedelta(resolution)
+    if len(series):
+        if series.index[0] < start:
+            raise ValueError(
+                f"Error - for {name}, first timestamp {series.index[0]} is before the "
+                f"resampling start point {start}"
+            )
+        if series.index[-1] > end:
+            raise ValueError(
+                f"Error - for {name}, last timestamp {series.index[-1]} is later than the "
+                f"resampling end point {end}"
+            )
+    head = start if not len(series) or series.index[0] > start else None
+    tail = end if not len(series) or series.index[-1] < end else None
+    unit = series.index.unit if isinstance(series.index, pd.DatetimeIndex) else "ns"
+
+    def nan_at(t):
+        return pd.Series(
+            [np.nan] if t is not None else [],
+            dtype="float64",
+            index=pd.DatetimeIndex([t] if t is not None else [], tz="UTC").as_unit(unit),
+        )
+
+    series = pd.concat([nan_at(head), series.astype("float64"), nan_at(tail)])
+    resampled = series.resample(to_pandas_freq(resolution), closed="left", label="left")
+    if isinstance(aggregation_methods, str | Callable):
+        out = resampled.agg(aggregation_methods)
+        out.name = name
+    else:
+        out = resampled.agg(list(aggregation_methods))
+        out.columns = pd.MultiIndex.from_product(
+            [[name], list(out.columns)], names=["tag", "aggregation_method"]
+        )
+    if interpolation_method == "linear_interpolation":
+        out = out.interpolate(limit=limit, limit_direction="forward")
+    else:
+        out = out.ffill(limit=limit)
+    out = out.dropna()
+    meta["resampled_length"] = len(out)
+    if len(out):
+        seconds = epoch_seconds(out.index)
+        meta["first_timestamp"] = float(seconds[0])
+        meta["last_timestamp"] = float(seconds[-1])
+    meta["gaps"] = _gaps(out.index, start, end, step)
+    return out, meta
+
+
+def join_series(resampled: list[pd.Series | pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
+    """Inner join of resampled tags, rows with a NaN dropped; plus ``aggregate_metadata``."""
+    joined = pd.concat(resampled, axis=1, join="inner")
+    dropped = joined.dropna()
+    return dropped, {"joined_length": len(joined), "dropped_na_length": len(dropped)}
