@@ -21,6 +21,7 @@ from gordo.exceptions import exit_code_for
 
 #: subcommand name -> "module:attribute" of its click command
 SUBCOMMANDS: dict[str, str] = {
+    "config": "gordo.cli.config:config",
     "build": "gordo.cli.build:build",
     "build-project": "gordo.cli.build:build_project",
     "run-server": "gordo.cli.server:run_server_cli",
