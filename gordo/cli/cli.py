@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, str] = {
     "build": "gordo.cli.build:build",
     "build-project": "gordo.cli.build:build_project",
     "run-server": "gordo.cli.server:run_server_cli",
+    "workflow": "gordo.cli.workflow:workflow_cli",
 }
 
 
