@@ -180,12 +180,13 @@ def dataset_kwargs_problems(kwargs: Mapping[str, Any]) -> list[tuple[str, str]]:
     ...     "train_start_date": "2020-02-01T00:00:00Z", "train_end_date": "2020-01-01T00:00:00Z"})
     ... # doctest: +NORMALIZE_WHITESPACE
     [('resolution', 'must be a pandas frequency string such as 10T, got 10'),
-     ('train_end_date', 'must be after train_start_date (2020-02-01T00:00:00Z), got 2020-01-01T00:00:00Z')]
+     ('train_end_date', 'must be after train_start_date (2020-02-01T00:00:00+00:00), got 2020-01-01T00:00:00+00:00')]
     """
     problems: list[tuple[str, str]] = []
     tag_key = "tags" if "tags" in kwargs else "tag_list"
-    problem = tag_list_problem(kwargs.get(tag_key))
-    if problem:
+    if tag_key not in kwargs:
+        problems.append(("tags", "is required: a non-empty list of tags"))
+    elif problem := tag_list_problem(kwargs[tag_key]):
         problems.append((tag_key, problem))
     target = kwargs.get("target_tag_list")
     if target not in (None, []):
@@ -208,7 +209,7 @@ def dataset_kwargs_problems(kwargs: Mapping[str, Any]) -> list[tuple[str, str]]:
         else:
             dates[key] = parse_datetime(kwargs[key])
     if len(dates) == 2 and dates["train_start_date"] >= dates["train_end_date"]:
-        start, end = kwargs["train_start_date"], kwargs["train_end_date"]
+        start, end = (dates[key].isoformat() for key in ("train_start_date", "train_end_date"))
         problems.append(("train_end_date", f"must be after train_start_date ({start}), got {end}"))
     return problems
 

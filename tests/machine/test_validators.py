@@ -129,7 +129,7 @@ def test_valid_dataset_kwargs():
     h.kwargs = {**GOOD_KWARGS, "resolution": False, "target_tag_list": ["c"]}
     tag_list_only = {k: v for k, v in GOOD_KWARGS.items() if k != "tags"}
     h.kwargs = {**tag_list_only, "tag_list": ["x"]}
-    with pytest.raises(ValueError, match="tag_list: Requires"):
+    with pytest.raises(ValueError, match="tags: is required: a non-empty list of tags"):
         h.kwargs = tag_list_only
 
 
@@ -162,7 +162,7 @@ def test_invalid_dataset_kwargs(change, message):
 
 def test_dataset_kwargs_missing_dates_and_not_a_mapping():
     with pytest.raises(
-        ValueError, match="train_start_date: is required; train_end_date: is required"
+        ValueError, match="^kwargs: train_start_date: is required; train_end_date: is required$"
     ):
         Holder().kwargs = {"tags": ["a"]}
     with pytest.raises(ValueError, match="must be a mapping"):

@@ -6,7 +6,7 @@
 >>> load_project_config(path)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-gordo.exceptions.ConfigException: Invalid YAML in .../project.yaml, line 4, column 1: ...
+gordo.exceptions.ConfigException: Invalid YAML in .../project.yaml, line 4, column 1: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence started at line 3, column 14)
 """
 
 from __future__ import annotations
@@ -35,10 +35,7 @@ def load_project_config(path: str | os.PathLike) -> dict[str, Any]:
     try:
         config = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = " ".join(f"{exc.context or ''} {exc.problem or ''}".split())
-        raise ConfigException(f"Invalid YAML in {file}{where}: {problem}") from exc
+        raise ConfigException(f"Invalid YAML in {file}{_describe(exc)}") from exc
     except yaml.YAMLError as exc:
         raise ConfigException(f"Invalid YAML in {file}: {exc}") from exc
     if not isinstance(config, dict):
@@ -47,3 +44,17 @@ def load_project_config(path: str | os.PathLike) -> dict[str, Any]:
             f"(or a Gordo resource with spec.config), got {type(config).__name__}"
         )
     return config
+
+
+def _describe(exc: yaml.MarkedYAMLError) -> str:
+    """``, line L, column C: problem (context started at line L2, column C2)``."""
+
+    def at(mark: yaml.Mark) -> str:
+        return f"line {mark.line + 1}, column {mark.column + 1}"
+
+    mark = exc.problem_mark or exc.context_mark
+    text = f", {at(mark)}" if mark else ""
+    text += f": {exc.problem or exc.context}"
+    if exc.context and exc.problem and exc.context_mark:
+        text += f" ({exc.context} started at {at(exc.context_mark)})"
+    return text
