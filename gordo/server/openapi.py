@@ -47,23 +47,27 @@ def _ok(description: str, body: dict = _JSON) -> dict:
     return {"description": description, **body}
 
 
-def openapi_document(project: str, models: list[str]) -> dict:
-    """The OpenAPI 3 document of a server for ``project`` serving ``models``."""
+def _choices(values: list[str]) -> dict:
+    return {"type": "string", **({"enum": values} if values else {})}
+
+
+def openapi_document(project: str, models: list[str], revisions: list[str] = ()) -> dict:
+    """The OpenAPI 3 document of a server for ``project`` serving ``models``.
+
+    The project, the current revision's models and the available revisions are
+    listed as the parameters' choices.
+    """
     project_param = {
         "name": "gordo_project",
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "example": project},
+        "schema": _choices([project]),
     }
-    model_param = {
-        "name": "gordo_name",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "string", "example": models[0] if models else "model"},
-    }
+    model_param = {"name": "gordo_name", "in": "path", "required": True, "schema": _choices(models)}
+    revision_schema = _choices(list(revisions))
     revision_params = [
-        {"name": "revision", "in": "query", "required": False, "schema": {"type": "string"}},
-        {"name": "revision", "in": "header", "required": False, "schema": {"type": "string"}},
+        {"name": "revision", "in": where, "required": False, "schema": revision_schema}
+        for where in ("query", "header")
     ]
     format_param = {
         "name": "format",
@@ -148,7 +152,7 @@ def openapi_document(project: str, models: list[str]) -> dict:
                         project_param,
                         model_param,
                         {"name": "revision", "in": "path", "required": True,
-                         "schema": {"type": "string"}},
+                         "schema": revision_schema},
                     ],
                     "responses": {"200": _ok("Deleted"), "409": _ERROR, **errors},
                 }
@@ -208,6 +212,6 @@ def build_blueprint() -> flask.Blueprint:
         config = flask.current_app.config["GORDO"]
         collection = ModelCollection(config.MODEL_COLLECTION_DIR)
         models = collection.models() if collection.collection_dir.is_dir() else []
-        return flask.jsonify(openapi_document(config.PROJECT, models))
+        return flask.jsonify(openapi_document(config.PROJECT, models, collection.revisions()))
 
     return bp

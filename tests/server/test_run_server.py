@@ -1,0 +1,125 @@
+"""``gordo run-server`` in a subprocess on 127.0.0.1, queried over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+from gordo.server import utils
+from tests.server.conftest import PROJECT, REVISION, TAGS, training_frame
+
+BASE = f"/gordo/v0/{PROJECT}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(args: list[str], env: dict[str, str], timeout: float = 30.0) -> Iterator[str]:
+    """Start ``gordo run-server ARGS`` and yield its URL once /healthcheck answers."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "gordo", "run-server", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--log-level", "warning", *args]
+    process = subprocess.Popen(cmd, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert process.poll() is None, f"server exited with {process.returncode}"
+            try:
+                if requests.get(url + "/healthcheck", timeout=timeout).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        children = psutil.Process(process.pid).children(recursive=True)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        gone, alive = psutil.wait_procs(children, timeout=30)
+        assert not alive, f"gunicorn processes left running: {alive}"
+
+
+@pytest.mark.integration
+def test_run_server_serves_models_and_sums_metrics_over_workers(collection_root, tmp_path):
+    metrics_dir = tmp_path / "metrics"
+    env = {
+        "MODEL_COLLECTION_DIR": str(collection_root / REVISION),
+        "PROJECT": PROJECT,
+        "ENABLE_PROMETHEUS": "true",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "EXPECTED_MODELS": "[sk-model]",
+    }
+    args = ["--workers", "2", "--threads", "2", "--with-prometheus-config"]
+    with running_server(args, env) as url:
+        X = training_frame(TAGS, rows=4)
+        n_requests = 6
+        with requests.Session() as session:
+            for _ in range(n_requests):
+                response = session.post(
+                    f"{url}{BASE}/sk-model/prediction",
+                    json={"X": utils.dataframe_to_dict(X)},
+                    timeout=30,
+                )
+                assert response.status_code == 200, response.text
+        assert response.headers["revision"] == REVISION
+        frame = utils.dataframe_from_dict(response.json()["data"])
+        assert list(frame["model-input"].columns) == TAGS and len(frame) == 4
+        parquet = requests.post(
+            f"{url}{BASE}/sk-model/prediction?format=parquet",
+            files={"X": utils.dataframe_into_parquet_bytes(X)},
+            timeout=30,
+        )
+        assert utils.dataframe_from_parquet_bytes(parquet.content).shape == (4, 8)
+        assert requests.get(f"{url}{BASE}/expected-models", timeout=5).json()[
+            "expected-models"
+        ] == ["sk-model"]
+        metrics = requests.get(f"{url}/metrics", timeout=5).text
+        with running_server(
+            ["--workers", "1", "--server-app", "gordo.server.prometheus.server:build_app()"], env
+        ) as sidecar:
+            sidecar_metrics = requests.get(f"{sidecar}/metrics", timeout=5).text
+    for text in (metrics, sidecar_metrics):
+        assert _count(text, "prediction", "200") == n_requests + 1
+    assert list(Path(metrics_dir).glob("*.db"))
+
+
+def _count(text: str, path_suffix: str, status: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("gordo_server_requests_total{") and f'status_code="{status}"' in line:
+            if f'{path_suffix}"' in line and "anomaly" not in line:
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+@pytest.mark.integration
+def test_run_server_without_collection_dir_fails_clearly(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MODEL_COLLECTION_DIR"}
+    port = free_port()
+    result = subprocess.run(
+        [sys.executable, "-m", "gordo", "run-server", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "1", "--log-level", "error"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "MODEL_COLLECTION_DIR is not set" in result.stdout + result.stderr
