@@ -234,11 +234,7 @@ def runtime_problems(runtime: Any) -> Problems:
 
 def _raise_if(problems: Problems, where: str) -> None:
     if problems:
-        raise ConfigException(
-            "; ".join(
-                f"{where}.{path}: {msg}" if path else f"{where}: {msg}" for path, msg in problems
-            )
-        )
+        raise ConfigException("; ".join(f"{_join(where, path)}: {msg}" for path, msg in problems))
 
 
 def _label_value(value: Any) -> str:
