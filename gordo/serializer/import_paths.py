@@ -46,6 +46,7 @@ ALIASES: tuple[tuple[str, str], ...] = (
     ("gordo_core.", "gordo.dataset."),
     ("gordo.model.", "gordo.machine.model."),
 )
+_DATA_PACKAGES = ("gordo_dataset.", "gordo_core.")
 
 
 def is_import_path(value: Any) -> bool:
@@ -60,18 +61,33 @@ def is_import_path(value: Any) -> bool:
 
 
 def candidate_paths(import_path: str) -> list[str]:
-    """The paths tried for ``import_path``: the aliased one (if any) first, then as written.
+    """The paths tried for ``import_path``, most specific first, ending with it as written.
+
+    Paths of the original data packages also go through the data layer's alias
+    table (:mod:`gordo.dataset.registry`) and the ``gordo_dataset`` alias package.
 
     >>> candidate_paths("gordo_components.model.models.KerasAutoEncoder")
     ['gordo.machine.model.models.KerasAutoEncoder', 'gordo_components.model.models.KerasAutoEncoder']
+    >>> candidate_paths("gordo_core.data_providers.providers.RandomDataProvider")[0]
+    'gordo.dataset.data_provider.providers.RandomDataProvider'
     >>> candidate_paths("sklearn.decomposition.PCA")
     ['sklearn.decomposition.PCA']
     """
+    paths = []
+    if import_path.startswith(_DATA_PACKAGES):
+        from gordo.dataset.registry import resolve_path
+
+        resolved = (resolve_path(import_path, kind) for kind in ("dataset", "provider"))
+        paths += [path for path in resolved if path != import_path]
     aliased = import_path
     for written, resolved in ALIASES:
         if aliased.startswith(written):
             aliased = resolved + aliased[len(written) :]
-    return [import_path] if aliased == import_path else [aliased, import_path]
+    paths.append(aliased)
+    if import_path.startswith("gordo_core."):
+        paths.append("gordo_dataset." + import_path.removeprefix("gordo_core."))
+    paths.append(import_path)
+    return list(dict.fromkeys(paths))
 
 
 def import_path_of(obj: Any) -> str:
@@ -98,20 +114,27 @@ def import_locate(import_path: str) -> Any:
         raise DefinitionImportError(
             f"Cannot import {import_path!r}: not a dotted import path like 'package.module.Name'"
         )
-    problems = []
-    for path in candidate_paths(import_path):
-        found, problem = _locate(path)
+    paths = candidate_paths(import_path)
+    problems: list[tuple[int, str]] = []
+    for path in paths:
+        found, problem, depth = _locate(path)
         if problem is None:
             return found
-        problems.append(problem)
-    raise DefinitionImportError(f"Cannot import {import_path!r}: {'; '.join(problems)}")
+        problems.append((path.count(".") + 1 - depth, problem))
+    # report the candidate closest to resolving: its suggestions are the useful ones
+    _, problem = min(problems, key=lambda p: p[0])
+    tried = f" (tried {', '.join(paths)})" if len(paths) > 1 else ""
+    raise DefinitionImportError(f"Cannot import {import_path!r}{tried}: {problem}")
 
 
-def _locate(path: str) -> tuple[Any, str | None]:
-    """(object, None) if ``path`` resolves, else (None, a description of the failure)."""
+def _locate(path: str) -> tuple[Any, str | None, int]:
+    """(object, None, depth) if ``path`` resolves, else (None, the failure, depth).
+
+    ``depth`` counts the leading parts of ``path`` that resolved.
+    """
     parts = path.split(".")
     module: ModuleType | None = None
-    n_module_parts = 0
+    depth = 0
     for i in range(len(parts), 0, -1):
         name = ".".join(parts[:i])
         try:
@@ -120,28 +143,33 @@ def _locate(path: str) -> tuple[Any, str | None]:
             # Only a missing `name` (or its parent) means "not a module": a module that
             # exists but fails on its own missing dependency is a real error.
             if exc.name is None or not (name == exc.name or name.startswith(exc.name + ".")):
-                return None, f"importing module {name!r} failed: {exc}"
+                return None, f"importing module {name!r} failed: {exc}", i
             continue
         except ImportError as exc:
-            return None, f"importing module {name!r} failed: {exc}"
-        n_module_parts = i
+            return None, f"importing module {name!r} failed: {exc}", i
+        depth = i
         break
     if module is None:
         top = parts[0]
-        return None, f"no module named {top!r}{_suggest(top, _top_level_names(), '')}"
+        return None, f"no module named {top!r}{_suggest(top, _top_level_names(), '')}", 0
     found: Any = module
-    owner = ".".join(parts[:n_module_parts])
-    for attr in parts[n_module_parts:]:
+    owner = ".".join(parts[:depth])
+    for attr in parts[depth:]:
         try:
             found = getattr(found, attr)
         except AttributeError:
             kind = "module" if isinstance(found, ModuleType) else "object"
-            return None, (
-                f"{kind} {owner!r} has no attribute {attr!r}"
-                f"{_suggest(attr, _public_names(found), owner + '.')}"
+            return (
+                None,
+                (
+                    f"{kind} {owner!r} has no attribute {attr!r}"
+                    f"{_suggest(attr, _public_names(found), owner + '.')}"
+                ),
+                depth,
             )
         owner = f"{owner}.{attr}"
-    return found, None
+        depth += 1
+    return found, None, depth
 
 
 def _public_names(obj: Any) -> list[str]:

@@ -196,8 +196,6 @@ def test_from_definition_classmethod_gets_a_copy():
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
-        ("gordo_dataset.sensor_tag.SensorTag", "gordo.dataset.sensor_tag.SensorTag"),
-        ("gordo_core.sensor_tag.SensorTag", "gordo.dataset.sensor_tag.SensorTag"),
         ("gordo.model.models.KerasAutoEncoder", "gordo.machine.model.models.KerasAutoEncoder"),
         ("tensorflow.keras.optimizers.Adam", "keras.optimizers.Adam"),
     ],
@@ -205,7 +203,32 @@ def test_from_definition_classmethod_gets_a_copy():
 def test_alias_candidates(written, expected):
     from gordo.serializer.import_paths import candidate_paths
 
-    assert candidate_paths(written)[0] == expected
+    assert candidate_paths(written) == [expected, written]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("gordo_dataset.sensor_tag.SensorTag", "gordo.dataset.sensor_tag.SensorTag"),
+        ("gordo_core.sensor_tag.SensorTag", "gordo.dataset.sensor_tag.SensorTag"),
+        ("gordo_core.time_series.TimeSeriesDataset", "gordo.dataset.datasets.TimeSeriesDataset"),
+        (
+            "gordo_core.data_providers.providers.RandomDataProvider",
+            "gordo.dataset.data_provider.providers.RandomDataProvider",
+        ),
+        (
+            "gordo_dataset.data_provider.providers.RandomDataProvider",
+            "gordo.dataset.data_provider.providers.RandomDataProvider",
+        ),
+    ],
+)
+def test_data_package_aliases_resolve_to_gordo_dataset(written, expected):
+    assert import_locate(written) is import_locate(expected)
+
+
+def test_data_package_typo_suggests_the_right_name():
+    with pytest.raises(DefinitionImportError, match="did you mean: .*TimeSeriesDataset"):
+        import_locate("gordo_core.time_series.TimeSeriesDatset")
 
 
 def test_alias_resolution_to_gordo_machine_model(monkeypatch):
