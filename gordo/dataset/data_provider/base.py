@@ -163,7 +163,7 @@ def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Time
     """
     if not isinstance(series.index, pd.DatetimeIndex):
         raise TypeError(f"series for tag {name!r} does not have a DatetimeIndex")
-    index = series.index
+    index = series.index.rename(None)
     if index.tz is None:
         logger.warning("tag %r: naive timestamps taken as UTC", name)
         index = index.tz_localize("UTC")

@@ -9,9 +9,15 @@ True
 """
 
 from gordo.dataset.data_provider.base import GordoBaseDataProvider
+from gordo.dataset.data_provider.file_system import FileSystemDataProvider
+from gordo.dataset.data_provider.influx import InfluxDataProvider
+from gordo.dataset.data_provider.postgres import PostgresDataProvider
 from gordo.dataset.data_provider.random_provider import RandomDataProvider
 
 __all__ = [
+    "FileSystemDataProvider",
     "GordoBaseDataProvider",
+    "InfluxDataProvider",
+    "PostgresDataProvider",
     "RandomDataProvider",
 ]
