@@ -2,6 +2,10 @@
 
 ``Machine`` is imported on first use, so importing ``gordo.machine.metadata`` or
 ``gordo.machine.model`` does not load the dataset layer.
+
+>>> from gordo.machine import Machine, MachineEncoder
+>>> Machine.__module__, MachineEncoder.__module__
+('gordo.machine.machine', 'gordo.machine.encoders')
 """
 
 from typing import Any

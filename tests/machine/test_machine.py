@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -230,3 +232,13 @@ def test_normalize_sensor_tags_uses_the_dataset_asset():
     tags = machine.normalize_sensor_tags(["T1", {"name": "T2", "asset": "other"}])
     assert tags == [SensorTag("T1", "plant-a"), SensorTag("T2", "other")]
     assert _machine().normalize_sensor_tags(["T1"]) == [SensorTag("T1")]
+
+
+def test_machine_and_config_modules_import_no_deep_learning_framework():
+    code = (
+        "import sys, gordo.machine.machine, gordo.machine.validation, gordo.cli.config, "
+        "gordo.workflow.config_elements.normalized_config\n"
+        "loaded = [m for m in ('keras', 'jax', 'tensorflow', 'torch') if m in sys.modules]\n"
+        "assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
