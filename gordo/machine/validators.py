@@ -199,15 +199,16 @@ def dataset_kwargs_problems(kwargs: Mapping[str, Any]) -> list[tuple[str, str]]:
             ("resolution", f"must be a pandas frequency string such as 10T, got {resolution!r}")
         )
     dates = {}
-    for key in ("train_start_date", "train_end_date"):
-        if key not in kwargs:
+    for key, legacy in (("train_start_date", "from_ts"), ("train_end_date", "to_ts")):
+        written = legacy if legacy in kwargs else key  # the legacy name wins, as in the dataset
+        if written not in kwargs:
             problems.append((key, "is required"))
             continue
-        problem = datetime_problem(kwargs[key])
+        problem = datetime_problem(kwargs[written])
         if problem:
-            problems.append((key, problem))
+            problems.append((written, problem))
         else:
-            dates[key] = parse_datetime(kwargs[key])
+            dates[key] = parse_datetime(kwargs[written])
     if len(dates) == 2 and dates["train_start_date"] >= dates["train_end_date"]:
         start, end = (dates[key].isoformat() for key in ("train_start_date", "train_end_date"))
         problems.append(("train_end_date", f"must be after train_start_date ({start}), got {end}"))

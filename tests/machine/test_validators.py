@@ -160,6 +160,17 @@ def test_invalid_dataset_kwargs(change, message):
         Holder().kwargs = {**GOOD_KWARGS, **change}
 
 
+def test_legacy_date_keys():
+    h = Holder()
+    h.kwargs = {"tags": ["a"], "from_ts": "2020-01-01T00:00:00Z", "to_ts": "2020-01-02T00:00:00Z"}
+    with pytest.raises(ValueError, match="^kwargs: to_ts: must be timezone-aware"):
+        h.kwargs = {
+            "tags": ["a"],
+            "from_ts": "2020-01-01T00:00:00Z",
+            "to_ts": "2020-01-02T00:00:00",
+        }
+
+
 def test_dataset_kwargs_missing_dates_and_not_a_mapping():
     with pytest.raises(
         ValueError, match="^kwargs: train_start_date: is required; train_end_date: is required$"
