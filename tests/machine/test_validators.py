@@ -6,6 +6,8 @@ import logging
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gordo.machine.metadata import Metadata
 from gordo.machine.validators import (
@@ -253,3 +255,16 @@ def test_fix_runtime_names_the_entry_and_does_not_mutate():
         ValueError, match=r"^influx.resources: Resource descriptions must be integers, and '321M'"
     ):
         fix_runtime({"influx": {"resources": {"requests": {"memory": "321M"}}}})
+
+
+@given(st.text(alphabet="abcXYZ019-_. ", max_size=70))
+def test_valid_url_string_is_a_dns_label(text):
+    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    expected = (
+        0 < len(text) <= 63
+        and set(text) <= allowed
+        and not text.startswith("-")
+        and not text.endswith("-")
+    )
+    assert ValidUrlString.valid_url_string(text) is expected
+    assert (ValidUrlString.problem(text) is None) is expected
