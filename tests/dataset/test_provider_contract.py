@@ -17,6 +17,7 @@ from gordo.dataset.base import GordoBaseDataset
 from gordo.dataset.data_provider.base import GordoBaseDataProvider
 from gordo.dataset.data_provider.lake import write_lake
 from gordo.dataset.data_provider.providers import (
+    CSVDataProvider,
     FileSystemDataProvider,
     InfluxDataProvider,
     PostgresDataProvider,
@@ -62,6 +63,12 @@ def build(name: str, request, tmp_path_factory) -> GordoBaseDataProvider:
         root = str(tmp_path_factory.mktemp(name))
         _lake(root, layout)
         return FileSystemDataProvider(root, threads=4)
+    if name == "csv":
+        path = tmp_path_factory.mktemp("csv") / "wide.csv"
+        frame = pd.DataFrame(SEED)
+        frame.index = frame.index.strftime("%Y-%m-%dT%H:%M:%SZ")
+        frame.to_csv(path, index_label="index", float_format="%.17g")
+        return CSVDataProvider(str(path), timestamp_column="index")
     if name == "memory":
         root = f"memory://contract-{uuid.uuid4().hex}"
         _lake(root, "parquet")
@@ -93,6 +100,7 @@ def build(name: str, request, tmp_path_factory) -> GordoBaseDataProvider:
 
 BACKENDS = [
     "random",
+    "csv",
     "file-parquet",
     "file-yearly",
     "file-csv",

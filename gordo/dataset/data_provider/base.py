@@ -153,7 +153,7 @@ def utc(value: datetime | str) -> pd.Timestamp:
 
 def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
     """``series`` as the contract wants it: UTC index, sorted, last duplicate kept,
-    float64, cut to ``[start, end)``, named ``name``.
+    float64 without NaN, cut to ``[start, end)``, named ``name``.
 
     >>> idx = pd.to_datetime(["2020-01-01 00:02", "2020-01-01 00:01", "2020-01-01 00:02"], utc=True)
     >>> s = clean_series(pd.Series([1, 2, 3], idx), "T", pd.Timestamp("2020", tz="UTC"),
@@ -171,6 +171,8 @@ def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Time
         index = index.tz_convert("UTC")
     values = np.asarray(series.to_numpy(), dtype="float64")
     out = pd.Series(values, index=index, name=name)
+    if out.hasnans:
+        out = out.dropna()
     if not out.index.is_monotonic_increasing:
         out = out.sort_index(kind="stable")
     if out.index.has_duplicates:

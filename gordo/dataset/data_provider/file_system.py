@@ -349,6 +349,11 @@ class FileSystemDataProvider(GordoBaseDataProvider):
                     dtype={"Value": "float32"},
                 )
             times = pd.DatetimeIndex(pd.to_datetime(frame["Time"], utc=True, format="ISO8601"))
+            if times.hasnans:
+                line = int(times.isna().argmax()) + 1
+                raise ValueError(
+                    f"line {line}: no time in the third field (Sensor;Value;Time;Status)"
+                )
         except FileNotFoundError:
             raise
         except (ValueError, TypeError, OSError, pd.errors.ParserError) as err:
