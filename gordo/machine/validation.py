@@ -121,8 +121,16 @@ def _package_exists(path: str) -> bool:
     return False
 
 
+#: Marks a section that could not be parsed or has the wrong type (already reported).
+_BROKEN = object()
+
+
 def _sections(config: Mapping, where: str, lines: list[str]) -> dict[str, Any]:
-    """``config`` with string sections parsed; a section that fails becomes a problem line."""
+    """``config`` with string sections parsed; a section that fails becomes a problem line.
+
+    A section that fails, or is not a mapping (``model`` may be a string), is
+    replaced by ``_BROKEN`` so that it is not checked again.
+    """
     loaded = dict(config)
     for section in SECTIONS:
         if section in loaded:
@@ -130,14 +138,15 @@ def _sections(config: Mapping, where: str, lines: list[str]) -> dict[str, Any]:
                 loaded[section] = load_section(loaded[section], section)
             except ConfigException as exc:
                 lines.append(_line(where, "", str(exc)))
-                loaded[section] = None
+                loaded[section] = _BROKEN
+                continue
+            value = loaded[section]
+            if section != "model" and value is not None and not isinstance(value, Mapping):
+                lines.append(
+                    _line(where, section, f"must be a mapping, got {type(value).__name__}")
+                )
+                loaded[section] = _BROKEN
     return loaded
-
-
-def _mapping_problem(value: Any, section: str) -> str | None:
-    if value is not None and not isinstance(value, Mapping):
-        return f"must be a mapping, got {type(value).__name__}"
-    return None
 
 
 def _dataset_problems(dataset: Mapping, default_data_provider: str | None) -> list[tuple[str, str]]:
@@ -174,13 +183,6 @@ def check_project(
         lines.append(_line("globals", "", "must be a mapping"))
         user_globals = {}
     user_globals = _sections(user_globals, "globals", lines)
-    for section in SECTIONS:
-        problem = (
-            _mapping_problem(user_globals.get(section), section) if section != "model" else None
-        )
-        if problem:
-            lines.append(_line("globals", section, problem))
-            user_globals[section] = None
     if isinstance(user_globals.get("runtime"), Mapping):
         lines.extend(
             _line("globals", f"runtime.{p}".rstrip("."), m)
@@ -240,25 +242,28 @@ def _machine_problems(
                 ),
             )
     machine = _sections(machine, where, lines)
-    for section in SECTIONS:
-        problem = _mapping_problem(machine.get(section), section) if section != "model" else None
-        if problem:
-            yield section, problem
-            machine[section] = None
-    dataset = patch_dict(user_globals.get("dataset") or {}, machine.get("dataset") or {})
-    if not dataset:
-        yield "dataset", "is required (set it on the machine or in globals.dataset)"
-    else:
-        yield from _dataset_problems(dataset, default_data_provider)
-    model = machine.get("model") or user_globals.get("model")
-    if not model:
-        yield "model", "model is empty (set it on the machine or in globals.model)"
-    else:
-        yield from (("model", msg) for msg in model_problems(model))
-    if isinstance(machine.get("runtime"), Mapping):
-        runtime = patch_dict(user_globals.get("runtime") or {}, machine["runtime"])
+
+    def usable(section: str) -> bool:
+        return machine.get(section) is not _BROKEN and user_globals.get(section) is not _BROKEN
+
+    def part(config: Mapping, section: str) -> Any:
+        return config.get(section) or {}
+
+    if usable("dataset"):
+        dataset = patch_dict(part(user_globals, "dataset"), part(machine, "dataset"))
+        if not dataset:
+            yield "dataset", "is required (set it on the machine or in globals.dataset)"
+        else:
+            yield from _dataset_problems(dataset, default_data_provider)
+    if usable("model"):
+        model = machine.get("model") or user_globals.get("model")
+        if not model:
+            yield "model", "model is empty (set it on the machine or in globals.model)"
+        else:
+            yield from (("model", msg) for msg in model_problems(model))
+    if usable("runtime") and machine.get("runtime"):
         own = machine["runtime"]
-        for path, msg in runtime_problems(runtime):
+        for path, msg in runtime_problems(patch_dict(part(user_globals, "runtime"), own)):
             # A problem of the globals is reported once, under globals.
             if path.split(".")[0].split("[")[0] in own:
                 yield f"runtime.{path}", msg

@@ -122,12 +122,16 @@ def test_string_sections_are_parsed_and_their_errors_reported():
     )
     assert check_project(project(ok), "proj") == []
     broken = machine(dataset="tags: [a")
-    (line,) = check_project(project(broken), "proj")[:1]
+    (line,) = check_project(project(broken), "proj")
     assert line.startswith(
         "machines[0] 'm-1': Error loading YAML from 'dataset': while parsing a flow sequence"
     )
-    lines = check_project(project(machine(), runtime="a: [", model=MODEL), "proj")
-    assert lines[0].startswith("globals: Error loading YAML from 'runtime'")
+    lines = check_project(
+        project(machine(runtime={"log_level": 1}), runtime="a: [", model=MODEL), "proj"
+    )
+    assert len(lines) == 1 and lines[0].startswith("globals: Error loading YAML from 'runtime'")
+    (line,) = check_project(project(machine(), machine("m-2"), dataset="a: [", model=MODEL), "proj")
+    assert line.startswith("globals: Error loading YAML from 'dataset'")
 
 
 def test_sections_of_the_wrong_type():
