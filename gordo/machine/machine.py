@@ -45,6 +45,7 @@ from gordo.workflow.workflow_generator.helpers import patch_dict
 __all__ = ["Machine", "MachineEncoder"]
 
 _METADATA_KEYS = {"user_defined", "build_metadata"}
+_INIT_KEYS = ("name", "model", "dataset", "project_name", "evaluation", "metadata", "runtime")
 
 
 class Machine:
@@ -121,9 +122,11 @@ class Machine:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Machine:
-        """Get an instance from a dict taken from :meth:`to_dict` (``host`` is recomputed)."""
-        kwargs = {k: v for k, v in d.items() if k != "host"}
-        return cls(**kwargs)
+        """Get an instance from a dict taken from :meth:`to_dict`.
+
+        Other keys (e.g. ``host``, which is derived from the names) are ignored.
+        """
+        return cls(**{k: v for k, v in d.items() if k in _INIT_KEYS})
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict of the machine; :meth:`from_dict` rebuilds it."""

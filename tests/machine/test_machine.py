@@ -148,7 +148,7 @@ def test_to_dict_from_dict_round_trip_and_json():
     assert d["metadata"] == Metadata().to_dict()
     again = Machine.from_dict(json.loads(json.dumps(d, cls=MachineEncoder)))
     assert again == machine
-    assert Machine.from_dict({**d, "host": "ignored"}).host == "gordoserver-proj-m-1"
+    assert Machine.from_dict({**d, "host": "ignored", "extra": 1}).host == "gordoserver-proj-m-1"
     assert json.loads(machine.to_json()) == json.loads(json.dumps(d, cls=MachineEncoder))
     assert machine != _machine(name="m-2") and machine != "m-1"
     assert repr(machine) == "Machine(name='m-1', project_name='proj')"
