@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "config": "gordo.cli.config:config",
     "build": "gordo.cli.build:build",
     "build-project": "gordo.cli.build:build_project",
+    "example-data": "gordo.cli.example_data:example_data",
     "run-server": "gordo.cli.server:run_server_cli",
     "workflow": "gordo.cli.workflow:workflow_cli",
 }
