@@ -57,12 +57,18 @@ def validate(project_config: Path, project_name: str | None, default_data_provid
 
         gordo config validate examples/project.yaml --project-name my-project
     """
+    from gordo.machine.validators import ValidUrlString
     from gordo.workflow.config_elements.loader import load_project_config
     from gordo.workflow.config_elements.normalized_config import NormalizedConfig
 
     raw = load_project_config(project_config)
     if project_name is None:
         project_name = _default_project_name(raw, project_config)
+        problem = ValidUrlString.problem(project_name)
+        if problem:
+            raise click.BadParameter(
+                f"the default project name is not usable: {problem}", param_hint="--project-name"
+            )
     try:
         normalized = NormalizedConfig(
             raw, project_name=project_name, default_data_provider=default_data_provider

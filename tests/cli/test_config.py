@@ -98,6 +98,16 @@ def test_project_name_defaults_and_data_provider_option(tmp_path):
     assert "the server host name 'gordoserver-xxx" in result.output
 
 
+def test_an_unusable_default_project_name_is_a_usage_error(tmp_path):
+    config = tmp_path / "Project_File.yaml"
+    config.write_text("machines: []\n")
+    result = CliRunner().invoke(gordo, ["config", "validate", str(config)])
+    assert result.exit_code == 2
+    assert "--project-name" in result.output and "'Project_File' is not a valid" in result.output
+    result = CliRunner().invoke(gordo, ["config", "validate", str(config), "--project-name", "p"])
+    assert result.exit_code == 0 and "OK: 0 machines in project 'p'" in result.output
+
+
 def test_help_has_an_example():
     result = CliRunner().invoke(gordo, ["config", "validate", "--help"])
     assert result.exit_code == 0
