@@ -9,10 +9,19 @@ import click
 
 @click.command("example-data")
 @click.argument("directory", type=click.Path(file_okay=False, writable=True))
-@click.option("--start", default="2020-01-01T00:00:00+00:00", show_default=True,
-              help="First timestamp (ISO-8601 with timezone).")
-@click.option("--days", default=91, show_default=True, type=click.IntRange(1, 3660),
-              help="Number of days at 10-minute resolution.")
+@click.option(
+    "--start",
+    default="2020-01-01T00:00:00+00:00",
+    show_default=True,
+    help="First timestamp (ISO-8601 with timezone).",
+)
+@click.option(
+    "--days",
+    default=91,
+    show_default=True,
+    type=click.IntRange(1, 3660),
+    help="Number of days at 10-minute resolution.",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 def example_data(directory: str, start: str, days: int, seed: int) -> None:
     """Write a deterministic simulated plant to DIRECTORY.
