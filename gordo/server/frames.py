@@ -1,9 +1,9 @@
-"""Fast conversions between data frames and the server's JSON shapes.
+"""Fast conversions between response tables, data frames and the server's JSON shapes.
 
-Vectorised numpy: no per-cell Python loops. The JSON shape of a frame with
-two-level columns is ``{top: {sub: {index-key: value}}}``; index keys are the
-index rendered as ``DatetimeIndex.astype(str)`` renders it (``'2019-01-01'``,
-``'2019-01-01 00:10:00+00:00'``), or row numbers for a plain index.
+Vectorised numpy, no per-cell Python loops. The JSON shape of a table with
+two-level columns is ``{top: {sub: {index-key: value}}}``; index keys render a
+time index as ``DatetimeIndex.astype(str)`` does (``'2019-01-01'``,
+``'2019-01-01 00:10:00+00:00'``) and any other index as strings of its labels.
 
 >>> import pandas as pd
 >>> idx = pd.date_range("2020-01-01", periods=2, freq="10min", tz="UTC")
@@ -13,17 +13,21 @@ index rendered as ``DatetimeIndex.astype(str)`` renders it (``'2019-01-01'``,
 ['2020-01-01T00:00:00+00:00', '2020-01-01T00:10:00+00:00']
 >>> to_offset_lenient("10T")
 <10 * Minutes>
+>>> table = Table(idx, [("model-output", "a")], [np.array([1.0, np.nan])])
+>>> table.to_payload()
+{'model-output': {'a': {'2020-01-01 00:00:00+00:00': 1.0, '2020-01-01 00:10:00+00:00': None}}}
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 _LEGACY_ALIASES = {"T": "min", "S": "s", "L": "ms", "U": "us", "N": "ns", "H": "h"}
+_NS_PER = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1000}
 
 
 def to_offset_lenient(resolution: str | None) -> pd.DateOffset | None:
@@ -40,28 +44,24 @@ def to_offset_lenient(resolution: str | None) -> pd.DateOffset | None:
         return None
 
 
-def index_keys(index: pd.Index) -> list:
-    """The JSON object keys for ``index``: datetimes as strings, else row labels."""
-    if isinstance(index, pd.DatetimeIndex):
-        return index.astype(str).tolist()
-    return [str(key) for key in index.tolist()]
+def _wall_strings(index: pd.DatetimeIndex) -> np.ndarray:
+    """Local wall times as ISO strings (``T`` separated), at the coarsest exact unit."""
+    if index.tz is None or str(index.tz) == "UTC":
+        ns = index.asi8
+    else:
+        ns = index.tz_localize(None).asi8
+    values = ns.view("datetime64[ns]")
+    unit = next((u for u, per in _NS_PER.items() if not (ns % per).any()), "ns")
+    return np.datetime_as_string(values, unit=unit)
 
 
-def iso_strings(index: pd.DatetimeIndex) -> list[str]:
-    """ISO 8601 strings of a DatetimeIndex, as ``Timestamp.isoformat`` writes them."""
-    if len(index) == 0:
-        return []
-    naive = index.tz_localize(None) if index.tz is not None else index
-    values = naive.values.astype("datetime64[ns]")
-    ns = values.view("int64")
-    unit = "s" if not (ns % 1_000_000_000).any() else "us" if not (ns % 1000).any() else "ns"
-    text = np.datetime_as_string(values, unit=unit)
-    if index.tz is None:
-        return text.tolist()
-    offsets = (naive.asi8 - index.tz_convert("UTC").tz_localize(None).asi8) // 1_000_000_000
-    if (offsets == offsets[0]).all():
-        return np.char.add(text, _offset_suffix(int(offsets[0]))).tolist()
-    return [t + _offset_suffix(int(o)) for t, o in zip(text.tolist(), offsets.tolist(), strict=True)]
+def _offsets(index: pd.DatetimeIndex) -> np.ndarray | str:
+    """The UTC offset suffix of each time (one string when they are all equal)."""
+    naive = index.tz_localize(None).asi8
+    seconds = (naive - index.tz_convert("UTC").tz_localize(None).asi8) // 1_000_000_000
+    if (seconds == seconds[0]).all():
+        return _offset_suffix(int(seconds[0]))
+    return np.array([_offset_suffix(int(s)) for s in seconds.tolist()])
 
 
 def _offset_suffix(seconds: int) -> str:
@@ -70,49 +70,131 @@ def _offset_suffix(seconds: int) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
-def column_payload(keys: list, values: np.ndarray | pd.DatetimeIndex) -> dict:
-    """``{key: value}`` for one column; NaN and NaT become ``None`` (JSON null)."""
-    if isinstance(values, pd.DatetimeIndex) or values.dtype.kind == "M":
-        times = pd.DatetimeIndex(values)
-        text = iso_strings(times)
-        if times.hasnans:
-            text = [None if missing else t for t, missing in zip(text, times.isna(), strict=True)]
-        return dict(zip(keys, text, strict=True))
-    if values.dtype.kind == "f":
-        if np.isfinite(values).all():
-            return dict(zip(keys, values.tolist(), strict=True))
-        cleaned = np.where(np.isfinite(values), values, np.nan).astype(object)
-        cleaned[~np.isfinite(values)] = None
-        return dict(zip(keys, cleaned.tolist(), strict=True))
-    return dict(zip(keys, [_plain(v) for v in values.tolist()], strict=True))
+def iso_strings(index: pd.DatetimeIndex) -> list:
+    """ISO 8601 strings of a DatetimeIndex as ``Timestamp.isoformat`` writes them; NaT -> None."""
+    if len(index) == 0:
+        return []
+    index = index.as_unit("ns")
+    text = _wall_strings(index)
+    if index.tz is not None:
+        text = np.char.add(text, _offsets(index))
+    out = text.tolist()
+    if index.hasnans:
+        out = [None if missing else t for t, missing in zip(out, index.isna(), strict=True)]
+    return out
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if value is pd.NaT or (isinstance(value, float) and not np.isfinite(value)):
-        return None
-    return value
+def index_keys(index: pd.Index) -> list:
+    """The JSON object keys for ``index``: times as strings, other labels as strings."""
+    if not isinstance(index, pd.DatetimeIndex):
+        return [str(key) for key in index.tolist()]
+    if len(index) == 0:
+        return []
+    index = index.as_unit("ns")
+    if index.tz is None and not (index.asi8 % (86_400 * 10**9)).any():
+        return np.datetime_as_string(index.values, unit="D").tolist()
+    text = np.char.replace(_wall_strings(index), "T", " ")
+    if index.tz is not None:
+        text = np.char.add(text, _offsets(index))
+    return text.tolist()
+
+
+Column = np.ndarray | pd.DatetimeIndex | None
+
+
+@dataclass
+class Table:
+    """A response table: an index and two-level named columns of arrays.
+
+    A column is a float/int array, a DatetimeIndex (written as ISO strings) or
+    ``None`` (all null).
+    """
+
+    index: pd.Index
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    values: list[Column] = field(default_factory=list)
+
+    def add(self, top: str, sub: str, column: Column) -> None:
+        self.columns.append((top, sub))
+        self.values.append(column)
+
+    def tops(self) -> set[str]:
+        return {top for top, _ in self.columns}
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame) -> Table:
+        """The table of a frame with two-level (or plain) columns."""
+        two_level = isinstance(df.columns, pd.MultiIndex)
+        names = [
+            (str(c[0]), str(c[1])) if two_level else (str(c), str(c)) for c in df.columns
+        ]
+        values: list[Column] = [None] * len(names)
+        kinds = [dtype.kind for dtype in df.dtypes]
+        for group, dtype in (("f", np.float64), ("iu", np.int64)):
+            positions = [i for i, kind in enumerate(kinds) if kind in group]
+            if positions:
+                block = df.iloc[:, positions].to_numpy(dtype=dtype).T
+                for row, position in enumerate(positions):
+                    values[position] = block[row]
+        for position, kind in enumerate(kinds):
+            if kind not in "fiu":
+                column = df.iloc[:, position]
+                if kind == "M":
+                    values[position] = pd.DatetimeIndex(column)
+                elif not column.isna().all():
+                    values[position] = column.to_numpy()
+        return cls(df.index, names, values)
+
+    def to_payload(self) -> dict:
+        """The JSON-ready ``{top: {sub: {key: value}}}`` dict; NaN/NaT become null."""
+        keys = index_keys(self.index)
+        out: dict = {}
+        nulls = None
+        for (top, sub), column in zip(self.columns, self.values, strict=True):
+            if column is None:
+                nulls = nulls if nulls is not None else dict.fromkeys(keys)
+                cells = nulls
+            elif isinstance(column, pd.DatetimeIndex):
+                cells = dict(zip(keys, iso_strings(column), strict=True))
+            else:
+                cells = dict(zip(keys, _json_cells(column), strict=True))
+            out.setdefault(top, {})[sub] = cells
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table as a frame with two-level columns (for parquet)."""
+        size = len(self.index)
+        arrays = [
+            column if column is not None else np.full(size, None, dtype=object)
+            for column in self.values
+        ]
+        frame = pd.DataFrame(dict(enumerate(arrays)), index=self.index)
+        frame.columns = pd.MultiIndex.from_tuples(self.columns)
+        return frame
+
+
+def _json_cells(column: np.ndarray) -> list:
+    if column.dtype.kind == "f":
+        finite = np.isfinite(column)
+        if finite.all():
+            return column.tolist()
+        cells = column.astype(object)
+        cells[~finite] = None
+        return cells.tolist()
+    return [None if _is_missing(v) else v for v in column.tolist()]
+
+
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def frame_payload(df: pd.DataFrame) -> dict:
-    """The JSON-ready dict of a frame (two-level columns nest one level deeper)."""
-    keys = index_keys(df.index)
+    """The JSON-ready dict of a frame; two-level columns nest one level deeper.
+
+    >>> frame_payload(pd.DataFrame({"a": [1.5]}))
+    {'a': {'0': 1.5}}
+    """
     if isinstance(df.columns, pd.MultiIndex):
-        out: dict = {}
-        for position, (top, sub) in enumerate(df.columns):
-            out.setdefault(str(top), {})[str(sub)] = column_payload(
-                keys, _column_values(df, position)
-            )
-        return out
-    return {
-        str(name): column_payload(keys, _column_values(df, position))
-        for position, name in enumerate(df.columns)
-    }
-
-
-def _column_values(df: pd.DataFrame, position: int) -> np.ndarray | pd.DatetimeIndex:
-    column = df.iloc[:, position]
-    if isinstance(column.dtype, pd.DatetimeTZDtype) or column.dtype.kind == "M":
-        return pd.DatetimeIndex(column)
-    return column.to_numpy()
+        return Table.from_frame(df).to_payload()
+    nested = Table.from_frame(df).to_payload()
+    return {top: subs[top] for top, subs in nested.items()}

@@ -122,23 +122,26 @@ def conform(df: pd.DataFrame, tags: list[str], what: str) -> pd.DataFrame:
     if len(df) == 0:
         raise BadRequestError(f"{what} has no rows")
     names = [str(c) for c in df.columns]
-    if set(names) != set(tags):
+    order = None
+    if names != tags:
         known = set(names) & set(tags)
-        if known:
+        if known and set(names) != set(tags):
             missing = [t for t in tags if t not in known]
             raise BadRequestError(f"{what} lacks tag(s) {missing}; the model expects {tags}")
         if len(names) != len(tags):
             raise BadRequestError(
                 f"{what} has {len(names)} feature(s) but the model expects {len(tags)}: {tags}"
             )
-        df = df.set_axis(tags, axis=1)
-    else:
-        df = df.set_axis(names, axis=1)[tags]
-    for name, dtype in df.dtypes.items():
+        order = [names.index(t) for t in tags] if known else None
+    for position, dtype in enumerate(df.dtypes):
         if dtype.kind not in "iuf":
-            bad = _first_bad(df[name].to_numpy())
-            raise BadRequestError(f"{what} column {name!r} must hold only numbers (found {bad!r})")
+            bad = _first_bad(df.iloc[:, position].to_numpy())
+            raise BadRequestError(
+                f"{what} column {names[position]!r} must hold only numbers (found {bad!r})"
+            )
     values = df.to_numpy(dtype=np.float64)
+    if order is not None:
+        values = values[:, order]
     finite = np.isfinite(values)
     if not finite.all():
         row, col = np.argwhere(~finite)[0]

@@ -81,22 +81,55 @@ def dataframe_from_dict(data: dict | list) -> pd.DataFrame:
     ):
         parts = [pd.DataFrame.from_dict(data[key]) for key in data]
         df = pd.concat(parts, axis=1, keys=list(data))
+    elif isinstance(data, dict) and data and all(isinstance(c, dict) for c in data.values()):
+        df = _numeric_columns_frame(data)
     else:
         df = pd.DataFrame(data) if isinstance(data, list) else pd.DataFrame.from_dict(data)
     df.index = _parse_index(df.index)
-    return df.sort_index()
+    return df if df.index.is_monotonic_increasing else df.sort_index()
+
+
+def _numeric_columns_frame(data: dict[str, dict]) -> pd.DataFrame:
+    """``{column: {key: number}}`` as a float frame, fast when every column has the same keys."""
+    columns = list(data.values())
+    keys = list(columns[0])
+    numbers = {float, int}
+    if all(list(column) == keys for column in columns[1:]) and all(
+        set(map(type, column.values())) <= numbers for column in columns
+    ):
+        values = np.empty((len(keys), len(columns)))
+        for position, column in enumerate(columns):
+            values[:, position] = np.fromiter(column.values(), dtype=np.float64, count=len(keys))
+        return pd.DataFrame(values, index=parse_labels(keys), columns=list(data))
+    return pd.DataFrame.from_dict(data)
 
 
 def _parse_index(index: pd.Index) -> pd.Index:
-    if isinstance(index, pd.DatetimeIndex) or index.dtype.kind in "iu":
+    """Row labels as integers if they all are, else as times if they all parse."""
+    if isinstance(index, pd.DatetimeIndex) or index.dtype.kind in "iu" or len(index) == 0:
         return index
-    labels = index.astype(str)
-    if labels.str.fullmatch(r"-?\d+").all():
-        return pd.Index(labels.astype(np.int64))
-    try:
-        return pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
-    except (ValueError, TypeError):
-        return index
+    return parse_labels(index.astype(str).tolist(), fallback=index)
+
+
+def parse_labels(labels: list[str], fallback: pd.Index | None = None) -> pd.Index:
+    """Integer labels as an integer index, ISO times as a DatetimeIndex, else as given.
+
+    >>> parse_labels(["0", "1"])
+    Index([0, 1], dtype='int64')
+    >>> parse_labels(["2020-01-01 00:10:00+00:00"])[0].isoformat()
+    '2020-01-01T00:10:00+00:00'
+    """
+    if labels and str(labels[0]).lstrip("-").isdigit():
+        try:
+            return pd.Index(np.array(labels).astype(np.int64))
+        except (ValueError, TypeError, OverflowError):
+            pass
+    else:
+        try:
+            return pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
+        except (ValueError, TypeError):
+            pass
+    return fallback if fallback is not None else pd.Index(labels)
 
 
 def dataframe_into_parquet_bytes(df: pd.DataFrame, compression: str = "snappy") -> bytes:

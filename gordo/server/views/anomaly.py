@@ -15,6 +15,7 @@ import pandas as pd
 
 from gordo.exceptions import BadRequestError, ServingError
 from gordo.server import payloads
+from gordo.server.frames import Table
 from gordo.server.utils import extract_X_y, model_required
 from gordo.server.views.base import BaseModelView
 
@@ -54,16 +55,15 @@ class AnomalyView(BaseModelView):
             )
         except ValueError as exc:
             raise BadRequestError(f"Model {gordo_name!r} rejected X/y: {exc}") from None
-        return self.respond(with_start_end(frame, frequency), start)
+        return self.respond(anomaly_table(frame, frequency), start)
 
 
-def with_start_end(frame: pd.DataFrame, frequency: pd.DateOffset | None) -> pd.DataFrame:
-    """``frame`` with ``start``/``end`` columns from its time index, if it lacks them."""
-    top = set(frame.columns.get_level_values(0))
-    if "start" in top or not isinstance(frame.index, pd.DatetimeIndex):
-        return frame
-    starts = pd.Series(frame.index, index=frame.index)
-    extra = {"start": starts.to_frame("start")}
-    if "end" not in top and frequency is not None:
-        extra["end"] = (starts + frequency).to_frame("end")
-    return pd.concat([frame, pd.concat(extra, axis=1)], axis=1)
+def anomaly_table(frame: pd.DataFrame, frequency: pd.DateOffset | None) -> Table:
+    """The table of an anomaly frame, with ``start``/``end`` from its time index if absent."""
+    table = Table.from_frame(frame)
+    if "start" not in table.tops() and isinstance(frame.index, pd.DatetimeIndex):
+        table.add("start", "start", frame.index)
+    if "end" not in table.tops():
+        is_time = isinstance(frame.index, pd.DatetimeIndex) and frequency is not None
+        table.add("end", "end", frame.index + frequency if is_time else None)
+    return table

@@ -19,11 +19,10 @@ from gordo import __version__
 from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import BadRequestError
 from gordo.server import model_io, payloads
-from gordo.server.frames import to_offset_lenient
+from gordo.server.frames import Table, to_offset_lenient
 from gordo.server.responses import json_response
 from gordo.server.utils import (
     dataframe_into_parquet_bytes,
-    dataframe_to_dict,
     extract_X_y,
     metadata_required,
     model_required,
@@ -94,47 +93,41 @@ class BaseModelView(MethodView):
         frame = self.predict_frame(self.X)
         return self.respond(frame, start)
 
-    def predict_frame(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Model input, output, start and end as a two-level column frame."""
+    def predict_frame(self, X: pd.DataFrame) -> Table:
+        """Model input, output, start and end as a response table."""
         try:
             output = model_io.get_model_output(flask.g.model, X)
         except ValueError as exc:
             raise BadRequestError(f"Model {flask.g.model_name!r} rejected X: {exc}") from None
-        return base_frame(X, output, [t.name for t in self.target_tags], frequency=None)
+        return base_table(X, output, [t.name for t in self.target_tags])
 
-    def respond(self, frame: pd.DataFrame, start: float) -> flask.Response:
+    def respond(self, table: Table, start: float) -> flask.Response:
         if payloads.wants_parquet(flask.request):
             return flask.Response(
-                dataframe_into_parquet_bytes(frame), mimetype="application/octet-stream"
+                dataframe_into_parquet_bytes(table.to_frame()), mimetype="application/octet-stream"
             )
         return json_response(
-            {"data": dataframe_to_dict(frame), "time-seconds": f"{time.perf_counter() - start:.4f}"}
+            {"data": table.to_payload(), "time-seconds": f"{time.perf_counter() - start:.4f}"}
         )
 
 
-def base_frame(
-    X: pd.DataFrame, output: np.ndarray, targets: list[str], frequency: pd.DateOffset | None
-) -> pd.DataFrame:
-    """The response frame of /prediction: model-input, model-output, start, end.
+def base_table(X: pd.DataFrame, output: np.ndarray, targets: list[str]) -> Table:
+    """The /prediction table: model-input, model-output, start and an empty end.
 
     Output shorter than the input (look-back models) is aligned to the last rows.
-    ``end`` is ``start + frequency`` when both are known, else empty.
     """
     X = X.iloc[len(X) - len(output) :]
-    index = X.index
-    out_names = targets if output.shape[1] == len(targets) else [str(i) for i in range(output.shape[1])]
-    parts = {
-        "model-input": pd.DataFrame(X.to_numpy(), index=index, columns=X.columns),
-        "model-output": pd.DataFrame(output, index=index, columns=out_names),
-    }
-    if isinstance(index, pd.DatetimeIndex):
-        starts = pd.Series(index, index=index)
-        ends = starts + frequency if frequency is not None else pd.Series(None, index=index, dtype=object)
-    else:
-        starts = ends = pd.Series(None, index=index, dtype=object)
-    parts["start"] = starts.to_frame("start")
-    parts["end"] = ends.to_frame("end")
-    return pd.concat(parts, axis=1)
+    table = Table(X.index)
+    inputs = X.to_numpy().T
+    for name, column in zip(X.columns, inputs, strict=True):
+        table.add("model-input", str(name), column)
+    names = targets if output.shape[1] == len(targets) else [str(i) for i in range(output.shape[1])]
+    for name, column in zip(names, np.asarray(output, dtype=np.float64).T, strict=True):
+        table.add("model-output", name, column)
+    is_time = isinstance(X.index, pd.DatetimeIndex)
+    table.add("start", "start", X.index if is_time else None)
+    table.add("end", "end", None)
+    return table
 
 
 class MetaDataView(MethodView):
