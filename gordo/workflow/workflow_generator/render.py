@@ -373,10 +373,8 @@ def generate_workflows(
     template: jinja2.Template | None = None,
 ) -> list[str]:
     """Normalise a project config (a file or its parsed dict) and render its workflows."""
-    from gordo.workflow.config_elements.normalized_config import (
-        NormalizedConfig,
-        load_project_config,
-    )
+    from gordo.workflow.config_elements.loader import load_project_config
+    from gordo.workflow.config_elements.normalized_config import NormalizedConfig
 
     if not isinstance(config, dict):
         config = load_project_config(config)

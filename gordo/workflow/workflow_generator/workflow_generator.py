@@ -1,7 +1,7 @@
 """Helpers of ``gordo workflow generate``: reading configs, loading and rendering templates.
 
->>> print(yaml_filter({"name": "123", "on": True, "n": 5}))
-{name: '123', 'on': true, n: 5}
+>>> print(yaml_filter({"name": "123", "on": True, "count": 5}))
+{name: '123', 'on': true, count: 5}
 >>> default_image_pull_policy("2.10.23"), default_image_pull_policy("latest")
 ('IfNotPresent', 'Always')
 """
@@ -22,6 +22,7 @@ import jinja2
 import yaml
 
 from gordo.exceptions import ConfigException, GordoError
+from gordo.workflow.config_elements.loader import load_project_config
 
 logger = logging.getLogger(__name__)
 
@@ -38,46 +39,24 @@ class ArgoVersionError(GordoError):
     """The Argo version could not be found out from the Argo CLI."""
 
 
-class _NoDatesLoader(_Loader):
-    """A safe loader that keeps top-level dates as datetimes but refuses naive ones."""
-
-
-def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
-    value = yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    if getattr(value, "tzinfo", True) is None:
-        raise ValueError(
-            f"Timestamp {node.value!r} has no timezone. Add a timezone, for example "
-            f"'{node.value}Z' or '{node.value}+00:00'."
-        )
-    return value
-
-
-_NoDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-
 def get_dict_from_yaml(config: str | os.PathLike | io.TextIOBase, path: str | None = None) -> dict:
     """Read a config file (or file-like object) of YAML into a dict.
 
-    Unquoted timestamps must carry a timezone; a naive one raises ValueError.
+    ``path`` names the source in error messages (default: the file's name).
+    Timestamps are checked for a timezone later, by the normalisation.
 
     >>> get_dict_from_yaml(io.StringIO("machines: []"))
     {'machines': []}
-    >>> get_dict_from_yaml(io.StringIO("d: 2020-01-01T00:00:00"))
+    >>> get_dict_from_yaml(io.StringIO("- a"), "project.yaml")
     Traceback (most recent call last):
     ...
-    ValueError: Timestamp '2020-01-01T00:00:00' has no timezone. Add a timezone, ...
+    gordo.exceptions.ConfigException: 'project.yaml' must hold a YAML mapping, not list
     """
-    if isinstance(config, io.IOBase):
-        text = config.read()
-        where = path or getattr(config, "name", "<stream>")
-    else:
-        file = Path(config)
-        if not file.is_file():
-            raise FileNotFoundError(f"Unable to find config file {file.absolute()}")
-        text = file.read_text(encoding="utf-8")
-        where = path or str(file)
+    if not isinstance(config, io.IOBase):
+        return load_project_config(config)
+    where = path or getattr(config, "name", "<stream>")
     try:
-        data = yaml.load(text, Loader=_NoDatesLoader)
+        data = yaml.load(config.read(), Loader=_Loader)
     except yaml.YAMLError as exc:
         raise ConfigException(f"Error loading YAML from {where!r}: {exc}") from exc
     if not isinstance(data, dict):
@@ -191,19 +170,19 @@ def default_image_pull_policy(gordo_version: str) -> str:
     raise ValueError(f"Malformed gordo version {version!r}")
 
 
-_ARGO_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
+_ARGO_VERSION = re.compile(r"\bv?(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 
 
 def parse_argo_version(text: str) -> tuple[int, int, int]:
     """Parse ``argo version --short`` output (``argo: v3.4.0``) or a bare version.
 
-    >>> parse_argo_version("argo: v3.4.0"), parse_argo_version("2.12.1")
-    ((3, 4, 0), (2, 12, 1))
+    >>> parse_argo_version("argo: v3.4.0"), parse_argo_version("2.12.1"), parse_argo_version("3")
+    ((3, 4, 0), (2, 12, 1), (3, 0, 0))
     """
     match = _ARGO_VERSION.search(text)
     if not match:
         raise ArgoVersionError(f"Unable to parse an Argo version from {text.strip()!r}")
-    major, minor, patch = (int(part) for part in match.groups())
+    major, minor, patch = (int(part or 0) for part in match.groups())
     return major, minor, patch
 
 
