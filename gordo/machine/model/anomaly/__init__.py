@@ -1,0 +1,1 @@
+"""Anomaly detectors: models with ``anomaly(X, y, frequency)``, served under /anomaly/prediction."""

@@ -1,0 +1,44 @@
+"""Input checks shared by the models: arrays of floats, finite values with the column named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def as_float_array(data: Any, what: str, dtype: str = "float32") -> tuple[np.ndarray, list[str]]:
+    """``data`` as a float array of at least 2 dimensions, and its column names (if a frame).
+
+    >>> as_float_array(pd.DataFrame({"a": [1, 2]}), "X")[0].shape
+    (2, 1)
+    """
+    if isinstance(data, pd.DataFrame):
+        columns = [str(c) for c in data.columns]
+        array = data.to_numpy(dtype=dtype)
+    else:
+        array = np.asarray(data, dtype=dtype)
+        columns = []
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim < 2:
+        raise ValueError(f"{what} must be 2-dimensional (rows x features), got shape {array.shape}")
+    return array, columns
+
+
+def check_finite(array: np.ndarray, columns: list[str], what: str, owner: str) -> None:
+    """Raise ValueError naming the first column of ``array`` holding NaN or infinity.
+
+    >>> check_finite(np.array([[1.0, np.inf]]), ["a", "b"], "X", "KerasAutoEncoder")
+    Traceback (most recent call last):
+    ...
+    ValueError: KerasAutoEncoder: X has NaN or infinite values in column 'b'
+    """
+    finite = np.isfinite(array)
+    if finite.all():
+        return
+    axes = tuple(range(array.ndim - 1))
+    bad = int(np.flatnonzero(~finite.all(axis=axes))[0])
+    name = repr(columns[bad]) if bad < len(columns) else f"index {bad}"
+    raise ValueError(f"{owner}: {what} has NaN or infinite values in column {name}")

@@ -1,0 +1,93 @@
+"""Helpers shared by the model factories: layer sizes, optimizers and compilation."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from gordo.exceptions import ConfigException
+from gordo.machine.model.backend import keras_module
+
+#: Keras 2 optimizer argument names accepted for compatibility, and their Keras 3 names.
+_LEGACY_OPTIMIZER_KWARGS = {"lr": "learning_rate", "decay": "weight_decay"}
+
+
+def hourglass_calc_dims(
+    compression_factor: float, encoding_layers: int, n_features: int
+) -> list[int]:
+    """Layer sizes of an hourglass encoder, from the first hidden layer to the narrowest.
+
+    The sizes go linearly from ``n_features`` down to
+    ``ceil(compression_factor * n_features)``.
+
+    >>> hourglass_calc_dims(0.5, 3, 10)
+    [8, 7, 5]
+    >>> hourglass_calc_dims(0.2, 3, 10)
+    [7, 5, 2]
+    >>> hourglass_calc_dims(1.5, 3, 10)
+    Traceback (most recent call last):
+    ...
+    ValueError: compression_factor must satisfy 0 <= compression_factor <= 1, got 1.5
+    """
+    if not 0 <= compression_factor <= 1:
+        raise ValueError(
+            f"compression_factor must satisfy 0 <= compression_factor <= 1, got {compression_factor}"
+        )
+    if encoding_layers < 1:
+        raise ValueError(f"encoding_layers must be > 0, got {encoding_layers}")
+    smallest = max(1, math.ceil(compression_factor * n_features))
+    step = (n_features - smallest) / encoding_layers
+    return [max(1, int(round(n_features - step * (i + 1)))) for i in range(encoding_layers)]
+
+
+def check_dim_func_len(names: str, dim: Sequence[int], func: Sequence[str]) -> None:
+    """Raise ValueError unless ``dim`` and ``func`` (named ``names``) have the same length.
+
+    >>> check_dim_func_len("encoding_dim and encoding_func", (4, 2), ("tanh",))
+    Traceback (most recent call last):
+    ...
+    ValueError: encoding_dim and encoding_func must have the same length, got 2 and 1
+    """
+    if len(dim) != len(func):
+        raise ValueError(f"{names} must have the same length, got {len(dim)} and {len(func)}")
+
+
+def make_optimizer(optimizer: Any, optimizer_kwargs: Mapping[str, Any] | None = None) -> Any:
+    """A Keras optimizer from a name (``"Adam"``), a definition or an optimizer instance.
+
+    ``optimizer_kwargs`` apply to a name; Keras 2's ``lr`` is accepted as ``learning_rate``.
+
+    >>> make_optimizer("Adam", {"lr": 0.01}).get_config()["learning_rate"]
+    0.01
+    >>> type(make_optimizer({"keras.optimizers.SGD": {"momentum": 0.5}})).__name__
+    'SGD'
+    """
+    keras = keras_module()
+    kwargs = {_LEGACY_OPTIMIZER_KWARGS.get(k, k): v for k, v in (optimizer_kwargs or {}).items()}
+    if isinstance(optimizer, str):
+        try:
+            return keras.optimizers.get({"class_name": optimizer, "config": kwargs})
+        except ValueError as exc:
+            raise ConfigException(f"Unknown Keras optimizer {optimizer!r}: {exc}") from exc
+    if isinstance(optimizer, Mapping):
+        from gordo.serializer import from_definition
+
+        return from_definition(dict(optimizer))
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    raise ConfigException(
+        f"optimizer must be a name, a definition or a Keras optimizer, got {optimizer!r}"
+    )
+
+
+def compile_model(
+    model: Any,
+    optimizer: Any,
+    optimizer_kwargs: Mapping[str, Any] | None,
+    compile_kwargs: Mapping[str, Any] | None,
+) -> Any:
+    """Compile ``model`` with the optimizer and ``compile_kwargs`` (loss defaults to mse)."""
+    kwargs = {"loss": "mse", **(compile_kwargs or {})}
+    model.compile(optimizer=make_optimizer(optimizer, optimizer_kwargs), **kwargs)
+    return model

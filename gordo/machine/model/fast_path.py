@@ -1,0 +1,365 @@
+"""Backend-specific fast paths for fitting and predicting with small Keras models.
+
+This is the only module with backend-specific code. ``fit`` and ``predict`` take
+a compiled Keras model and numpy arrays:
+
+- JAX: training runs ``_CHUNK_STEPS`` optimizer steps per call of one compiled
+  function (``jax.jit`` of a ``lax.scan`` over batches), built from Keras'
+  stateless API (``stateless_call``, ``optimizer.stateless_apply``). The compiled
+  function takes the variables as arguments, so it is cached per architecture
+  and reused by every model of that architecture: CV folds, the final fit and
+  the machines of a fleet compile once per process. Prediction uses a cached
+  compiled forward pass over row counts padded to powers of two.
+- Other backends, or models the JAX path does not cover (callbacks, compiled
+  metrics, a custom loss): Keras' own ``model.fit``; prediction calls the model
+  directly, in chunks.
+
+Both paths follow ``model.fit``'s semantics: the last ``validation_split`` of
+the rows is held out, rows are shuffled each epoch when ``shuffle`` is set
+(with ``numpy.random``, so seeding numpy makes it reproducible), the last batch
+of an epoch may be short, and the history has the mean loss per epoch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from gordo.machine.model.backend import keras_module
+
+#: Optimizer steps per call of the compiled training function.
+_CHUNK_STEPS = 16
+#: Largest number of rows predicted per call; bigger inputs are predicted in chunks.
+_MAX_PREDICT_ROWS = 8192
+#: How many compiled functions (per architecture) are kept.
+_CACHE_SIZE = 32
+
+_train_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
+_eval_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
+_predict_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
+_keys: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def fit(
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int = 1,
+    batch_size: int = 32,
+    shuffle: bool = True,
+    validation_split: float = 0.0,
+    verbose: int = 0,
+    callbacks: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """Train ``model`` on ``x``/``y`` in place; return the history ``{metric: [per epoch], "params": {...}}``."""
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+    if batch_size < 1 or epochs < 0:
+        raise ValueError(f"batch_size must be >= 1 and epochs >= 0, got {batch_size} and {epochs}")
+    if callbacks or not _jax_trainable(model):
+        return _keras_fit(
+            model, x, y, epochs, batch_size, shuffle, validation_split, verbose, callbacks
+        )
+    return _jax_fit(model, x, y, epochs, batch_size, shuffle, validation_split, verbose)
+
+
+def predict(model: Any, x: np.ndarray) -> np.ndarray:
+    """The model's output for ``x`` as a float numpy array (inference mode)."""
+    keras = keras_module()
+    if len(x) == 0:
+        return np.zeros((0, *model.output_shape[1:]), dtype="float32")
+    if keras.backend.backend() != "jax":
+        parts = [
+            keras.ops.convert_to_numpy(model(x[i : i + _MAX_PREDICT_ROWS], training=False))
+            for i in range(0, len(x), _MAX_PREDICT_ROWS)
+        ]
+        return np.concatenate(parts)
+    return _jax_predict(model, x)
+
+
+# --- Keras' own loop ----------------------------------------------------------------
+
+
+def _keras_fit(model, x, y, epochs, batch_size, shuffle, validation_split, verbose, callbacks):
+    history = model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        validation_split=validation_split,
+        verbose=verbose,
+        callbacks=list(callbacks),
+    )
+    result: dict[str, Any] = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    params = {k: v for k, v in history.params.items() if isinstance(v, int | float | str)}
+    result["params"] = {**params, "metrics": [k for k in result if k != "params"]}
+    return result
+
+
+# --- JAX ------------------------------------------------------------------------------
+
+
+def _jax_trainable(model: Any) -> bool:
+    """Whether the compiled JAX loop covers this model's training configuration."""
+    keras = keras_module()
+    if keras.backend.backend() != "jax" or model.optimizer is None or not model.built:
+        return False
+    config = model.get_compile_config() or {}
+    if any(config.get(k) for k in ("metrics", "weighted_metrics", "loss_weights")):
+        return False
+    return _per_sample_loss(model.loss) is not None
+
+
+def _per_sample_loss(loss: Any) -> Callable[[Any, Any], Any] | None:
+    """A function giving one loss value per sample, or None if not a plain Keras loss."""
+    keras = keras_module()
+    if isinstance(loss, str):
+        fn = keras.losses.get(loss)
+        return None if isinstance(fn, keras.losses.Loss) else fn
+    if isinstance(loss, keras.losses.Loss):
+        return loss.call
+    if callable(loss) and getattr(loss, "__module__", "").startswith("keras."):
+        return loss
+    return None
+
+
+def _strip_names(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _strip_names(v) for k, v in obj.items() if k != "name"}
+    if isinstance(obj, list | tuple):
+        return [_strip_names(v) for v in obj]
+    return obj
+
+
+def _architecture_key(model: Any) -> str:
+    """A string identifying the computation of ``model`` (layer names ignored for Sequential)."""
+    key = _keys.get(model)
+    if key is None:
+        keras = keras_module()
+        config = model.get_config()
+        if isinstance(model, keras.Sequential):
+            config = _strip_names(config)
+        key = json.dumps(
+            [type(model).__name__, config, str(model.dtype_policy)], sort_keys=True, default=str
+        )
+        _keys[model] = key
+    return key
+
+
+def _training_key(model: Any) -> str:
+    keras = keras_module()
+    optimizer = _strip_names(keras.saving.serialize_keras_object(model.optimizer))
+    loss = keras.saving.serialize_keras_object(model.loss)
+    return json.dumps([_architecture_key(model), optimizer, loss], sort_keys=True, default=str)
+
+
+def _cached(cache: OrderedDict[str, Any], key: str, make: Callable[[], Any]) -> Any:
+    fn = cache.get(key)
+    if fn is None:
+        fn = cache[key] = make()
+        if len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    cache.move_to_end(key)
+    return fn
+
+
+def _values(variables: Sequence[Any]) -> list[Any]:
+    return [v.value for v in variables]
+
+
+def _weighted_loss_fn(reference: Any) -> Callable[..., Any]:
+    """loss(trainable, non_trainable, x, y, w, training) -> (weighted mean loss, non_trainable)."""
+    import jax.numpy as jnp
+
+    per_sample = _per_sample_loss(reference.loss)
+
+    def loss(tv, ntv, x, y, w, training):
+        y_pred, ntv, extra = reference.stateless_call(
+            tv, ntv, x, training=training, return_losses=True
+        )
+        values = per_sample(y, y_pred)
+        values = jnp.reshape(values, (values.shape[0], -1)).mean(axis=1)
+        total = jnp.sum(values * w) / jnp.maximum(jnp.sum(w), 1.0)
+        if extra:
+            total = total + sum(extra)
+        return total, ntv
+
+    return loss
+
+
+def _make_train_chunk(reference: Any) -> Callable[..., Any]:
+    """A compiled function running one chunk of optimizer steps for ``reference``'s architecture."""
+    import jax
+    import jax.numpy as jnp
+
+    optimizer = reference.optimizer
+    if not optimizer.built:
+        optimizer.build(reference.trainable_variables)
+    loss = _weighted_loss_fn(reference)
+    grad_fn = jax.value_and_grad(
+        lambda tv, ntv, x, y, w: loss(tv, ntv, x, y, w, True), has_aux=True
+    )
+
+    def step(state, batch):
+        tv, ntv, ov = state
+        x, y, w = batch
+        (value, new_ntv), grads = grad_fn(tv, ntv, x, y, w)
+        new_tv, new_ov = optimizer.stateless_apply(ov, grads, tv)
+        # An all-padding step (w == 0) leaves the state unchanged.
+        keep = jnp.sum(w) > 0
+        new_state = jax.tree.map(
+            lambda new, old: jnp.where(keep, new, old), (new_tv, new_ntv, new_ov), state
+        )
+        return new_state, value
+
+    def chunk(state, xs, ys, ws):
+        return jax.lax.scan(step, state, (xs, ys, ws))
+
+    return jax.jit(chunk)
+
+
+def _make_eval(reference: Any) -> Callable[..., Any]:
+    import jax
+
+    loss = _weighted_loss_fn(reference)
+    return jax.jit(lambda tv, ntv, x, y, w: loss(tv, ntv, x, y, w, False)[0])
+
+
+def _epoch_batches(n: int, batch_size: int, shuffle: bool) -> np.ndarray:
+    """Row indices of one epoch as (steps, batch_size), the last batch padded with -1."""
+    order = np.random.permutation(n) if shuffle else np.arange(n)
+    steps = math.ceil(n / batch_size)
+    padded = np.full(steps * batch_size, -1, dtype=np.int64)
+    padded[:n] = order
+    return padded.reshape(steps, batch_size)
+
+
+def _pad_steps(batches: np.ndarray) -> np.ndarray:
+    """Pad the step axis of ``batches`` with all -1 steps to a multiple of _CHUNK_STEPS."""
+    extra = -len(batches) % _CHUNK_STEPS
+    if extra == 0:
+        return batches
+    return np.concatenate([batches, np.full((extra, batches.shape[1]), -1, dtype=np.int64)])
+
+
+def _jax_fit(model, x, y, epochs, batch_size, shuffle, validation_split, verbose):
+    n_train = int(math.floor(len(x) * (1.0 - validation_split))) if validation_split else len(x)
+    if n_train < 1:
+        raise ValueError(f"validation_split={validation_split} leaves no rows to train on")
+    x_train, y_train = x[:n_train], y[:n_train]
+    x_val, y_val = x[n_train:], y[n_train:]
+    key = _training_key(model)
+    train_chunk = _cached(_train_fns, key, lambda: _make_train_chunk(model))
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    state = (
+        _values(model.trainable_variables),
+        _values(model.non_trainable_variables),
+        _values(model.optimizer.variables),
+    )
+    steps_per_epoch = math.ceil(n_train / batch_size)
+    # Without validation, all epochs form one stream of steps; with it, each epoch
+    # ends on a chunk boundary so the validation loss sees that epoch's weights.
+    groups = [_epoch_batches(n_train, batch_size, shuffle) for _ in range(epochs)]
+    if len(x_val) == 0 and epochs:
+        groups = [np.concatenate(groups)]
+    group_losses = []
+    val_losses = []
+    for group in groups if epochs else []:
+        padded = _pad_steps(group)
+        chunk_losses = []
+        for start in range(0, len(padded), _CHUNK_STEPS):
+            index = padded[start : start + _CHUNK_STEPS]
+            weight = (index >= 0).astype("float32")
+            rows = np.maximum(index, 0)
+            state, losses = train_chunk(state, x_train[rows], y_train[rows], weight)
+            chunk_losses.append(losses)
+        group_losses.append((chunk_losses, len(group)))
+        if len(x_val):
+            val_losses.append(_jax_evaluate(model, key, state, x_val, y_val))
+    _assign(model.trainable_variables, state[0])
+    _assign(model.non_trainable_variables, state[1])
+    _assign(model.optimizer.variables, state[2])
+    history = {"loss": _epoch_means(group_losses, n_train, batch_size, epochs)}
+    if val_losses:
+        history["val_loss"] = [float(v) for v in val_losses]
+    if verbose:
+        for epoch in range(epochs):
+            line = " - ".join(f"{k}: {v[epoch]:.4f}" for k, v in history.items())
+            print(f"Epoch {epoch + 1}/{epochs} - {line}")
+    history["params"] = {
+        "epochs": epochs,
+        "steps": steps_per_epoch,
+        "verbose": verbose,
+        "metrics": [k for k in history if k != "params"],
+    }
+    return history
+
+
+def _epoch_means(group_losses, n_train: int, batch_size: int, epochs: int) -> list[float]:
+    """Per-epoch mean loss over samples, from the per-step losses of each group of steps."""
+    if not epochs:
+        return []
+    import jax.numpy as jnp
+
+    losses = np.concatenate(
+        [np.asarray(jnp.concatenate(chunks))[:n_real] for chunks, n_real in group_losses]
+    ).astype("float64")
+    steps_per_epoch = math.ceil(n_train / batch_size)
+    sizes = np.full(steps_per_epoch, batch_size, dtype="float64")
+    sizes[-1] = n_train - batch_size * (steps_per_epoch - 1)
+    return [float(v) for v in losses.reshape(epochs, steps_per_epoch) @ sizes / n_train]
+
+
+def _jax_evaluate(model, key, state, x_val, y_val) -> float:
+    evaluate = _cached(_eval_fns, key, lambda: _make_eval(model))
+    rows = _bucket(len(x_val))
+    weight = np.zeros(rows, dtype="float32")
+    weight[: len(x_val)] = 1.0
+    return float(
+        evaluate(state[0], state[1], _pad_rows(x_val, rows), _pad_rows(y_val, rows), weight)
+    )
+
+
+def _assign(variables: Sequence[Any], values: Sequence[Any]) -> None:
+    for variable, value in zip(variables, values, strict=True):
+        variable.assign(value)
+
+
+def _bucket(n: int) -> int:
+    """The padded row count for ``n`` rows: the next power of two, at least 8."""
+    return max(8, 1 << (n - 1).bit_length())
+
+
+def _pad_rows(a: np.ndarray, rows: int) -> np.ndarray:
+    if len(a) == rows:
+        return a
+    out = np.zeros((rows, *a.shape[1:]), dtype=a.dtype)
+    out[: len(a)] = a
+    return out
+
+
+def _make_predict(reference: Any) -> Callable[..., Any]:
+    import jax
+
+    return jax.jit(lambda tv, ntv, x: reference.stateless_call(tv, ntv, x, training=False)[0])
+
+
+def _jax_predict(model: Any, x: np.ndarray) -> np.ndarray:
+    forward = _cached(_predict_fns, _architecture_key(model), lambda: _make_predict(model))
+    tv = _values(model.trainable_variables)
+    ntv = _values(model.non_trainable_variables)
+    parts = []
+    for start in range(0, len(x), _MAX_PREDICT_ROWS):
+        part = x[start : start + _MAX_PREDICT_ROWS]
+        rows = _bucket(len(part))
+        parts.append(np.asarray(forward(tv, ntv, _pad_rows(part, rows)))[: len(part)])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

@@ -1,0 +1,38 @@
+"""A Keras model to and from plain picklable data (architecture JSON, weights, compile config).
+
+Loading rebuilds the model from its config and sets the weights: faster than a
+``.keras`` archive and independent of files. The optimizer state is not kept, so
+training a loaded model starts a fresh optimizer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gordo.machine.model.backend import keras_module
+
+FORMAT = "gordo-keras-model/1"
+
+
+def model_to_state(model: Any) -> dict[str, Any]:
+    """The data needed to rebuild ``model`` (a dict of str, lists and numpy arrays)."""
+    return {
+        "format": FORMAT,
+        "config": model.to_json(),
+        "weights": [np.asarray(w) for w in model.get_weights()],
+        "compile": model.get_compile_config() if model.optimizer is not None else None,
+    }
+
+
+def model_from_state(state: dict[str, Any]) -> Any:
+    """Rebuild the model saved by :func:`model_to_state`."""
+    if state.get("format") != FORMAT:
+        raise ValueError(f"Unknown Keras model state format {state.get('format')!r}")
+    keras = keras_module()
+    model = keras.models.model_from_json(state["config"])
+    model.set_weights(state["weights"])
+    if state["compile"]:
+        model.compile_from_config(state["compile"])
+    return model

@@ -1,0 +1,621 @@
+"""Scikit-learn compatible wrappers around Keras models.
+
+``kind`` names a registered factory (``feedforward_hourglass``, ``lstm_model``, ...),
+an import path of a factory, or is the factory itself; the other keyword
+arguments go to the factory, except the fit arguments (``batch_size``,
+``epochs``, ``verbose``, ``validation_split``, ``shuffle``, ``callbacks``).
+Keras is imported when a model is built or loaded, not when this module is.
+
+>>> import numpy as np
+>>> X = np.random.rand(40, 3)
+>>> model = KerasAutoEncoder(kind="feedforward_hourglass", epochs=2, batch_size=8)
+>>> model.fit(X).predict(X).shape
+(40, 3)
+>>> sorted(model.get_metadata()["history"])
+['loss', 'params']
+"""
+
+from __future__ import annotations
+
+import abc
+import inspect
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.metrics import explained_variance_score
+from sklearn.utils.validation import check_is_fitted
+
+from gordo.exceptions import ConfigException, DefinitionParameterError
+from gordo.machine.model import fast_path, keras_io
+from gordo.machine.model.backend import keras_module
+from gordo.machine.model.base import GordoBase
+from gordo.machine.model.checks import as_float_array, check_finite
+from gordo.machine.model.register import lookup_factory
+
+_FIT_DEFAULTS: dict[str, Any] = {
+    "batch_size": 32,
+    "epochs": 1,
+    "verbose": 0,
+    "shuffle": True,
+    "validation_split": 0.0,
+    "callbacks": [],
+}
+
+
+def _call_factory(
+    factory: Callable[..., Any], n_features: int, n_features_out: int, kwargs: dict, owner: str
+) -> Any:
+    """Call ``factory`` with the feature counts and the parameters it accepts."""
+    _check_factory_kwargs(factory, kwargs, owner)
+    params = inspect.signature(factory).parameters
+    accepts_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    if accepts_all or "n_features_out" in params:
+        kwargs = {"n_features_out": n_features_out, **kwargs}
+    return factory(n_features, **kwargs)
+
+
+def _check_factory_kwargs(factory: Callable[..., Any], kwargs: Mapping, owner: str) -> None:
+    params = inspect.signature(factory).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    unknown = sorted(set(kwargs) - set(params))
+    if unknown:
+        valid = [p for p in params if p != "n_features"] + sorted(_FIT_DEFAULTS)
+        raise DefinitionParameterError(
+            f"{owner} with kind {getattr(factory, '__name__', factory)!r} does not take "
+            f"parameter(s) {', '.join(map(repr, unknown))}; valid parameters: {', '.join(valid)}"
+        )
+
+
+def _import_path(obj: Any) -> str | None:
+    """``module.qualname`` of a module-level function or class, else None."""
+    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
+    if not module or not qualname or "<" in qualname:
+        return None
+    return f"{module}.{qualname}"
+
+
+class KerasBaseEstimator(BaseEstimator, GordoBase):
+    """A Scikit-Learn compatible Keras model built by a registered factory or a builder function.
+
+    Parameters
+    ----------
+    kind
+        A factory registered for this class (see
+        :class:`gordo.machine.model.register.register_model_builder`), the import
+        path of a factory, or a factory function taking ``n_features`` first.
+    kwargs
+        Passed to the factory, except ``batch_size``, ``epochs``, ``verbose``,
+        ``validation_split``, ``shuffle`` and ``callbacks`` (definitions such as
+        ``{"keras.callbacks.EarlyStopping": {"patience": 2}}`` or callback
+        objects), which go to training.
+    """
+
+    supported_fit_args = [
+        "batch_size",
+        "epochs",
+        "verbose",
+        "callbacks",
+        "validation_split",
+        "shuffle",
+    ]
+
+    def __init__(self, kind: str | Callable[..., Any], **kwargs: Any) -> None:
+        self.kind = kind
+        self.kwargs = kwargs
+
+    # --- parameters -------------------------------------------------------------------
+
+    @property
+    def sk_params(self) -> dict[str, Any]:
+        """Parameters used for the factory and for training (all but ``kind``)."""
+        return dict(self.kwargs)
+
+    def get_params(self, deep: bool = False, **params: Any) -> dict[str, Any]:
+        """The parameters of this estimator: ``kind`` and the keyword arguments.
+
+        >>> KerasAutoEncoder(kind="feedforward_hourglass", epochs=3).get_params()
+        {'kind': 'feedforward_hourglass', 'epochs': 3}
+        """
+        return {"kind": self.kind, **self.kwargs}
+
+    def set_params(self, **params: Any) -> KerasBaseEstimator:
+        """Set parameters; names the constructor does not declare go to the keyword arguments."""
+        declared = set(inspect.signature(type(self).__init__).parameters) - {"self", "kwargs"}
+        for name, value in params.items():
+            if name in declared:
+                setattr(self, name, value)
+            else:
+                self.kwargs[name] = value
+        return self
+
+    @classmethod
+    def extract_supported_fit_args(cls, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """The training arguments among ``kwargs``.
+
+        >>> KerasAutoEncoder.extract_supported_fit_args({"epochs": 2, "func": "relu"})
+        {'epochs': 2}
+        """
+        return {k: v for k, v in kwargs.items() if k in cls.supported_fit_args}
+
+    def _factory_kwargs(self) -> dict[str, Any]:
+        return {k: v for k, v in self.sk_params.items() if k not in self.supported_fit_args}
+
+    @classmethod
+    def from_definition(cls, definition: dict[str, Any]) -> KerasBaseEstimator:
+        """Build from the parameters of a definition (handler for ``serializer.from_definition``).
+
+        The kind and its parameters are checked now, so a config error shows
+        before training; nested definitions (callbacks, a raw model spec) are
+        built at fit time.
+
+        >>> KerasAutoEncoder.from_definition({"kind": "feedforward_hourglass", "epochs": 1})
+        KerasAutoEncoder(epochs=1, kind='feedforward_hourglass')
+        """
+        if "kind" not in definition:
+            raise ConfigException(f"{cls.__name__} needs the parameter 'kind'")
+        estimator = cls(**definition)
+        estimator._check_definition()
+        return estimator
+
+    def _check_definition(self) -> None:
+        _check_factory_kwargs(
+            self.load_kind(self.kind), self._factory_kwargs(), type(self).__name__
+        )
+
+    def into_definition(self) -> dict[str, Any]:
+        """The definition of this estimator (handler for ``serializer.into_definition``).
+
+        >>> KerasAutoEncoder(kind="feedforward_hourglass").into_definition()
+        {'gordo.machine.model.models.KerasAutoEncoder': {'kind': 'feedforward_hourglass'}}
+        """
+        params = self.get_params()
+        if callable(params["kind"]):
+            params["kind"] = _import_path(params["kind"]) or params["kind"]
+        return {f"{type(self).__module__}.{type(self).__qualname__}": params}
+
+    # --- building -----------------------------------------------------------------------
+
+    @staticmethod
+    def parse_module_path(module_path: str) -> tuple[str | None, str]:
+        """Split ``a.b.name`` into (``a.b``, ``name``); a bare name gives (None, name).
+
+        >>> KerasBaseEstimator.parse_module_path("my.module.factory")
+        ('my.module', 'factory')
+        >>> KerasBaseEstimator.parse_module_path("feedforward_hourglass")
+        (None, 'feedforward_hourglass')
+        """
+        module, _, name = module_path.rpartition(".")
+        return (module or None), name
+
+    def load_kind(self, kind: Any) -> Callable[..., Any]:
+        """The factory ``kind`` refers to: a registered name, an import path or a callable."""
+        if callable(kind):
+            return kind
+        if not isinstance(kind, str):
+            raise ConfigException(
+                f"{type(self).__name__}: kind must be a registered name, an import path or a "
+                f"function, got {kind!r}"
+            )
+        module, name = self.parse_module_path(kind)
+        if module is None:
+            names = [c.__name__ for c in type(self).__mro__ if issubclass(c, KerasBaseEstimator)]
+            return lookup_factory(names, name)
+        from gordo.serializer.import_paths import import_locate
+
+        factory = import_locate(kind)
+        if not callable(factory):
+            raise ConfigException(f"{type(self).__name__}: kind {kind!r} is not callable")
+        return factory
+
+    def _build_model(self, n_features: int, n_features_out: int) -> Any:
+        keras_module()
+        return _call_factory(
+            self.load_kind(self.kind),
+            n_features,
+            n_features_out,
+            self._factory_kwargs(),
+            type(self).__name__,
+        )
+
+    @staticmethod
+    def get_n_features(X: np.ndarray | pd.DataFrame) -> int | tuple:
+        """Number of features of ``X`` (a tuple for arrays of more than two dimensions)."""
+        shape = np.shape(X)
+        return shape[1] if len(shape) == 2 else tuple(shape[1:])
+
+    @staticmethod
+    def get_n_features_out(y: np.ndarray | pd.DataFrame) -> int | tuple:
+        """Number of features of the target ``y``."""
+        return KerasBaseEstimator.get_n_features(y)
+
+    # --- training and prediction ------------------------------------------------------
+
+    def _training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The model's inputs and targets for ``X`` and ``y``."""
+        return X, y
+
+    def _model_input(self, X: np.ndarray) -> np.ndarray:
+        return X
+
+    def fit(self, X: Any, y: Any, **kwargs: Any) -> KerasBaseEstimator:
+        """Fit the model to ``X`` given ``y``; ``kwargs`` override the training arguments.
+
+        Raises ValueError for non-finite values (naming the column) or row counts
+        that do not match.
+        """
+        owner = type(self).__name__
+        unknown = sorted(set(kwargs) - set(self.supported_fit_args))
+        if unknown:
+            raise TypeError(
+                f"{owner}.fit() got unsupported argument(s) {', '.join(unknown)}; "
+                f"supported: {', '.join(self.supported_fit_args)}"
+            )
+        X_arr, x_columns = as_float_array(X, "X")
+        y_arr, y_columns = as_float_array(y, "y")
+        if len(X_arr) != len(y_arr):
+            raise ValueError(f"{owner}: X has {len(X_arr)} rows but y has {len(y_arr)}")
+        check_finite(X_arr, x_columns, "X", owner)
+        check_finite(y_arr, y_columns, "y", owner)
+        fit_args = {**_FIT_DEFAULTS, **self.extract_supported_fit_args(self.sk_params), **kwargs}
+        callbacks = [_as_callback(c) for c in fit_args.pop("callbacks") or []]
+        x_train, y_train = self._training_data(X_arr, y_arr)
+        model = self._build_model(X_arr.shape[1], y_arr.shape[1])
+        self.history_ = fast_path.fit(model, x_train, y_train, callbacks=callbacks, **fit_args)
+        self.n_features_in_ = X_arr.shape[1]
+        self.n_features_out_ = y_arr.shape[1]
+        self.model_ = model
+        return self
+
+    @property
+    def model(self) -> Any:
+        """The fitted Keras model."""
+        check_is_fitted(self, "model_")
+        return self.model_
+
+    def predict(self, X: Any, **kwargs: Any) -> np.ndarray:
+        """The model's output for ``X`` (2D numpy array).
+
+        Raises ValueError if ``X`` has another number of features than the model
+        was fitted with, or non-finite values (naming the column).
+        """
+        check_is_fitted(self, "model_")
+        owner = type(self).__name__
+        X_arr, columns = as_float_array(X, "X")
+        if X_arr.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"{owner}: X has {X_arr.shape[1]} features, but the model was fitted with "
+                f"{self.n_features_in_} features"
+            )
+        check_finite(X_arr, columns, "X", owner)
+        return fast_path.predict(self.model_, self._model_input(X_arr))
+
+    def score(
+        self,
+        X: np.ndarray | pd.DataFrame,
+        y: np.ndarray | pd.DataFrame,
+        sample_weight: np.ndarray | None = None,
+    ) -> float:
+        """Explained variance between ``y`` and the model's output for ``X``."""
+        out = self.predict(X)
+        y_arr, _ = as_float_array(y, "y")
+        weights = None if sample_weight is None else np.asarray(sample_weight)[-len(out) :]
+        return float(explained_variance_score(y_arr[-len(out) :], out, sample_weight=weights))
+
+    def get_metadata(self) -> dict[str, Any]:
+        """Metadata of the fit: ``{"history": {metric: [per epoch], "params": {...}}}``."""
+        if not hasattr(self, "history_"):
+            return {}
+        return {"history": self.history_}
+
+    # --- pickling -----------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if "model_" in state:
+            state["model_"] = keras_io.model_to_state(state["model_"])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        if isinstance(state.get("model_"), dict):
+            state["model_"] = keras_io.model_from_state(state["model_"])
+        self.__dict__.update(state)
+
+
+def _as_callback(callback: Any) -> Any:
+    """A Keras callback from a definition (``{import.path: {params}}`` or a path) or an object."""
+    if isinstance(callback, str | dict):
+        keras_module()
+        from gordo.serializer import from_definition
+
+        return from_definition(callback)
+    return callback
+
+
+class KerasAutoEncoder(KerasBaseEstimator, TransformerMixin):
+    """A Keras autoencoder: fits ``X`` to itself unless a target ``y`` is given.
+
+    >>> import numpy as np
+    >>> X = np.random.rand(20, 4)
+    >>> model = KerasAutoEncoder(kind="feedforward_symmetric", dims=[3], funcs=["tanh"])
+    >>> -1 <= model.fit(X).score(X, X) <= 1
+    True
+    """
+
+    def fit(self, X: Any, y: Any = None, **kwargs: Any) -> KerasAutoEncoder:
+        """Fit to ``X`` (and ``y``, which defaults to ``X``)."""
+        return super().fit(X, X if y is None else y, **kwargs)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The model's output for ``X``, as :meth:`predict`."""
+        return self.predict(X)
+
+    def score(
+        self,
+        X: np.ndarray | pd.DataFrame,
+        y: np.ndarray | pd.DataFrame,
+        sample_weight: np.ndarray | None = None,
+    ) -> float:
+        """Explained variance between the autoencoder's output for ``X`` and ``y``."""
+        return super().score(X, y, sample_weight)
+
+
+class KerasRawModelRegressor(KerasAutoEncoder):
+    """A Keras model from a raw config: ``kind`` holds ``compile`` arguments and a ``spec``.
+
+    .. rubric:: Examples
+
+    >>> import yaml
+    >>> import numpy as np
+    >>> config_str = '''
+    ...     # Arguments to the .compile() method
+    ...     compile:
+    ...         loss: mse
+    ...         optimizer: adam
+    ...
+    ...     # The architecture of the model itself.
+    ...     spec:
+    ...         tensorflow.keras.models.Sequential:
+    ...             layers:
+    ...                 - tensorflow.keras.layers.Dense:
+    ...                     units: 4
+    ...                 - tensorflow.keras.layers.Dense:
+    ...                     units: 1
+    ... '''
+    >>> config = yaml.safe_load(config_str)
+    >>> model = KerasRawModelRegressor(kind=config)
+    >>>
+    >>> X, y = np.random.random((10, 4)), np.random.random((10, 1))
+    >>> model.fit(X, y, verbose=0)
+    KerasRawModelRegressor(kind: {'compile': {'loss': 'mse', 'optimizer': 'adam'},
+        'spec': {'tensorflow.keras.models.Sequential': {'layers': [{'tensorflow.keras.layers.Dense': {'units': 4}},
+        {'tensorflow.keras.layers.Dense': {'units': 1}}]}}})
+    >>> out = model.predict(X)
+    """
+
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        return f"{type(self).__name__}(kind: {self.kind!r})"
+
+    def load_kind(self, kind: Any) -> Callable[..., Any]:
+        """A builder for the raw config ``kind``: the ``spec`` model, compiled with ``compile``."""
+        if not isinstance(kind, Mapping) or "spec" not in kind:
+            raise ConfigException(
+                f"{type(self).__name__}: kind must be a mapping with 'spec' (the model "
+                f"definition) and 'compile' (arguments to compile()), got {kind!r}"
+            )
+        unknown = sorted(set(kind) - {"spec", "compile"})
+        if unknown:
+            raise ConfigException(
+                f"{type(self).__name__}: unknown key(s) in kind: {', '.join(unknown)}; "
+                "expected 'spec' and 'compile'"
+            )
+
+        def build(n_features: int, n_features_out: int | None = None) -> Any:
+            from gordo.serializer import from_definition
+            from gordo.serializer.from_definition import load_params_from_definition
+
+            keras_module()
+            model = from_definition(kind["spec"])
+            if not model.built:
+                model.build((None, n_features))
+            model.compile(**load_params_from_definition(dict(kind.get("compile") or {})))
+            return model
+
+        return build
+
+
+def _windows(X: np.ndarray, lookback_window: int, n_out: int) -> np.ndarray:
+    """The first ``n_out`` windows of ``lookback_window`` consecutive rows of X, (n_out, lookback, f)."""
+    return sliding_window_view(X, lookback_window, axis=0)[:n_out].transpose(0, 2, 1)
+
+
+class TimeseriesGenerator:
+    """Batches of (windows of X, targets), as Keras' former TimeseriesGenerator gave them."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray | None, batch_size: int):
+        self.X = X
+        self.y = y
+        self.batch_size = batch_size
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.X) / self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, ...]:
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} out of range for {len(self)} batches")
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        return (self.X[rows],) if self.y is None else (self.X[rows], self.y[rows])
+
+
+def _n_windows(n_rows: int, lookback_window: int, lookahead: int, owner: str) -> int:
+    """Number of samples ``n_rows`` give; ValueError naming both counts if there are none."""
+    needed = lookback_window + lookahead
+    if lookback_window < 1:
+        raise ValueError(f"{owner}: lookback_window must be >= 1, got {lookback_window}")
+    if n_rows < needed:
+        raise ValueError(
+            f"{owner}: got {n_rows} rows, but at least {needed} are needed "
+            f"(lookback_window={lookback_window}, lookahead={lookahead})"
+        )
+    return n_rows - needed + 1
+
+
+def create_keras_timeseriesgenerator(
+    X: np.ndarray,
+    y: np.ndarray | None,
+    batch_size: int,
+    lookback_window: int,
+    lookahead: int,
+) -> TimeseriesGenerator:
+    """Batches of windows of ``lookback_window`` rows of X, with the target ``lookahead`` rows ahead.
+
+    With ``lookahead=0`` a window's target is y at the window's last row; with
+    ``lookahead=1`` the row after it, and so on.
+
+    >>> import numpy as np
+    >>> X, y = np.random.rand(100,2), np.random.rand(100, 2)
+    >>> gen = create_keras_timeseriesgenerator(X, y,
+    ...                                       batch_size=10,
+    ...                                       lookback_window=20,
+    ...                                       lookahead=0)
+    >>> len(gen) # 9 = (100-20+1)/10
+    9
+    >>> len(gen[0]) # batchX and batchY
+    2
+    >>> len(gen[0][0]) # batch_size=10
+    10
+    >>> len(gen[0][0][0]) # a single sample, lookback_window = 20,
+    20
+    >>> len(gen[0][0][0][0]) # n_features = 2
+    2
+    """
+    X = np.asarray(X)
+    n_out = _n_windows(len(X), lookback_window, lookahead, "create_keras_timeseriesgenerator")
+    targets = None if y is None else np.asarray(y)[lookback_window - 1 + lookahead :]
+    return TimeseriesGenerator(_windows(X, lookback_window, n_out), targets, batch_size)
+
+
+class KerasLSTMBaseEstimator(KerasBaseEstimator, TransformerMixin, abc.ABC):
+    """Base of the LSTM models: each sample is a window of ``lookback_window`` rows.
+
+    The target of a window is y ``lookahead`` rows after the window's last row,
+    so X of n rows gives ``n - lookback_window + 1 - lookahead`` outputs, aligned
+    with the last rows of y.
+    """
+
+    def __init__(
+        self,
+        kind: str | Callable[..., Any],
+        lookback_window: int = 1,
+        batch_size: int = 32,
+        **kwargs: Any,
+    ) -> None:
+        self.kind = kind
+        self.lookback_window = lookback_window
+        self.batch_size = batch_size
+        self.kwargs = kwargs
+
+    @property
+    @abc.abstractmethod
+    def lookahead(self) -> int:
+        """Steps ahead in y the model should target"""
+
+    @property
+    def sk_params(self) -> dict[str, Any]:
+        return {**self.kwargs, "batch_size": self.batch_size}
+
+    def get_params(self, deep: bool = False, **params: Any) -> dict[str, Any]:
+        """The parameters: ``kind``, ``lookback_window``, ``batch_size`` and the keyword arguments."""
+        return {
+            "kind": self.kind,
+            "lookback_window": self.lookback_window,
+            "batch_size": self.batch_size,
+            **self.kwargs,
+        }
+
+    def _factory_kwargs(self) -> dict[str, Any]:
+        return {**super()._factory_kwargs(), "lookback_window": self.lookback_window}
+
+    def _training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n_out = _n_windows(len(X), self.lookback_window, self.lookahead, type(self).__name__)
+        return _windows(X, self.lookback_window, n_out), y[
+            self.lookback_window - 1 + self.lookahead :
+        ]
+
+    def _model_input(self, X: np.ndarray) -> np.ndarray:
+        n_out = _n_windows(len(X), self.lookback_window, self.lookahead, type(self).__name__)
+        return _windows(X, self.lookback_window, n_out)
+
+    def fit(self, X: Any, y: Any, **kwargs: Any) -> KerasLSTMBaseEstimator:
+        """Fit on windows of ``X`` (n_samples x n_features) to the targets in ``y``."""
+        return super().fit(X, y, **kwargs)
+
+    def predict(self, X: Any, **kwargs: Any) -> np.ndarray:
+        """Outputs for each window of ``X``: ``n_samples - lookback_window + 1 - lookahead`` rows.
+
+        >>> import numpy as np
+        >>> from gordo.machine.model.factories.lstm_autoencoder import lstm_model
+        >>> from gordo.machine.model.models import KerasLSTMForecast
+        >>> #Define train/test data
+        >>> X_train = np.array([[1, 1], [2, 3], [0.5, 0.6], [0.3, 1],
+        ... [0.6, 0.7]])
+        >>> X_test = np.array([[2, 3], [1, 1], [0.1, 1], [0.5, 2]])
+        >>> #Initiate model, fit and transform
+        >>> lstm_ae = KerasLSTMForecast(kind="lstm_model",
+        ...                             lookback_window=2,
+        ...                             verbose=0)
+        >>> model_fit = lstm_ae.fit(X_train, y=X_train.copy())
+        >>> model_transform = lstm_ae.predict(X_test)
+        >>> model_transform.shape
+        (2, 2)
+        """
+        return super().predict(X, **kwargs)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The model's output for ``X``, as :meth:`predict`."""
+        return self.predict(X)
+
+    def get_metadata(self) -> dict[str, Any]:
+        """The fit's metadata plus ``forecast_steps`` (the lookahead)."""
+        metadata = super().get_metadata()
+        return {**metadata, "forecast_steps": self.lookahead} if metadata else {}
+
+
+class KerasLSTMAutoEncoder(KerasLSTMBaseEstimator):
+    """An LSTM autoencoder: each window's target is y at the window's last row (lookahead 0)."""
+
+    @property
+    def lookahead(self) -> int:
+        """Steps ahead in y the model should target"""
+        return 0
+
+    def fit(self, X: Any, y: Any = None, **kwargs: Any) -> KerasLSTMAutoEncoder:
+        """Fit to ``X`` (and ``y``, which defaults to ``X``)."""
+        return super().fit(X, X if y is None else y, **kwargs)
+
+
+class KerasLSTMForecast(KerasLSTMBaseEstimator):
+    """A one step ahead LSTM forecast: each window's target is y at the next row (lookahead 1)."""
+
+    @property
+    def lookahead(self) -> int:
+        """Steps ahead in y the model should target"""
+        return 1
+
+
+__all__ = [
+    "KerasAutoEncoder",
+    "KerasBaseEstimator",
+    "KerasLSTMAutoEncoder",
+    "KerasLSTMBaseEstimator",
+    "KerasLSTMForecast",
+    "KerasRawModelRegressor",
+    "TimeseriesGenerator",
+    "create_keras_timeseriesgenerator",
+]

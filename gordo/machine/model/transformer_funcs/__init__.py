@@ -1,0 +1,1 @@
+"""Functions for ``sklearn.preprocessing.FunctionTransformer``."""

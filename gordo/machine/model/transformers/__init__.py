@@ -1,0 +1,1 @@
+"""Transformers for gordo specific problems, usable in scikit-learn Pipelines."""
