@@ -119,3 +119,26 @@ def test_cli_renders_a_custom_template(tmp_path):
         "build-machine-2",
         "main",
     ]
+
+
+def test_the_image_has_what_the_workflow_uses():
+    """The Dockerfile installs every tool the scripts call and ships the Grafana dashboard."""
+    root = DATA.parents[2]
+    dockerfile = (root / "docker" / "Dockerfile").read_text()
+    template = (
+        root
+        / "gordo"
+        / "workflow"
+        / "workflow_generator"
+        / "resources"
+        / "argo-workflow.yml.template"
+    ).read_text()
+    for tool in ("kubectl", "jq", "curl"):
+        assert f" {tool} " in template and tool in dockerfile
+    assert "pip install" in dockerfile and "-c constraints.txt" in dockerfile
+    assert "/opt/gordo/grafana/dashboards/machines.json" in template
+    assert "COPY docker/grafana /opt/gordo/grafana" in dockerfile
+    dashboard = yaml.safe_load(
+        (root / "docker" / "grafana" / "dashboards" / "machines.json").read_text()
+    )
+    assert {p["datasource"] for p in dashboard["panels"]} == {"influx", "Postgres-metadata"}
