@@ -14,6 +14,7 @@ worker; metadata, being small, is cached for many more models.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from gordo.exceptions import BadRequestError, NotFoundError
+
+logger = logging.getLogger(__name__)
 
 #: Default number of models kept loaded per worker (env ``N_CACHED_MODELS``).
 DEFAULT_N_CACHED_MODELS = 2
@@ -130,3 +133,24 @@ def forget(path: str | os.PathLike) -> None:
     prefix = str(Path(path))
     for cache in (MODELS, METADATA):
         cache.discard(lambda key: key == prefix or str(key).startswith(prefix + os.sep))
+
+
+def preload(directory: str | os.PathLike, names: list[str], limit: int) -> threading.Thread:
+    """Load up to ``limit`` of ``names`` (and their metadata) in a background thread.
+
+    A request for a model being preloaded waits for that load instead of
+    loading it again. Models that fail to load are logged and skipped; the
+    request for them answers the error.
+    """
+
+    def run() -> None:
+        for name in names[:limit]:
+            try:
+                load_metadata(directory, name)
+                load_model(directory, name)
+            except Exception as exc:  # reported again when the model is requested
+                logger.warning("Preloading model %r from %s failed: %s", name, directory, exc)
+
+    thread = threading.Thread(target=run, name="gordo-preload", daemon=True)
+    thread.start()
+    return thread

@@ -54,6 +54,9 @@ class Config:
     - ``N_CACHED_MODELS``: models kept loaded per worker (default 2).
     - ``MAX_CONTENT_LENGTH`` (env ``GORDO_SERVER_MAX_CONTENT_LENGTH``): largest
       request body in bytes (default 128 MiB); larger bodies get a 413.
+    - ``PRELOAD_MODELS`` (env ``GORDO_SERVER_PRELOAD_MODELS``): load up to
+      ``N_CACHED_MODELS`` models (the expected ones first) in a background thread
+      when the app starts (default true).
     """
 
     def __init__(self, overrides: dict[str, Any] | None = None):
@@ -77,6 +80,8 @@ class Config:
         self.MAX_CONTENT_LENGTH = _positive_int(
             {"MAX_CONTENT_LENGTH": max_length}, "MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
         )
+        preload = values.get("PRELOAD_MODELS", values.get("GORDO_SERVER_PRELOAD_MODELS", True))
+        self.PRELOAD_MODELS = _flag(preload)
 
 
 def _flag(value: Any) -> bool:
@@ -181,7 +186,22 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     register_error_handlers(app)
     app.register_blueprint(openapi.build_blueprint())
     app.register_blueprint(routes.build_blueprint())
+    if settings.PRELOAD_MODELS:
+        app.extensions["gordo_preload"] = _preload(settings)
     return app
+
+
+def _preload(settings: Config):
+    """Start loading the models most likely asked for first (see ``PRELOAD_MODELS``)."""
+    from gordo.server.collection import ModelCollection
+
+    collection = ModelCollection(settings.MODEL_COLLECTION_DIR)
+    if not collection.collection_dir.is_dir():
+        return None
+    available = collection.models()
+    names = [n for n in settings.EXPECTED_MODELS if n in available]
+    names += [n for n in available if n not in names]
+    return model_store.preload(collection.collection_dir, names, settings.N_CACHED_MODELS)
 
 
 def run_cmd(cmd: list[str]) -> None:

@@ -76,6 +76,7 @@ def app_config(collection_root) -> dict:
         "PROJECT": PROJECT,
         "EXPECTED_MODELS": '["sk-model", "sk-model-2", "missing-model"]',
         "ENABLE_PROMETHEUS": "false",
+        "PRELOAD_MODELS": "false",
     }
 
 

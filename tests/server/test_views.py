@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -174,6 +176,14 @@ def test_models_load_once_and_the_cache_is_bounded(app_config):
         assert client.post(f"{BASE}/{name}/prediction", json={"X": [1, 2, 3, 4]}).status_code == 200
     assert len(model_store.MODELS.keys()) == 1
     assert model_store.MODELS.keys()[0].endswith("sk-model-2")
+
+
+def test_expected_models_are_preloaded_in_the_background(app_config):
+    model_store.MODELS.discard(lambda key: True)
+    config = {**app_config, "PRELOAD_MODELS": "true", "EXPECTED_MODELS": "[sk-model-2]"}
+    app = build_app({**config, "N_CACHED_MODELS": "1"})
+    app.extensions["gordo_preload"].join(timeout=60)
+    assert [Path(key).name for key in model_store.MODELS.keys()] == ["sk-model-2"]
 
 
 def test_swagger_ui_is_served_from_local_assets(client):
