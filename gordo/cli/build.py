@@ -1,0 +1,202 @@
+"""``gordo build`` (one machine) and ``gordo build-project`` (every machine of a project)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from gordo.exceptions import ConfigException
+
+logger = logging.getLogger(__name__)
+
+
+def _load_yaml(value: str, what: str) -> Any:
+    """``value`` as YAML/JSON text, or the content of the file it names."""
+    text = value
+    if "\n" not in value and len(value) < 4096 and os.path.isfile(value):
+        text = Path(value).read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigException(f"{what} is not valid JSON/YAML: {exc}") from exc
+
+
+def machine_from_config(machine_config: Any, model_parameters: dict[str, str]) -> Any:
+    """The Machine of a ``MACHINE_CONFIG`` dict, with model parameters substituted."""
+    from gordo.builder.model_parameters import expand_model
+    from gordo.machine import Machine
+
+    if not isinstance(machine_config, dict):
+        raise ConfigException("MACHINE_CONFIG must be a mapping (JSON or YAML) of one machine")
+    config = dict(machine_config)
+    if model_parameters and "model" in config:
+        config["model"] = expand_model(config["model"], model_parameters)
+    project_name = config.pop("project_name", None) or os.environ.get("PROJECT_NAME")
+    if not project_name:
+        raise ConfigException(
+            f"Machine {config.get('name')!r}: no project_name in MACHINE_CONFIG "
+            "and no PROJECT_NAME environment variable"
+        )
+    return Machine.from_config(config, project_name=project_name)
+
+
+def echo_cv_scores(scores: dict[str, dict[str, float]]) -> None:
+    """One line per score: ``{score} fold-1=... fold-mean=...``."""
+    for name, folds in scores.items():
+        click.echo(f"{name} " + " ".join(f"{k}={v:.6g}" for k, v in folds.items()))
+
+
+@click.command("build")
+@click.argument("machine-config", envvar="MACHINE")
+@click.argument("output-dir", required=False, default=None, envvar="OUTPUT_DIR")
+@click.option(
+    "--model-register-dir",
+    default=None,
+    envvar="MODEL_REGISTER_DIR",
+    type=click.Path(file_okay=False),
+    help="Registry of built models: reuse an identical machine's model instead of rebuilding.",
+)
+@click.option("--print-cv-scores", is_flag=True, help="Prints CV scores to stdout")
+@click.option(
+    "--model-parameter",
+    multiple=True,
+    help="Key-Value pair for a model parameter and its value, may use this option multiple "
+    "times. Separate key,value by a comma. ie: --model-parameter key,val "
+    "--model-parameter some_key,some_value",
+)
+@click.option(
+    "--exceptions-reporter-file",
+    envvar="EXCEPTIONS_REPORTER_FILE",
+    type=click.Path(dir_okay=False),
+    help="JSON output file for exception information",
+)
+@click.option(
+    "--exceptions-report-level",
+    type=click.Choice(["EXIT_CODE", "TYPE", "MESSAGE", "TRACEBACK"], case_sensitive=False),
+    default="TRACEBACK",
+    envvar="EXCEPTIONS_REPORT_LEVEL",
+    show_default=True,
+    help="Details level for exception reporting",
+)
+def build(
+    machine_config: str,
+    output_dir: str | None,
+    model_register_dir: str | None,
+    print_cv_scores: bool,
+    model_parameter: tuple[str, ...],
+    exceptions_reporter_file: str | None,
+    exceptions_report_level: str,
+) -> None:
+    """Build a model and deposit it into 'output_dir' given the appropriate config settings.
+
+    MACHINE_CONFIG is a machine as JSON or YAML (text, or a file holding it),
+    loadable by ``gordo.machine.Machine.from_config``, with a ``project_name``
+    (or the PROJECT_NAME environment variable). OUTPUT_DIR receives the model
+    and its metadata.json; without it the model is built but not saved. On
+    failure the exit code tells the error kind (e.g. 80 for too little data)
+    and the exceptions report file is written.
+
+    \b
+    Example:
+        gordo build machine.yaml /models/my-project/1700000000000/my-machine \\
+            --model-register-dir /models/my-project/.registry --print-cv-scores
+    """
+    try:
+        from gordo.builder.build_model import ModelBuilder
+        from gordo.builder.model_parameters import parse_model_parameter
+
+        parameters = dict(parse_model_parameter(p) for p in model_parameter)
+        machine = machine_from_config(_load_yaml(machine_config, "MACHINE_CONFIG"), parameters)
+        logger.info("Building machine %r of project %r", machine.name, machine.project_name)
+        _, machine = ModelBuilder(machine).build(
+            output_dir=output_dir, model_register_dir=model_register_dir
+        )
+        machine.report()
+        if print_cv_scores:
+            echo_cv_scores(machine.metadata.build_metadata.model.cross_validation.scores)
+    except Exception as exc:
+        if exceptions_reporter_file:
+            _write_report(exc, exceptions_reporter_file, exceptions_report_level)
+        raise
+
+
+def _write_report(exc: BaseException, path: str, level: str) -> None:
+    from gordo.builder.exception_report import report_exception
+
+    try:
+        report_exception(exc, path, level)
+    except OSError as report_error:
+        logger.error("Could not write the exceptions report %s: %s", path, report_error)
+
+
+@click.command("build-project")
+@click.argument("project-config", type=click.Path(exists=True, dir_okay=False))
+@click.argument("output-dir", type=click.Path(file_okay=False))
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Machines built at the same time, each in its own worker process.",
+)
+@click.option(
+    "--model-register-dir",
+    type=click.Path(file_okay=False),
+    envvar="MODEL_REGISTER_DIR",
+    default=None,
+    help="Registry of built models (default OUTPUT_DIR/.registry); unchanged machines are "
+    "reused from it, so an interrupted build resumes.",
+)
+@click.option(
+    "--project-name",
+    envvar="PROJECT_NAME",
+    default=None,
+    help="Project name (default: metadata.name of a 'kind: Gordo' file, else the file name).",
+)
+def build_project(
+    project_config: str,
+    output_dir: str,
+    jobs: int,
+    model_register_dir: str | None,
+    project_name: str | None,
+) -> None:
+    """Build every machine of PROJECT_CONFIG into OUTPUT_DIR/<revision>/<machine>/.
+
+    The revision is the start time in epoch milliseconds. Machines build in
+    --jobs worker processes; a failing machine does not stop the others. A
+    summary of built, cached and failed machines is printed at the end, and
+    the exit code is non-zero if any failed.
+
+    \b
+    Example:
+        gordo build-project examples/project.yaml /models/my-project --jobs 2
+    """
+    from gordo.builder.fleet import build_fleet
+    from gordo.builder.progress import Progress
+    from gordo.workflow.config_elements.loader import load_project_config
+    from gordo.workflow.config_elements.normalized_config import NormalizedConfig
+
+    config = load_project_config(project_config)
+    if not project_name:
+        name = (config.get("metadata") or {}).get("name") if "spec" in config else None
+        project_name = name or Path(project_config).stem.lower().replace("_", "-")
+    machines = NormalizedConfig(config, project_name).machines
+    progress = Progress(len(machines))
+    result = build_fleet(
+        machines,
+        output_dir,
+        jobs=jobs,
+        model_register_dir=model_register_dir,
+        on_done=lambda o: progress.update(o.name, o.status, o.seconds),
+    )
+    click.echo(result.summary())
+    sys.stdout.flush()
+    if result.exit_code:
+        raise click.exceptions.Exit(result.exit_code)

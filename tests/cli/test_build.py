@@ -1,0 +1,164 @@
+"""``gordo build`` and ``gordo build-project``: options, env vars, exit codes, report file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from gordo import serializer
+from gordo.cli.cli import gordo
+from tests.builder.helpers import dataset_config, machine_config
+
+
+def _machine_json(**sections) -> str:
+    return json.dumps({**machine_config(**sections), "project_name": "test-proj"})
+
+
+def _run(args, env=None):
+    return CliRunner().invoke(gordo, args, env=env, catch_exceptions=False)
+
+
+def test_build_from_env_with_cv_scores(tmp_path):
+    out = tmp_path / "models" / "machine-1"
+    env = {"MACHINE": _machine_json(), "OUTPUT_DIR": str(out)}
+    result = _run(["build", "--print-cv-scores"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "r2-score fold-1=" in result.output and "fold-mean=" in result.output
+    metadata = serializer.load_metadata(out)
+    assert metadata["name"] == "machine-1" and metadata["project_name"] == "test-proj"
+    assert metadata["metadata"]["build_metadata"]["model"]["cross_validation"]["scores"]
+    serializer.load(out)
+
+
+def test_build_reuses_registered_model(tmp_path):
+    config = tmp_path / "machine.yaml"
+    config.write_text(yaml.safe_dump({**machine_config(), "project_name": "test-proj"}))
+    register = str(tmp_path / "registry")
+    for target in ("a", "b"):
+        result = _run(
+            ["build", str(config), str(tmp_path / target), "--model-register-dir", register]
+        )
+        assert result.exit_code == 0, result.output
+    created = [
+        serializer.load_metadata(tmp_path / t)["metadata"]["build_metadata"]["model"][
+            "model_creation_date"
+        ]
+        for t in ("a", "b")
+    ]
+    assert created[0] == created[1]
+
+
+def test_model_parameters_fill_jinja_template(tmp_path):
+    model = "sklearn.decomposition.PCA: {n_components: {{ components }}, whiten: {{ whiten }}}"
+    env = {"MACHINE": _machine_json(model=model), "OUTPUT_DIR": str(tmp_path / "m")}
+    result = _run(
+        ["build", "--model-parameter", "components,2", "--model-parameter", "whiten,true"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    pca = serializer.load(tmp_path / "m")
+    assert (pca.n_components, pca.whiten) == (2, True)
+
+    result = CliRunner().invoke(gordo, ["build", "--model-parameter", "components,2"], env=env)
+    assert result.exit_code == 100 and "'whiten' is undefined" in result.output
+
+
+@pytest.mark.parametrize(
+    ("level", "keys"),
+    [
+        ("EXIT_CODE", {"exit_code"}),
+        ("type", {"exit_code", "type"}),
+        ("MESSAGE", {"exit_code", "type", "message"}),
+        ("TRACEBACK", {"exit_code", "type", "message", "traceback"}),
+    ],
+)
+def test_insufficient_data_exit_code_and_report(tmp_path, level, keys):
+    report = tmp_path / "exception.json"
+    env = {
+        "MACHINE": _machine_json(dataset=dataset_config(n_samples_threshold=100_000)),
+        "EXCEPTIONS_REPORTER_FILE": str(report),
+        "EXCEPTIONS_REPORT_LEVEL": level,
+    }
+    result = CliRunner().invoke(gordo, ["build"], env={**env, "OUTPUT_DIR": str(tmp_path / "m")})
+    assert result.exit_code == 80, result.output
+    assert "EmptyGeneratedDataframeError" in result.output
+    content = json.loads(report.read_text())
+    assert set(content) == keys and content["exit_code"] == 80
+    if "message" in keys:
+        assert "does not exceed required threshold" in content["message"]
+    assert not (tmp_path / "m").exists()
+
+
+def test_unwritable_output_dir(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    env = {"MACHINE": _machine_json(), "OUTPUT_DIR": str(blocker / "m")}
+    result = CliRunner().invoke(gordo, ["build"], env=env)
+    assert result.exit_code == 20
+    assert f"Output directory '{blocker}/m' is not writable" in result.output
+
+
+def test_bad_machine_config():
+    result = CliRunner().invoke(gordo, ["build", "[1, 2]"])
+    assert result.exit_code == 100 and "MACHINE_CONFIG must be a mapping" in result.output
+    no_project = json.dumps(machine_config())
+    result = CliRunner().invoke(gordo, ["build", no_project], env={"PROJECT_NAME": None})
+    assert result.exit_code == 100 and "PROJECT_NAME" in result.output
+
+
+def test_build_project(tmp_path):
+    project = tmp_path / "my_project.yaml"
+    machines = [machine_config("machine-a"), machine_config("machine-b")]
+    machines.append(machine_config("starved", dataset=dataset_config(n_samples_threshold=100_000)))
+    project.write_text(yaml.safe_dump({"machines": machines}))
+    out = tmp_path / "models"
+    result = CliRunner().invoke(gordo, ["build-project", str(project), str(out), "--jobs", "2"])
+    assert result.exit_code == 80, result.output
+    assert "2 built, 0 cached, 1 failed" in result.output
+    assert "failed starved: EmptyGeneratedDataframeError" in result.output
+    (revision,) = [p for p in out.iterdir() if p.name.isdigit()]
+    assert sorted(p.name for p in revision.iterdir()) == ["machine-a", "machine-b"]
+    assert serializer.load_metadata(revision / "machine-a")["project_name"] == "my-project"
+
+    project.write_text(yaml.safe_dump({"machines": machines[:2]}))
+    result = CliRunner().invoke(gordo, ["build-project", str(project), str(out)])
+    assert result.exit_code == 0, result.output
+    assert "0 built, 2 cached, 0 failed" in result.output
+
+
+@pytest.mark.integration
+def test_killed_build_leaves_no_partial_model(tmp_path):
+    """SIGKILL during training: no model directory, no registry entry."""
+    model = {
+        "sklearn.neural_network.MLPRegressor": {
+            "hidden_layer_sizes": [256, 256],
+            "max_iter": 100000,
+            "tol": 0,
+        }
+    }
+    data = dataset_config(
+        train_end_date="2020-03-01T00:00:00+00:00",
+        data_provider={"type": "RandomDataProvider", "min_size": 5000, "max_size": 6000},
+    )
+    env = {
+        **os.environ,
+        "MACHINE": _machine_json(model=model, dataset=data, evaluation={"cv_mode": "build_only"}),
+        "OUTPUT_DIR": str(tmp_path / "out" / "m"),
+        "MODEL_REGISTER_DIR": str(tmp_path / "registry"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gordo", "build"], env=env, stderr=subprocess.PIPE, text=True
+    )
+    for line in proc.stderr:
+        if "fetched" in line:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    assert not (tmp_path / "out" / "m").exists()
+    assert not (tmp_path / "registry").exists() or not list((tmp_path / "registry").iterdir())
