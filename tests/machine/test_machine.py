@@ -242,3 +242,35 @@ def test_machine_and_config_modules_import_no_deep_learning_framework():
         "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# The seed's §1.4 example exactly (model included), with a data provider added.
+SEED_MACHINE = """
+- name: ct-23-0001
+  dataset:
+    tags:
+      - TAG 1
+      - TAG 2
+      - TAG 3
+    train_start_date: 2016-11-07T09:11:30+01:00
+    train_end_date: 2018-09-15T03:01:00+01:00
+    data_provider: {type: RandomDataProvider}
+  metadata:
+    arbitrary-key: arbitrary-value
+  model:
+    gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector:
+      base_estimator:
+        sklearn.pipeline.Pipeline:
+          steps:
+            - sklearn.preprocessing.MinMaxScaler
+            - gordo.machine.model.models.KerasAutoEncoder:
+                kind: feedforward_hourglass
+"""
+
+
+def test_seed_machine_example_with_the_anomaly_model():
+    (config,) = yaml.safe_load(SEED_MACHINE)
+    machine = Machine.from_config(config, project_name="test-proj")
+    assert machine.name == "ct-23-0001"
+    assert next(iter(machine.model)) == "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector"
+    assert Machine.from_dict(machine.to_dict()) == machine
