@@ -54,6 +54,24 @@ def sklearn_model(targets: list[str]) -> Pipeline:
     return Pipeline([("scale", MinMaxScaler()), ("reg", LinearRegression())]).fit(X, y)
 
 
+def anomaly_model():
+    """DiffBasedAnomalyDetector(Pipeline[MinMaxScaler, KerasAutoEncoder]), 1 epoch, no CV."""
+    from gordo.machine.model.anomaly.diff import DiffBasedAnomalyDetector
+    from gordo.machine.model.models import KerasAutoEncoder
+
+    X = training_frame(TAGS, rows=120)
+    model = DiffBasedAnomalyDetector(
+        base_estimator=Pipeline(
+            [
+                ("scale", MinMaxScaler()),
+                ("ae", KerasAutoEncoder(kind="feedforward_hourglass", epochs=1, batch_size=32)),
+            ]
+        ),
+        require_thresholds=False,
+    )
+    return model.fit(X, X)
+
+
 def dump_model(revision_dir: Path, name: str, model, targets: list[str]) -> None:
     definition = {"sklearn.pipeline.Pipeline": {"steps": ["sklearn.preprocessing.MinMaxScaler"]}}
     serializer.dump(model, revision_dir / name, metadata=machine_dict(name, TAGS, targets, definition))
@@ -61,11 +79,12 @@ def dump_model(revision_dir: Path, name: str, model, targets: list[str]) -> None
 
 @pytest.fixture(scope="session")
 def collection_root(tmp_path_factory) -> Path:
-    """Two revisions of the project, each with a plain sklearn model."""
+    """Two revisions of the project with sklearn models; the current one has an anomaly model."""
     root = tmp_path_factory.mktemp("models") / PROJECT
     for revision in (OLD_REVISION, REVISION):
         dump_model(root / revision, "sk-model", sklearn_model(TARGETS), TARGETS)
         dump_model(root / revision, "sk-model-2", sklearn_model(TAGS), TAGS)
+    dump_model(root / REVISION, "ae-model", anomaly_model(), TAGS)
     return root
 
 

@@ -26,7 +26,7 @@ def test_healthcheck_and_version_carry_the_revision_header(client):
 
 def test_models_revisions_and_expected_models(client):
     assert client.get(f"{BASE}/models").json == {
-        "models": ["sk-model", "sk-model-2"],
+        "models": ["ae-model", "sk-model", "sk-model-2"],
         "revision": REVISION,
     }
     revisions = client.get(f"{BASE}/revisions").json
@@ -42,7 +42,7 @@ def test_models_revisions_and_expected_models(client):
 def test_project_index_lists_every_model_with_its_status(client):
     index = client.get(f"{BASE}/").json
     by_target = {entry["target"]: entry for entry in index["endpoints"]}
-    assert set(by_target) == {"sk-model", "sk-model-2", "missing-model"}
+    assert set(by_target) == {"ae-model", "sk-model", "sk-model-2", "missing-model"}
     healthy = by_target["sk-model"]
     assert healthy["endpoint"] == f"{BASE}/sk-model"
     assert healthy["healthy"] is True and healthy["last-seen"]
