@@ -194,7 +194,7 @@ def test_top_level_shape_problems():
             },
             ["numpy.nothing"],
         ),
-        ({"tensorflow.keras.layers.Dense": {"units": 1}}, []),
+        ({"gordo.model.models.KerasAutoEncoder": {"kind": "feedforward_hourglass"}}, []),
         ({"a": 1, "b": 2}, ["must be an import path or a mapping"]),
         ({"sklearn.decomposition.PCA": {"svd_solver": "auto", "note": "not.a.path"}}, []),
     ],

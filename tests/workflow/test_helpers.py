@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gordo.workflow.workflow_generator.helpers import patch_dict
@@ -54,6 +54,7 @@ def test_empty_patch_and_no_mutation():
     assert base["a"]["b"][1]["c"] == 2
 
 
+@settings(max_examples=50)
 @given(dicts, dicts)
 def test_patched_keys_win_and_base_keys_survive(base, patch):
     merged = patch_dict(base, patch)

@@ -13,7 +13,7 @@ import yaml
 from gordo.exceptions import ConfigValidationError
 from gordo.machine import MachineEncoder
 from gordo.workflow.config_elements.loader import load_project_config
-from gordo.workflow.config_elements.normalized_config import NormalizedConfig
+from gordo.workflow.config_elements.normalized_config import NormalizedConfig, influx_resources
 
 DATA = Path(__file__).parent / "data"
 DATASET = {
@@ -70,13 +70,8 @@ def test_default_globals_match_the_spec():
 
 
 def test_influx_resources_are_capped():
-    runtime = NormalizedConfig(
-        {"machines": [machine(f"m-{i}") for i in range(200)], "globals": {"model": MODEL}}, "proj"
-    ).globals["runtime"]
-    assert runtime["influx"]["resources"] == {
-        "requests": {"memory": 28000, "cpu": 2500},
-        "limits": {"memory": 47000, "cpu": 14000},
-    }
+    assert influx_resources(200) == res(28000, 2500, 47000, 14000)
+    assert influx_resources(1000) == res(28000, 4000, 48000, 30000)
 
 
 @pytest.mark.parametrize(
