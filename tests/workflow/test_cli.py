@@ -612,12 +612,12 @@ def test_thousand_machines_are_fast_and_fit_argo(tmp_path):
     }
     path = tmp_path / "fleet.yml"
     path.write_text(yaml.safe_dump(config))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     result = run(path, "--split-workflows", "100")
-    seconds = time.perf_counter() - start
-    print(f"\n1000 machines generated in {seconds:.2f} s")
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    print(f"\n1000 machines generated in {seconds:.2f} s ({cpu:.2f} s CPU)")
     assert result.exit_code == 0
-    assert seconds < 30
+    assert cpu < 30  # CPU time: a generous bound that other processes on the machine cannot break
     documents = result.stdout.split("\n---\n")
     assert len(documents) == 10
     assert all(len(d.encode()) < 1_000_000 for d in documents)

@@ -508,16 +508,19 @@ def test_no_machines_no_output():
     assert render_workflows([], RUNTIME, options()) == []
 
 
-def test_oversized_chunks_are_halved_until_they_fit():
-    big = [
-        machine(f"m-{i}", tags=[f"tag-{j:05d}-{'x' * 40}" for j in range(900)]) for i in range(20)
-    ]
+def test_oversized_chunks_are_halved_until_they_fit(monkeypatch):
+    from gordo.workflow.workflow_generator import render
+
+    monkeypatch.setattr(render, "MAX_WORKFLOW_BYTES", 80_000)
+    big = [machine(f"m-{i}", tags=[f"tag-{j:04d}-{'x' * 40}" for j in range(60)]) for i in range(9)]
     docs = render_workflows(big, RUNTIME, options(split_workflows=30))
-    assert len(docs) > 1
-    assert all(len(d.encode()) <= MAX_WORKFLOW_BYTES for d in docs)
-    names = [
-        n
-        for d in docs
-        for n in json.loads(yaml.safe_load(d)["metadata"]["annotations"]["gordo-models"])
+    assert len(docs) > 2
+    assert all(len(d.encode()) <= 80_000 for d in docs)
+    loaded = [yaml.safe_load(d) for d in docs]
+    names = [n for d in loaded for n in json.loads(d["metadata"]["annotations"]["gordo-models"])]
+    assert names == [f"m-{i}" for i in range(9)]
+    chunk_labels = [
+        d["metadata"]["labels"]["applications.gordo.equinor.com/project-workflow"] for d in loaded
     ]
-    assert names == [f"m-{i}" for i in range(20)]
+    assert chunk_labels == [str(i) for i in range(len(docs))]
+    assert MAX_WORKFLOW_BYTES < 1_000_000
