@@ -202,6 +202,7 @@ def _opt(name: str, envvar: str | None = None, **kwargs):
 )
 @_opt(
     "--image-pull-policy",
+    type=click.Choice(["Always", "IfNotPresent", "Never"]),
     default=None,
     help="Default imagePullPolicy for all gordo's images (default: from --gordo-version)",
 )
@@ -317,7 +318,7 @@ def generate(ctx: click.Context, **kwargs: Any) -> None:
     \b
     Example:
         gordo workflow generate --machine-config project.yaml \\
-            --project-name my-project --argo-version 3.5.0 | kubectl apply -f -
+            --project-name my-project --argo-version 3.5.0 | kubectl create -f -
     """
     from gordo.workflow.workflow_generator.options import (
         DEFAULT_KEDA_QUERY,

@@ -322,6 +322,7 @@ def test_security_contexts():
         ("--custom-model-builder-envs", "[{"),
         ("--argo-binary", "kubectl"),
         ("--ml-server-hpa-type", "magic"),
+        ("--image-pull-policy", "Sometimes"),
     ],
 )
 def test_bad_option_values_are_usage_errors(option):
@@ -630,20 +631,20 @@ def test_thousand_machines_are_fast_and_fit_argo(tmp_path):
 
 
 @pytest.mark.integration
-def test_cli_in_a_subprocess(tmp_path):
+def test_cli_in_a_subprocess_imports_no_deep_learning_framework(tmp_path):
     out = tmp_path / "wf.yaml"
+    code = (
+        "import sys; from gordo.cli.cli import gordo\n"
+        "try:\n    gordo(['workflow', 'generate'])\n"
+        "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+        "loaded = {'keras', 'jax', 'tensorflow', 'torch'} & set(sys.modules)\n"
+        "assert not loaded, loaded\n"
+    )
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gordo",
-            "workflow",
-            "generate",
-            "--machine-config",
-            str(DATA / "config-test-simple.yml"),
-        ],
+        [sys.executable, "-c", code],
         env={
             **os.environ,
+            "WORKFLOW_GENERATOR_MACHINE_CONFIG": str(DATA / "config-test-keras-model.yml"),
             "WORKFLOW_GENERATOR_PROJECT_NAME": "proj",
             "WORKFLOW_GENERATOR_ARGO_VERSION": "3.5.0",
             "WORKFLOW_GENERATOR_OUTPUT_FILE": str(out),

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from gordo import __version__
 from gordo.exceptions import ConfigException
 
 #: Autoscaler types of the ML server.
@@ -249,7 +250,7 @@ class WorkflowOptions:
 
     project_name: str
     project_revision: str
-    gordo_version: str = "0.1.0"
+    gordo_version: str = __version__.replace("+", "_")
     owner_references: list[dict] | None = None
     namespace: str = "kubeflow"
     split_workflows: int = 30
