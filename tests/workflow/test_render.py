@@ -501,6 +501,10 @@ def test_split_workflows_chunks_and_shares_project_totals():
         )
         waiter = templates(doc)["gordo-client-waiter"]["script"]["env"]
         assert {"name": "GORDO_TOTAL_NR_OF_CLIENTS", "value": "4"} in waiter
+        # QUIRK fixed (§3.3): every chunk applies the same Deployment, listing every machine.
+        server = manifests(doc)["Deployment/gordo-server-deployment"]["spec"]["template"]["spec"]
+        expected = next(e for e in server["containers"][0]["env"] if e["name"] == "EXPECTED_MODELS")
+        assert yaml.safe_load(expected["value"]) == [f"m-{i}" for i in range(5)]
         assert doc["metadata"]["generateName"] == "proj-1600000000000-"
 
 

@@ -187,7 +187,7 @@ class ProjectFacts:
     """What the whole project (not one chunk) decides: totals and shared settings."""
 
     runtime: dict
-    n_machines: int
+    machine_names: tuple[str, ...]
     n_clients: int
 
 
@@ -289,9 +289,10 @@ def build_context(
             "liveness_delay": options.gordo_server_liveness_initial_delay,
             "termination_grace": options.server_termination_grace_period,
             "target_cpu": options.server_target_cpu_utilization_percentage,
-            "max_replicas": options.n_servers or 10 * facts.n_machines,
+            "max_replicas": options.n_servers or 10 * len(facts.machine_names),
             "metrics_workers": options.prometheus_metrics_server_workers,
-            "expected_models": json.dumps([m.name for m in machines]),
+            # Every chunk applies the same Deployment, so it lists the whole project.
+            "expected_models": json.dumps(list(facts.machine_names)),
         },
         "server_steps": server_steps(options),
         "with_prometheus": not options.without_prometheus,
@@ -346,7 +347,9 @@ def render_workflows(
             machines, task_suffixes([str(m["name"]) for m in machines]), strict=True
         )
     ]
-    facts = ProjectFacts(runtime=runtime, n_machines=len(entries), n_clients=n_clients)
+    facts = ProjectFacts(
+        runtime=runtime, machine_names=tuple(e.name for e in entries), n_clients=n_clients
+    )
     documents: list[str] = []
     pending = list(chunks(entries, options.split_workflows))
     while pending:
