@@ -86,6 +86,7 @@ def resample_series(
     A list of aggregation methods gives a frame with ``(tag, method)`` columns.
     """
     name = series.name
+    start, end = start.tz_convert("UTC"), end.tz_convert("UTC")
     meta: dict = {"original_length": len(series)}
     limit = interpolation_limit_steps(resolution, interpolation_limit)
     step = to_timedelta(resolution)
@@ -100,6 +101,61 @@ def resample_series(
                 f"Error - for {name}, last timestamp {series.index[-1]} is later than the "
                 f"resampling end point {end}"
             )
+    if isinstance(aggregation_methods, str) and aggregation_methods == "mean":
+        out = _bucket_mean(series, start, end, step)
+    else:
+        out = _pandas_resample(series, start, end, resolution, aggregation_methods)
+    if interpolation_method == "linear_interpolation":
+        out = out.interpolate(limit=limit, limit_direction="forward")
+    else:
+        out = out.ffill(limit=limit)
+    out = out.dropna()
+    meta["resampled_length"] = len(out)
+    if len(out):
+        seconds = epoch_seconds(out.index)
+        meta["first_timestamp"] = float(seconds[0])
+        meta["last_timestamp"] = float(seconds[-1])
+    meta["gaps"] = _gaps(out.index, start, end, step)
+    return out, meta
+
+
+def _bucket_mean(
+    series: pd.Series, start: pd.Timestamp, end: pd.Timestamp, step: pd.Timedelta
+) -> pd.Series:
+    """Mean per ``[t, t + step)`` bucket over the whole window, with numpy (the hot path).
+
+    Same labels as pandas' resample with the default origin (midnight of the start day).
+    """
+    unit = series.index.unit if isinstance(series.index, pd.DatetimeIndex) else "ns"
+    per_unit = pd.Timedelta(1, unit).value  # nanoseconds per index unit
+    origin = start.normalize().value // per_unit
+    step_u = step.value // per_unit
+    first = start.value // per_unit - origin
+    first, n = first // step_u, (end.value // per_unit - origin) // step_u - first // step_u + 1
+    values = series.to_numpy(dtype="float64")
+    stamps = series.index.asi8
+    valid = ~np.isnan(values)
+    if not valid.all():
+        values, stamps = values[valid], stamps[valid]
+    buckets = (stamps - origin) // step_u - first
+    sums = np.bincount(buckets, weights=values, minlength=n)
+    counts = np.bincount(buckets, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, sums / counts, np.nan)
+    labels = ((first + np.arange(n)) * step_u + origin).astype(f"datetime64[{unit}]")
+    index = pd.DatetimeIndex(labels).tz_localize("UTC")
+    return pd.Series(means, index=index, name=series.name)
+
+
+def _pandas_resample(
+    series: pd.Series,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    resolution: str,
+    aggregation_methods: Aggregation,
+) -> pd.Series | pd.DataFrame:
+    """Any aggregation through pandas, NaN points added at the window's edges."""
+    name = series.name
     head = start if not len(series) or series.index[0] > start else None
     tail = end if not len(series) or series.index[-1] < end else None
     unit = series.index.unit if isinstance(series.index, pd.DatetimeIndex) else "ns"
@@ -121,18 +177,7 @@ def resample_series(
         out.columns = pd.MultiIndex.from_product(
             [[name], list(out.columns)], names=["tag", "aggregation_method"]
         )
-    if interpolation_method == "linear_interpolation":
-        out = out.interpolate(limit=limit, limit_direction="forward")
-    else:
-        out = out.ffill(limit=limit)
-    out = out.dropna()
-    meta["resampled_length"] = len(out)
-    if len(out):
-        seconds = epoch_seconds(out.index)
-        meta["first_timestamp"] = float(seconds[0])
-        meta["last_timestamp"] = float(seconds[-1])
-    meta["gaps"] = _gaps(out.index, start, end, step)
-    return out, meta
+    return out
 
 
 def join_series(resampled: list[pd.Series | pd.DataFrame]) -> tuple[pd.DataFrame, dict]:

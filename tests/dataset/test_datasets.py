@@ -432,3 +432,26 @@ def test_client_data_uses_stored_tags():
     assert list(X.columns) == ["T1", "T2"]
     with pytest.raises(ValueError, match="Unable to find tags information"):
         ds.get_client_data({})
+
+
+def test_fast_mean_matches_pandas_resample():
+    """The numpy mean path gives pandas' labels and values, also off-grid starts and offsets."""
+    frame = minute_frame(2)
+    start, end = "2020-01-01T03:07:00+01:00", "2020-01-05T11:55:00+00:00"
+    fast, _ = dataset(frame, train_start_date=start, train_end_date=end).get_data()
+    slow, _ = dataset(
+        frame, train_start_date=start, train_end_date=end, aggregation_methods=["mean"]
+    ).get_data()
+    slow.columns = list(slow.columns.droplevel(1))
+    pd.testing.assert_frame_equal(fast, slow, check_freq=False, rtol=1e-12)
+    assert fast.index[0] == pd.Timestamp("2020-01-01 02:00", tz="UTC")
+
+
+def test_summary_statistics_match_describe():
+    ds = dataset()
+    X, _ = ds.get_data()
+    stats = ds.get_metadata()["summary_statistics"]
+    described = X.describe()
+    for col in X.columns:
+        for key, value in described[col].items():
+            assert stats[col][key] == pytest.approx(value, rel=1e-9)

@@ -170,13 +170,15 @@ def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Time
     elif str(index.tz) != "UTC":
         index = index.tz_convert("UTC")
     values = np.asarray(series.to_numpy(), dtype="float64")
+    stamps = index.asi8
+    if len(stamps) > 1 and not (np.diff(stamps) > 0).all():  # not sorted and unique
+        order = np.argsort(stamps, kind="stable")
+        stamps, values, index = stamps[order], values[order], index[order]
+        last = np.append(stamps[1:] != stamps[:-1], True)
+        values, index = values[last], index[last]
     out = pd.Series(values, index=index, name=name)
-    if out.hasnans:
-        out = out.dropna()
-    if not out.index.is_monotonic_increasing:
-        out = out.sort_index(kind="stable")
-    if out.index.has_duplicates:
-        out = out[~out.index.duplicated(keep="last")]
+    if np.isnan(values).any():
+        out = out[~np.isnan(values)]
     if len(out) and (out.index[0] < start or out.index[-1] >= end):
         lo, hi = out.index.searchsorted(start, "left"), out.index.searchsorted(end, "left")
         out = out.iloc[lo:hi]

@@ -293,47 +293,39 @@ class FileSystemDataProvider(GordoBaseDataProvider):
             if status is not None and len(self.remove_status_codes):
                 keep = ~np.isin(status, self.remove_status_codes)
                 times, values = times[keep], values[keep]
-            parts.append(pd.Series(values, index=times, name=tag.name))
+            parts.append((times, values))
         if not parts:
             return pd.Series(
                 [], index=pd.DatetimeIndex([], tz="UTC"), dtype="float64", name=tag.name
             )
-        return pd.concat(parts) if len(parts) > 1 else parts[0]
+        times = np.concatenate([t for t, _ in parts]) if len(parts) > 1 else parts[0][0]
+        values = np.concatenate([v for _, v in parts]) if len(parts) > 1 else parts[0][1]
+        return pd.Series(values, index=pd.DatetimeIndex(times).tz_localize("UTC"), name=tag.name)
 
     def _read_parquet(self, path: str, start: pd.Timestamp, end: pd.Timestamp):
         import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.dataset as pads
 
         local = type(self._fs).__name__ == "LocalFileSystem"
         try:
-            dataset = pads.dataset(path, format="parquet", filesystem=None if local else self._fs)
-            schema = dataset.schema
-            if "Time" not in schema.names or "Value" not in schema.names:
-                raise DataError(
-                    f"{self._where(path)}: parquet file needs columns 'Time' and 'Value', "
-                    f"has {schema.names}"
+            if local:
+                table = _read_parquet_window(
+                    path, start, end, self._where(path), self.remove_status_codes
                 )
-            time_type = schema.field("Time").type
-            if not pa.types.is_timestamp(time_type):
-                raise DataError(
-                    f"{self._where(path)}: column 'Time' is {time_type}, not a timestamp"
-                )
-            bounds = [t if time_type.tz else t.tz_convert(None) for t in (start, end)]
-            lo, hi = (pa.scalar(b.to_pydatetime(), type=time_type) for b in bounds)
-            columns = [c for c in ("Time", "Value", "Status") if c in schema.names]
-            table = dataset.to_table(
-                columns=columns, filter=(pc.field("Time") >= lo) & (pc.field("Time") < hi)
-            )
+            else:
+                with self._fs.open(path, "rb") as handle:
+                    table = _read_parquet_window(
+                        handle, start, end, self._where(path), self.remove_status_codes
+                    )
         except (FileNotFoundError, DataError):
             raise
         except (pa.ArrowException, OSError, ValueError) as err:
             raise DataError(f"cannot read {self._where(path)}: {err}") from err
-        times = pd.DatetimeIndex(table.column("Time").to_numpy())
-        times = times.tz_localize("UTC") if times.tz is None else times.tz_convert("UTC")
+        times = table.column("Time").to_numpy()  # UTC instants, as naive datetime64
         values = table.column("Value").to_numpy(zero_copy_only=False).astype("float64", copy=False)
         status = (
-            table.column("Status").to_numpy(zero_copy_only=False) if "Status" in columns else None
+            table.column("Status").to_numpy(zero_copy_only=False)
+            if "Status" in table.column_names
+            else None
         )
         return times, values, status
 
@@ -358,12 +350,59 @@ class FileSystemDataProvider(GordoBaseDataProvider):
             raise
         except (ValueError, TypeError, OSError, pd.errors.ParserError) as err:
             raise DataError(f"cannot read {self._where(path)}: {err}") from err
+        times = times.tz_convert(None).to_numpy()
         values = frame["Value"].to_numpy(dtype="float64")
         status = pd.to_numeric(frame["Status"], errors="coerce").fillna(-1).to_numpy(dtype="int64")
         return times, values, status
 
     def get_metadata(self) -> dict:
         return {"storage_name": self.url}
+
+
+def _read_parquet_window(
+    source: Any, start: pd.Timestamp, end: pd.Timestamp, where: str, remove_codes: np.ndarray
+):
+    """``Time`` and ``Value`` of the row groups overlapping ``[start, end)``, plus ``Status``
+    unless its statistics show that no row holds one of ``remove_codes``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(source)
+    schema = parquet.schema_arrow
+    if "Time" not in schema.names or "Value" not in schema.names:
+        raise DataError(
+            f"{where}: parquet file needs columns 'Time' and 'Value', has {schema.names}"
+        )
+    if not pa.types.is_timestamp(schema.field("Time").type):
+        raise DataError(f"{where}: column 'Time' is {schema.field('Time').type}, not a timestamp")
+    meta = parquet.metadata
+    names = [meta.schema.column(j).name for j in range(meta.num_columns)]
+    time_column = names.index("Time")
+    status_column = names.index("Status") if "Status" in names else None
+    groups, status_needed = [], False
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        stats = group.column(time_column).statistics
+        if stats is not None and stats.has_min_max:
+            lo, hi = pd.Timestamp(stats.min), pd.Timestamp(stats.max)
+            lo = lo.tz_localize("UTC") if lo.tzinfo is None else lo
+            hi = hi.tz_localize("UTC") if hi.tzinfo is None else hi
+            if hi < start or lo >= end:
+                continue
+        groups.append(i)
+        if status_column is not None and not status_needed:
+            status_needed = _may_hold(group.column(status_column).statistics, remove_codes)
+    columns = ["Time", "Value"] + (["Status"] if status_needed else [])
+    return parquet.read_row_groups(groups, columns=columns)
+
+
+def _may_hold(stats: Any, codes: np.ndarray) -> bool:
+    """Whether a row group's Status statistics leave room for one of ``codes``."""
+    if not len(codes):
+        return False
+    if stats is None or not stats.has_min_max:
+        return True
+    return bool(((codes >= stats.min) & (codes <= stats.max)).any())
 
 
 def _load_yaml(location: str, storage_options: Mapping[str, Any]) -> Any:
