@@ -233,20 +233,20 @@ class ModelBuilder:
         self, model: Any, X: Any, y: Any, evaluation: dict
     ) -> CrossValidationMetaData:
         split_obj = serializer.from_definition(evaluation.get("cv") or DEFAULT_CV)
-        scorers = self.build_metrics_dict(
+        scorer = metrics.MultiMetricScorer(
             self.metrics_from_list(evaluation.get("metrics")),
             y,
             scaler=evaluation.get("scoring_scaler"),
         )
         start = time.perf_counter()
         if hasattr(model, "cross_validate"):
-            results = model.cross_validate(X=X, y=y, cv=split_obj, scoring=scorers)
+            results = model.cross_validate(X=X, y=y, cv=split_obj, scoring=scorer)
         else:
-            results = cross_validate(model, X, y, cv=split_obj, scoring=scorers)
+            results = cross_validate(model, X, y, cv=split_obj, scoring=scorer)
         duration = time.perf_counter() - start
         logger.info("Machine %r: cross-validated in %.2f s", self.machine.name, duration)
         return CrossValidationMetaData(
-            scores=metrics.fold_scores(results, scorers),
+            scores=metrics.fold_scores(results, scorer.names),
             cv_duration_sec=duration,
             splits=self.build_split_dict(X, split_obj),
         )

@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import functools
+import inspect
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -72,22 +74,101 @@ def build_metrics_dict(
     >>> sorted(build_metrics_dict([r2_score], y, scaler="sklearn.preprocessing.MinMaxScaler"))
     ['r2-score', 'r2-score-Tag-1', 'r2-score-Tag-2']
     """
-    from gordo import serializer
     from gordo.machine.model.utils import metric_wrapper
 
-    if isinstance(scaler, str | Mapping):
-        scaler = serializer.from_definition(scaler)
-    if scaler is not None:
-        scaler.fit(y)
+    scaler = _fitted_scaler(scaler, y)
     scorers: dict[str, Callable] = {}
     for metric in metrics_list:
         name = metric_name(metric)
         scorers[name] = make_scorer(metric_wrapper(metric, scaler=scaler))
         for index, column in enumerate(y.columns):
-            tag = str(column).replace(" ", "-")
+            tag = _tag_name(column)
             column_metric = functools.partial(_column_metric, metric=metric, index=index)
             scorers[f"{name}-{tag}"] = make_scorer(metric_wrapper(column_metric, scaler=scaler))
     return scorers
+
+
+def _tag_name(column: Any) -> str:
+    return str(column).replace(" ", "-")
+
+
+def _fitted_scaler(scaler: TransformerMixin | str | Mapping | None, y: Any) -> Any:
+    from gordo import serializer
+
+    if isinstance(scaler, str | Mapping):
+        scaler = serializer.from_definition(scaler)
+    return None if scaler is None else scaler.fit(y)
+
+
+def _per_column(metric: Callable, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """``metric`` of each column: one ``multioutput="raw_values"`` call when supported."""
+    try:
+        takes_multioutput = "multioutput" in inspect.signature(metric).parameters
+    except (TypeError, ValueError):
+        takes_multioutput = False
+    if takes_multioutput:
+        values = np.atleast_1d(metric(y_true, y_pred, multioutput="raw_values"))
+        if values.shape == (y_true.shape[1],):
+            return values
+    return np.array([metric(y_true[:, i], y_pred[:, i]) for i in range(y_true.shape[1])])
+
+
+class MultiMetricScorer:
+    """One scorer for ``cross_validate`` giving every score of :func:`build_metrics_dict`.
+
+    Same names and values as the scorers of :func:`build_metrics_dict`, but it
+    predicts, aligns and scales once per fold and scores all tags of a metric
+    in one call, instead of once per (metric, tag) pair.
+
+    >>> import pandas as pd
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.metrics import r2_score
+    >>> y = pd.DataFrame({"Tag 1": [1.0, 2.0, 4.0], "Tag 2": [3.0, 5.0, 4.0]})
+    >>> scorer = MultiMetricScorer([r2_score], y, scaler="sklearn.preprocessing.MinMaxScaler")
+    >>> scorer.names
+    ['r2-score', 'r2-score-Tag-1', 'r2-score-Tag-2']
+    >>> scorer(LinearRegression().fit(y, y), y, y)
+    {'r2-score': 1.0, 'r2-score-Tag-1': 1.0, 'r2-score-Tag-2': 1.0}
+    """
+
+    def __init__(
+        self,
+        metrics_list: list[Callable],
+        y: pd.DataFrame,
+        scaler: TransformerMixin | str | dict | None = None,
+    ):
+        self.metrics_list = list(metrics_list)
+        self.tags = [_tag_name(c) for c in y.columns]
+        self.scaler = _fitted_scaler(scaler, np.asarray(y, dtype="float64"))
+        self.names = [
+            key
+            for metric in self.metrics_list
+            for key in (metric_name(metric), *(f"{metric_name(metric)}-{t}" for t in self.tags))
+        ]
+
+    def __call__(self, estimator: Any, X: Any, y: Any) -> dict[str, float]:
+        y_pred = np.asarray(estimator.predict(X), dtype="float64")
+        if y_pred.ndim == 1:
+            y_pred = y_pred.reshape(-1, 1)
+        y_true = np.asarray(y, dtype="float64")[-len(y_pred) :]
+        if self.scaler is not None:
+            y_true, y_pred = self.scaler.transform(y_true), self.scaler.transform(y_pred)
+        scores: dict[str, float] = {}
+        for metric in self.metrics_list:
+            name = metric_name(metric)
+            scores[name] = _guarded(metric, name, y_true, y_pred)
+            for tag, value in zip(self.tags, _per_column(metric, y_true, y_pred), strict=True):
+                scores[f"{name}-{tag}"] = float(value)
+        return scores
+
+
+def _guarded(metric: Callable, name: str, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """``metric(y_true, y_pred)``, or NaN with a warning if it fails (as sklearn's scorers do)."""
+    try:
+        return float(metric(y_true, y_pred))
+    except Exception as exc:
+        warnings.warn(f"Scoring {name!r} failed, its score is NaN: {exc}", stacklevel=2)
+        return float("nan")
 
 
 def build_split_dict(X: pd.DataFrame, split_obj: Any) -> dict[str, Any]:
