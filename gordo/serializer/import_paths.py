@@ -33,6 +33,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import pkgutil
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -133,6 +134,10 @@ def _locate(path: str) -> tuple[Any, str | None, int]:
     ``depth`` counts the leading parts of ``path`` that resolved.
     """
     parts = path.split(".")
+    if parts[0] == "keras" and "keras" not in sys.modules:
+        from gordo.machine.model.backend import keras_module
+
+        keras_module()  # import Keras with gordo's default backend, not Keras' own default
     module: ModuleType | None = None
     depth = 0
     for i in range(len(parts), 0, -1):
