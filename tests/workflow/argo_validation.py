@@ -203,9 +203,26 @@ PLACEHOLDER_VALUES = {
 }
 
 
+def _placeholder_values(doc: dict) -> dict[str, str]:
+    """PLACEHOLDER_VALUES, with the model name and config of the workflow's first Model task."""
+    values = dict(PLACEHOLDER_VALUES)
+    for template in doc["spec"]["templates"]:
+        for task in (template.get("dag") or {}).get("tasks") or []:
+            if task.get("template") == "gordo-model":
+                for param in task["arguments"]["parameters"]:
+                    values[f"inputs.parameters.{param['name']}"] = param["value"]
+                return values
+    return values
+
+
 def embedded_manifests(doc: dict) -> list[tuple[str, dict]]:
-    """(template name, object) for every Kubernetes object the workflow applies."""
+    """(template name, object) for every Kubernetes object the workflow applies.
+
+    Argo placeholders are replaced as Argo would, with the first machine's
+    model name and config (the raw JSON text) for the Model resource.
+    """
     found = []
+    placeholders = _placeholder_values(doc)
     for template in doc["spec"]["templates"]:
         texts = []
         if "resource" in template:
@@ -216,7 +233,7 @@ def embedded_manifests(doc: dict) -> list[tuple[str, dict]]:
                     if param["name"] == "resource":
                         texts.append(param["value"])
         for text in texts:
-            for expression, value in PLACEHOLDER_VALUES.items():
+            for expression, value in placeholders.items():
                 text = text.replace("{{" + expression + "}}", value)
             for obj in yaml.load_all(text, Loader=_Loader):
                 if obj is not None:

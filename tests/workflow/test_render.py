@@ -253,7 +253,9 @@ def test_quotes_in_tags_and_metadata_survive():
     assert sent["dataset"]["tags"] == ["tag-1", 'CT"2', "CT'3"]
     assert sent["metadata"]["user_defined"]["machine-metadata"] == {"k'1": 'v"1'}
     model = manifests(doc)["Model/gordo-model"]
-    assert model["spec"]["gordo-version"] == "0.1.0"
+    assert model["metadata"]["name"] == "proj-machine-1"
+    # The raw machine JSON that Argo pastes into the Model manifest is valid YAML, quotes and all.
+    assert model["spec"]["config"] == sent
 
 
 def test_train_start_date_appears_three_times_per_machine():
