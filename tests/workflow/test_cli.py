@@ -572,15 +572,23 @@ BAD_CONFIGS = {
 
 
 @pytest.mark.parametrize("case", BAD_CONFIGS, ids=list(BAD_CONFIGS))
-def test_bad_configs_fail_naming_the_place_and_write_nothing(tmp_path, case):
+def test_bad_configs_fail_naming_the_place_and_print_nothing(tmp_path, case):
     text, message = BAD_CONFIGS[case]
     config = tmp_path / "project.yml"
     config.write_text(text)
+    result = run(config)
+    assert result.exit_code == 100, result.output
+    assert message in result.stderr
+    assert "machines[0] '" in result.stderr or "runtime." in result.stderr
+    assert result.stdout == ""
+
+
+def test_bad_config_writes_no_output_file(tmp_path):
+    config = tmp_path / "project.yml"
+    config.write_text(BAD_CONFIGS["missing-timezone"][0])
     out = tmp_path / "out.yaml"
     result = run(config, "--output-file", str(out))
-    assert result.exit_code == 100, result.output
-    assert message in result.output
-    assert "machines[0] '" in result.output or "runtime." in result.output
+    assert result.exit_code == 100
     assert not out.exists()
 
 
