@@ -138,19 +138,39 @@ def forget(path: str | os.PathLike) -> None:
 def preload(directory: str | os.PathLike, names: list[str], limit: int) -> threading.Thread:
     """Load up to ``limit`` of ``names`` (and their metadata) in a background thread.
 
-    A request for a model being preloaded waits for that load instead of
-    loading it again. Models that fail to load are logged and skipped; the
-    request for them answers the error.
+    Each loaded model also predicts once on 1 and on 100 rows of zeros, so
+    frameworks that compile per input shape have done so before the first
+    request. A request for a model being preloaded waits for that load instead
+    of loading it again. Failures are logged and skipped; the request for such a
+    model answers the error.
     """
 
     def run() -> None:
         for name in names[:limit]:
             try:
-                load_metadata(directory, name)
-                load_model(directory, name)
+                warm_up(load_model(directory, name), load_metadata(directory, name))
             except Exception as exc:  # reported again when the model is requested
                 logger.warning("Preloading model %r from %s failed: %s", name, directory, exc)
 
     thread = threading.Thread(target=run, name="gordo-preload", daemon=True)
     thread.start()
     return thread
+
+
+def warm_up(model: Any, metadata: dict) -> None:
+    """Predict on zeros shaped like the model's input (1 and 100 rows)."""
+    import numpy as np
+    import pandas as pd
+
+    from gordo.server.model_io import get_model_output
+    from gordo.server.model_metadata import tag_names
+
+    names = tag_names(metadata)
+    if not names:
+        return
+    for rows in (1, 100):
+        index = pd.date_range("2000-01-01", periods=rows, freq="min", tz="UTC")
+        try:
+            get_model_output(model, pd.DataFrame(np.zeros((rows, len(names))), index, names))
+        except ValueError as exc:  # e.g. fewer rows than a look-back window
+            logger.debug("Warm-up with %d rows skipped: %s", rows, exc)

@@ -8,7 +8,6 @@ which sets ``g.collection`` (the :class:`~gordo.server.collection.ModelCollectio
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import flask
 import numpy as np
@@ -18,8 +17,8 @@ from flask.views import MethodView
 from gordo import __version__
 from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import BadRequestError
-from gordo.server import model_io, payloads
-from gordo.server.frames import Table, to_offset_lenient
+from gordo.server import model_io, model_metadata, payloads
+from gordo.server.frames import Table
 from gordo.server.responses import json_response
 from gordo.server.utils import (
     dataframe_into_parquet_bytes,
@@ -27,22 +26,6 @@ from gordo.server.utils import (
     metadata_required,
     model_required,
 )
-
-
-def _as_tag(entry: Any) -> SensorTag:
-    if isinstance(entry, SensorTag):
-        return entry
-    if isinstance(entry, dict):
-        return SensorTag.from_json(entry)
-    if isinstance(entry, list | tuple) and entry:
-        return SensorTag(str(entry[0]), *(entry[1:2]))
-    return SensorTag(str(entry))
-
-
-def dataset_config(metadata: dict) -> dict:
-    """The dataset part of a built model's metadata (``machine.to_dict()``)."""
-    dataset = metadata.get("dataset")
-    return dataset if isinstance(dataset, dict) else {}
 
 
 class BaseModelView(MethodView):
@@ -56,18 +39,17 @@ class BaseModelView(MethodView):
     @property
     def tags(self) -> list[SensorTag]:
         """The input tags for this model."""
-        return [_as_tag(t) for t in dataset_config(flask.g.metadata).get("tag_list") or []]
+        return model_metadata.tags(flask.g.metadata)
 
     @property
     def target_tags(self) -> list[SensorTag]:
         """The target tags for this model (the input tags if it has none)."""
-        targets = dataset_config(flask.g.metadata).get("target_tag_list") or []
-        return [_as_tag(t) for t in targets] or self.tags
+        return model_metadata.target_tags(flask.g.metadata)
 
     @property
     def frequency(self) -> pd.DateOffset | None:
         """The frequency the model was trained with in the dataset."""
-        return to_offset_lenient(dataset_config(flask.g.metadata).get("resolution"))
+        return model_metadata.resolution(flask.g.metadata)
 
     @staticmethod
     def load_build_dataset_metadata() -> dict:
