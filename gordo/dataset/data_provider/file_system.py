@@ -159,6 +159,16 @@ class FileSystemDataProvider(GordoBaseDataProvider):
         self._fs = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the configuration only; the file system reopens lazily (worker processes)."""
+        state = self.__dict__.copy()
+        state.update(_lock=None, _fs=None, _assets=None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     # --- storage -------------------------------------------------------------
 
     @property
