@@ -273,7 +273,6 @@ class TimeSeriesDataset(GordoBaseDataset):
         start, end = self.train_start_date, self.train_end_date
         for series, tag in loaded:
             if self.resolution is None:
-                meta[tag.name] = {"original_length": len(series)}
                 if not len(series):
                     missing.append(tag.name)
                 frames.append(series)
@@ -292,7 +291,9 @@ class TimeSeriesDataset(GordoBaseDataset):
                 missing.append(tag.name)
             frames.append(out)
         if missing:
-            raise InsufficientDataError(f"The following features are missing data: {missing}")
+            used = [n for n in missing if n in {t.name for t in trigger}]
+            note = f" (used by row_filter {self.row_filter!r})" if used else ""
+            raise InsufficientDataError(f"The following features are missing data: {missing}{note}")
         gappy = [name for name, m in meta.items() if m.get("gaps")]
         if gappy:
             warnings.warn(

@@ -148,7 +148,9 @@ def test_row_filter_that_does_not_parse():
 
 
 def test_row_filter_unknown_tag_quotes_expression():
-    with pytest.raises(InsufficientDataError, match="missing data: \\['NOPE'\\]"):
+    with pytest.raises(
+        InsufficientDataError, match=r"missing data: \['NOPE'\] \(used by row_filter 'NOPE > 1'\)"
+    ):
         dataset(row_filter="NOPE > 1").get_data()
 
 

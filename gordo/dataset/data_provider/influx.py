@@ -18,13 +18,13 @@ SELECT "Value" AS "it's" FROM "sensors" WHERE "tag" = 'it\\'s' AND time >= 0 AND
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import threading
 import time
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from gordo.dataset.data_provider.base import DEFAULT_THREADS, GordoBaseDataProvider
@@ -151,9 +151,8 @@ class InfluxDataProvider(GordoBaseDataProvider):
             self._session_local.session = session
         return session
 
-    def query(self, statement: str) -> list[dict]:
-        """The ``series`` of one InfluxQL statement's result."""
-        import orjson
+    def _get(self, statement: str, accept: str):
+        """The HTTP response to one statement; connection and HTTP errors raised."""
         import requests
 
         where = f"InfluxDB at {self.host}:{self.port}"
@@ -161,6 +160,7 @@ class InfluxDataProvider(GordoBaseDataProvider):
             response = self._session().get(
                 f"{self.base_url}/query",
                 params={"db": self.database, "q": statement, "epoch": "ns"},
+                headers={"Accept": accept},
                 timeout=self.timeout,
                 proxies=self.proxies,
             )
@@ -168,6 +168,20 @@ class InfluxDataProvider(GordoBaseDataProvider):
             raise DataSourceUnavailableError(
                 f"{where} is unreachable (timeout {self.timeout[0]} s): {err}"
             ) from err
+        if response.status_code in (401, 403):
+            raise PermissionError(
+                f"{where}: not authorised for database {self.database!r}: {response.text[:200]}"
+            )
+        if response.status_code >= 400:
+            message = response.text.strip().removeprefix("error").strip().strip('"')
+            raise DataError(f"{where}, database {self.database!r}: {message[:300]}")
+        return response
+
+    def query(self, statement: str) -> list[dict]:
+        """The ``series`` of one InfluxQL statement's result (JSON)."""
+        import orjson
+
+        response = self._get(statement, "application/json")
         try:
             body = orjson.loads(response.content)
         except orjson.JSONDecodeError:
@@ -175,12 +189,10 @@ class InfluxDataProvider(GordoBaseDataProvider):
         error = body.get("error") or next(
             (r["error"] for r in body.get("results", []) if "error" in r), None
         )
-        if response.status_code in (401, 403):
-            raise PermissionError(
-                f"{where}: not authorised for database {self.database!r}: {error}"
+        if error:
+            raise DataError(
+                f"InfluxDB at {self.host}:{self.port}, database {self.database!r}: {error}"
             )
-        if error or response.status_code >= 400:
-            raise DataError(f"{where}, database {self.database!r}: {error or response.status_code}")
         results = body.get("results") or [{}]
         return results[0].get("series") or []
 
@@ -206,12 +218,10 @@ class InfluxDataProvider(GordoBaseDataProvider):
     # --- provider --------------------------------------------------------------
 
     def load_tag(self, start: pd.Timestamp, end: pd.Timestamp, tag: SensorTag) -> pd.Series:
-        series = self.query(
-            self.select(self.measurement, self.value_name, tag.name, start.value, end.value)
-        )
-        rows = series[0]["values"] if series else []
-        if not rows:
-            if tag.name not in self.known_tags():
+        statement = self.select(self.measurement, self.value_name, tag.name, start.value, end.value)
+        body = self._get(statement, "application/csv").content  # CSV: faster both ends
+        if not body.strip():
+            if tag.name not in self.known_tags():  # JSON: reports a missing database too
                 raise missing_tag(
                     tag.name,
                     f"tag {tag.name!r} not found in InfluxDB measurement {self.measurement!r} of "
@@ -220,10 +230,10 @@ class InfluxDataProvider(GordoBaseDataProvider):
             return pd.Series(
                 [], index=pd.DatetimeIndex([], tz="UTC"), dtype="float64", name=tag.name
             )
-        times = np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows))
-        values = np.array([r[1] for r in rows], dtype="float64")
-        index = pd.DatetimeIndex(times.astype("datetime64[ns]")).tz_localize("UTC")
-        return pd.Series(values, index=index, name=tag.name)
+        frame = pd.read_csv(io.BytesIO(body), usecols=[2, 3])  # name,tags,time,<value>
+        times = frame.iloc[:, 0].to_numpy(dtype="int64").astype("datetime64[ns]")
+        values = pd.to_numeric(frame.iloc[:, 1], errors="coerce").to_numpy(dtype="float64")
+        return pd.Series(values, index=pd.DatetimeIndex(times).tz_localize("UTC"), name=tag.name)
 
     def can_handle_tag(self, tag: SensorTag) -> bool:
         return tag.name in self.known_tags()
