@@ -463,6 +463,15 @@ def test_argo_version_from_the_argo_binary(tmp_path, version, field):
     assert field in yaml.safe_load(result.stdout)["spec"]
 
 
+def test_an_argo_binary_without_a_version_is_an_error(tmp_path):
+    argv = ["workflow", "generate", "--machine-config", str(DATA / "config-test-simple.yml")]
+    result = CliRunner().invoke(
+        gordo, [*argv, "--project-name", "p"], env=_fake_argo(tmp_path, "X")
+    )
+    assert result.exit_code == 1
+    assert "ArgoVersionError" in result.stderr and result.stdout == ""
+
+
 def test_without_the_argo_binary_argo_3_is_assumed(tmp_path):
     argv = ["workflow", "generate", "--machine-config", str(DATA / "config-test-simple.yml")]
     result = CliRunner().invoke(gordo, [*argv, "--project-name", "p", "--argo-binary", "argo17"])
