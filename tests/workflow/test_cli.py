@@ -247,6 +247,15 @@ def test_custom_resource_form():
     assert json.loads(doc["metadata"]["annotations"]["gordo-models"]) == ["crd-machine"]
 
 
+def test_custom_resource_as_json(tmp_path):
+    """``kubectl get gordos NAME -o json`` output works as the config."""
+    resource = yaml.safe_load((DATA / "config-test-crd.yml").read_text())
+    path = tmp_path / "gordo.json"
+    path.write_text(json.dumps(resource, indent=2))
+    (doc,) = generate(path)
+    assert json.loads(doc["metadata"]["annotations"]["gordo-models"]) == ["crd-machine"]
+
+
 def test_output_file_equals_stdout(tmp_path):
     out = tmp_path / "workflow.yaml"
     out.write_text("old content that must go\n")
