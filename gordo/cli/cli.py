@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
     "example-data": "gordo.cli.example_data:example_data",
     "run-server": "gordo.cli.server:run_server_cli",
     "workflow": "gordo.cli.workflow:workflow_cli",
+    "demo": "gordo.cli.demo:demo",
 }
 
 

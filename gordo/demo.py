@@ -1,0 +1,277 @@
+"""The one-command local experience: example plant -> fleet build -> served models.
+
+``gordo demo`` (and ``scripts/demo.sh``, which installs first) runs the whole
+loop of gordo on one computer, in a work directory (default ``.gordo-demo``):
+
+1. writes the simulated example plant (``gordo example-data``) unless present;
+2. builds ``examples/example-plant.yaml`` with ``gordo build-project``
+   (a second run reuses every model from the registry);
+3. serves the new revision with ``gordo run-server`` on 127.0.0.1;
+4. prints what to open and a ready-to-paste ``curl`` for an anomaly prediction
+   on real example data (the payload is written beside the models).
+
+With ``check=True`` it then asks every machine for anomaly scores over its
+labelled fault episodes and over normal periods, and reports how often each
+scores above the model's threshold; the fault episodes must score above it
+more often. This is a sanity test of the whole loop, not a quality benchmark.
+
+>>> fraction_above([0.5, 1.5, 2.0, float("nan")])
+0.6666666666666666
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import requests
+
+from gordo.exceptions import GordoError
+
+logger = logging.getLogger(__name__)
+
+#: The example project shipped in the repository.
+EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "examples" / "example-plant.yaml"
+PROJECT_NAME = "example-plant"
+#: How much data one request in the check sends (rows at 10 minutes).
+CHECK_ROWS = 288
+
+
+class DemoError(GordoError):
+    """A step of the demo failed; the message says which and how to see why."""
+
+
+@dataclass(frozen=True)
+class DemoPaths:
+    """Where the demo keeps its files, all below one work directory."""
+
+    workdir: Path
+
+    @property
+    def data(self) -> Path:
+        return self.workdir / "example-data"
+
+    @property
+    def models(self) -> Path:
+        return self.workdir / "models" / PROJECT_NAME
+
+    @property
+    def payload(self) -> Path:
+        return self.workdir / "anomaly-request.json"
+
+
+def gordo_command() -> list[str]:
+    """The command that runs this installation's ``gordo`` CLI."""
+    return [sys.executable, "-m", "gordo"]
+
+
+def ensure_example_data(paths: DemoPaths) -> None:
+    """Write the example plant into ``paths.data`` unless it is already there."""
+    if (paths.data / "labels.csv").exists():
+        print(f"[1/3] Example plant already in {paths.data}")
+        return
+    print(f"[1/3] Writing the example plant to {paths.data}")
+    subprocess.run([*gordo_command(), "example-data", str(paths.data)], check=True)
+
+
+def build_fleet(paths: DemoPaths, project: Path, jobs: int) -> Path:
+    """Build every machine of ``project``; return the new revision directory."""
+    print(f"[2/3] Building {project.name} into {paths.models} (--jobs {jobs})")
+    before = set(revisions(paths.models))
+    result = subprocess.run(
+        [*gordo_command(), "build-project", str(project), str(paths.models), "--jobs", str(jobs),
+         "--project-name", PROJECT_NAME],
+    )
+    new = [r for r in revisions(paths.models) if r not in before]
+    if result.returncode != 0 or not new:
+        raise DemoError(
+            f"building {project} failed (exit code {result.returncode}); see the summary above"
+        )
+    return paths.models / new[-1]
+
+
+def revisions(models: Path) -> list[str]:
+    """The numeric revision directories below ``models``, oldest first."""
+    if not models.is_dir():
+        return []
+    return sorted((p.name for p in models.iterdir() if p.is_dir() and p.name.isdigit()), key=int)
+
+
+@contextlib.contextmanager
+def served(revision_dir: Path, host: str, port: int, timeout: float = 60) -> Iterator[str]:
+    """Run ``gordo run-server`` on ``revision_dir``; yield its base URL once healthy."""
+    env = {
+        **os.environ,
+        "MODEL_COLLECTION_DIR": str(revision_dir.resolve()),
+        "PROJECT": PROJECT_NAME,
+    }
+    command = [*gordo_command(), "run-server", "--host", host, "--port", str(port),
+               "--workers", "1", "--log-level", "warning"]
+    proc = subprocess.Popen(command, env=env, start_new_session=True)
+    base = f"http://{host}:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise DemoError(f"gordo run-server exited with code {proc.returncode}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{base}/healthcheck", timeout=1).ok:
+                    break
+            if time.monotonic() > deadline:
+                raise DemoError(f"the server did not answer on {base} within {timeout:.0f} s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def machine_frames(revision_dir: Path, machine: str, start: str, end: str) -> pd.DataFrame:
+    """The example data of ``machine`` between ``start`` and ``end``, as the model was trained."""
+    from gordo import serializer
+    from gordo.dataset.datasets import GordoBaseDataset
+
+    metadata = serializer.load_metadata(revision_dir / machine)
+    config = dict(metadata["dataset"])
+    config.update(train_start_date=start, train_end_date=end, n_samples_threshold=0)
+    config.pop("row_filter", None)
+    X, _ = GordoBaseDataset.from_dict(config).get_data()
+    return X
+
+
+def anomaly_request_body(X: pd.DataFrame) -> dict:
+    """The JSON body of an ``/anomaly/prediction`` request for frame ``X`` (y = X)."""
+    from gordo.server.utils import dataframe_to_dict
+
+    frame = dataframe_to_dict(X)
+    return {"X": frame, "y": frame}
+
+
+def total_confidence(response: dict) -> np.ndarray:
+    """The ``total-anomaly-confidence`` values of an anomaly response (> 1: above threshold)."""
+    from gordo.server.utils import dataframe_from_dict
+
+    frame = dataframe_from_dict(response["data"])
+    columns = [c for c in frame.columns if (c[0] if isinstance(c, tuple) else c)
+               == "total-anomaly-confidence"]
+    if not columns:
+        raise DemoError("the anomaly response has no total-anomaly-confidence (no thresholds?)")
+    return frame[columns[0]].to_numpy(dtype="float64")
+
+
+def fraction_above(confidence: Sequence[float]) -> float:
+    """The fraction of finite confidences above 1, i.e. above the model's threshold."""
+    values = np.asarray(confidence, dtype="float64")
+    values = values[np.isfinite(values)]
+    return float((values > 1).mean()) if values.size else 0.0
+
+
+def score(base: str, machine: str, X: pd.DataFrame) -> np.ndarray:
+    """Total anomaly confidence of ``machine`` over ``X``, asked of the server in chunks."""
+    url = f"{base}/gordo/v0/{PROJECT_NAME}/{machine}/anomaly/prediction"
+    parts = []
+    for begin in range(0, len(X), CHECK_ROWS):
+        reply = requests.post(url, json=anomaly_request_body(X.iloc[begin:begin + CHECK_ROWS]),
+                              timeout=60)
+        if not reply.ok:
+            raise DemoError(f"POST {url} answered {reply.status_code}: {reply.text[:300]}")
+        parts.append(total_confidence(reply.json()))
+    return np.concatenate(parts)
+
+
+def check_faults(base: str, paths: DemoPaths, revision_dir: Path) -> list[dict]:
+    """Score every labelled fault episode and a normal period of the same machine.
+
+    Returns one row per machine with a fault: the fraction of fault rows and of
+    normal rows above the threshold. Raises DemoError if a fault episode does
+    not score above the threshold more often than normal operation.
+    """
+    from gordo.dataset.example_plant import read_labels
+
+    labels = read_labels(paths.data)
+    rows = []
+    for machine, episodes in labels.groupby("machine"):
+        if not (revision_dir / machine).is_dir():
+            continue
+        fault_scores, normal_scores = [], []
+        for episode in episodes.itertuples():
+            X = machine_frames(revision_dir, machine, str(episode.start), str(episode.end))
+            fault_scores.append(score(base, machine, X))
+        # A normal week: the first week of the training period, which has no fault.
+        X = machine_frames(revision_dir, machine, "2020-01-08T00:00:00+00:00",
+                           "2020-01-15T00:00:00+00:00")
+        normal_scores.append(score(base, machine, X))
+        rows.append({
+            "machine": machine,
+            "fault": fraction_above(np.concatenate(fault_scores)),
+            "normal": fraction_above(np.concatenate(normal_scores)),
+        })
+    failing = [r["machine"] for r in rows if r["fault"] <= r["normal"]]
+    for r in rows:
+        print(f"  {r['machine']:<18} above threshold: faults {r['fault']:6.1%}   "
+              f"normal {r['normal']:6.1%}")
+    if failing:
+        raise DemoError(f"fault episodes did not score above normal operation for: {failing}")
+    return rows
+
+
+def write_example_request(paths: DemoPaths, revision_dir: Path, machine: str) -> Path:
+    """Write an anomaly request body of real example data (a fault day) for ``machine``."""
+    import orjson
+
+    from gordo.dataset.example_plant import read_labels
+
+    labels = read_labels(paths.data)
+    episode = labels[labels["machine"] == machine].iloc[-1] if machine in set(
+        labels["machine"]) else None
+    start = str(episode["start"]) if episode is not None else "2020-01-08T00:00:00+00:00"
+    end = str(pd.Timestamp(start) + pd.Timedelta("6h"))
+    X = machine_frames(revision_dir, machine, start, end)
+    paths.payload.write_bytes(orjson.dumps(anomaly_request_body(X)))
+    return paths.payload
+
+
+def run(workdir: Path, host: str, port: int, jobs: int, check: bool,
+        project: Path = EXAMPLE_PROJECT) -> None:
+    """Run the whole demo; with ``check``, verify the fault episodes and return."""
+    paths = DemoPaths(workdir)
+    began = time.monotonic()
+    # examples/example-plant.yaml reads its data from ${GORDO_EXAMPLE_DATA}
+    os.environ["GORDO_EXAMPLE_DATA"] = str(paths.data.resolve())
+    ensure_example_data(paths)
+    revision_dir = build_fleet(paths, project, jobs)
+    machines = sorted(p.name for p in revision_dir.iterdir() if p.is_dir())
+    print(f"[3/3] Serving revision {revision_dir.name} ({len(machines)} models) on {host}:{port}")
+    with served(revision_dir, host, port) as base:
+        print(f"\nServing after {time.monotonic() - began:.1f} s.")
+        payload = write_example_request(paths, revision_dir, machines[0])
+        print(f"  API and Swagger UI:  {base}/")
+        print(f"  Models:              {base}/gordo/v0/{PROJECT_NAME}/models")
+        print(f"  Project index:       {base}/gordo/v0/{PROJECT_NAME}/")
+        print("  Anomaly scores for 6 hours of a labelled fault on "
+              f"{machines[0]}:\n    curl -s -X POST -H 'Content-Type: application/json' "
+              f"--data @{payload} {base}/gordo/v0/{PROJECT_NAME}/{machines[0]}/anomaly/prediction")
+        if check:
+            print("\nChecking the labelled fault episodes against normal operation:")
+            check_faults(base, paths, revision_dir)
+            return
+        print("\nPress Ctrl-C to stop.")
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(1)
+        print("\nStopping the server.")
