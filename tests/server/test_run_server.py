@@ -65,6 +65,7 @@ def test_run_server_serves_models_and_sums_metrics_over_workers(collection_root,
         "ENABLE_PROMETHEUS": "true",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "EXPECTED_MODELS": "[sk-model]",
+        "N_CACHED_MODELS": "1",
     }
     args = ["--workers", "2", "--threads", "2", "--with-prometheus-config"]
     with running_server(args, env) as url:
