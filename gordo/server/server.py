@@ -23,6 +23,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,10 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     @app.route("/server-version")
     def server_version():
         return json_response({"revision": current_revision, "version": __version__})
+
+    @app.before_request
+    def _start_clock():
+        flask.g.request_start = time.perf_counter()
 
     @app.after_request
     def _revision_header(response: flask.Response):

@@ -8,8 +8,6 @@ the answer holds the /prediction keys plus the anomaly keys of the model
 
 from __future__ import annotations
 
-import time
-
 import flask
 import pandas as pd
 
@@ -30,7 +28,6 @@ class AnomalyView(BaseModelView):
     @extract_X_y
     def post(self, gordo_name: str):
         """Process a POST request by using provided user data."""
-        start = time.perf_counter()
         model = flask.g.model
         if not callable(getattr(model, "anomaly", None)):
             raise ServingError(
@@ -55,7 +52,7 @@ class AnomalyView(BaseModelView):
             )
         except ValueError as exc:
             raise BadRequestError(f"Model {gordo_name!r} rejected X/y: {exc}") from None
-        return self.respond(anomaly_table(frame, frequency), start)
+        return self.respond(anomaly_table(frame, frequency))
 
 
 def anomaly_table(frame: pd.DataFrame, frequency: pd.DateOffset | None) -> Table:

@@ -16,7 +16,7 @@ from flask.views import MethodView
 
 from gordo import __version__
 from gordo.dataset.sensor_tag import SensorTag
-from gordo.exceptions import BadRequestError
+from gordo.exceptions import BadRequestError, ServingError
 from gordo.server import model_io, model_metadata, payloads
 from gordo.server.frames import Table
 from gordo.server.responses import json_response
@@ -60,7 +60,9 @@ class BaseModelView(MethodView):
     def tag_names(self) -> list[str]:
         names = [t.name for t in self.tags]
         if not names:
-            raise BadRequestError(f"Model {flask.g.model_name!r} has no tag_list in its metadata")
+            raise ServingError(
+                f"Model {flask.g.model_name!r} has no dataset.tag_list in its metadata", 500
+            )
         return names
 
     def mediatypes(self) -> list[str]:
@@ -70,10 +72,8 @@ class BaseModelView(MethodView):
     @extract_X_y
     def post(self, gordo_name: str):
         """Process a POST request by using provided user data."""
-        start = time.perf_counter()
         self.X = payloads.conform(flask.g.X, self.tag_names(), "X")
-        frame = self.predict_frame(self.X)
-        return self.respond(frame, start)
+        return self.respond(self.predict_frame(self.X))
 
     def predict_frame(self, X: pd.DataFrame) -> Table:
         """Model input, output, start and end as a response table."""
@@ -83,14 +83,20 @@ class BaseModelView(MethodView):
             raise BadRequestError(f"Model {flask.g.model_name!r} rejected X: {exc}") from None
         return base_table(X, output, [t.name for t in self.target_tags])
 
-    def respond(self, table: Table, start: float) -> flask.Response:
+    def respond(self, table: Table) -> flask.Response:
+        """The table as parquet bytes (``?format=parquet``) or JSON with ``time-seconds``."""
         if payloads.wants_parquet(flask.request):
             return flask.Response(
                 dataframe_into_parquet_bytes(table.to_frame()), mimetype="application/octet-stream"
             )
         return json_response(
-            {"data": table.to_payload(), "time-seconds": f"{time.perf_counter() - start:.4f}"}
+            {"data": table.to_payload(), "time-seconds": f"{elapsed_seconds():.4f}"}
         )
+
+
+def elapsed_seconds() -> float:
+    """Seconds since the request started (set by the app's ``before_request``)."""
+    return time.perf_counter() - flask.g.get("request_start", time.perf_counter())
 
 
 def base_table(X: pd.DataFrame, output: np.ndarray, targets: list[str]) -> Table:
