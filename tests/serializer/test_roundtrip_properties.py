@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from sklearn import (
     cluster,
@@ -279,8 +279,19 @@ def fit_quietly(estimator: Any) -> Any:
         )
 
 
-def check_pickle_roundtrip(estimator: Any) -> None:
-    fitted = fit_quietly(estimator)
+def check_pickle_roundtrip(estimator: Any, skip_unfittable: bool = False) -> None:
+    """``loads(dumps(fitted))`` predicts like ``fitted``.
+
+    With ``skip_unfittable``, a random composite that cannot be fitted on the test data
+    (e.g. FastICA after a constant PolynomialFeatures bias column) is skipped: the
+    property is about fitted estimators.
+    """
+    try:
+        fitted = fit_quietly(estimator)
+    except (ValueError, np.linalg.LinAlgError):
+        if not skip_unfittable:
+            raise
+        assume(False)
     clone = serializer.loads(serializer.dumps(fitted))
     method = "predict" if hasattr(fitted, "predict") else "transform"
     with warnings.catch_warnings():
@@ -329,4 +340,4 @@ def test_pickle_roundtrip_with_varied_params(estimator):
 @given(pipelines(built(TRANSFORMERS), built(REGRESSORS)))
 def test_pickle_roundtrip_of_composites(estimator):
     note(repr(estimator))
-    check_pickle_roundtrip(estimator)
+    check_pickle_roundtrip(estimator, skip_unfittable=True)
