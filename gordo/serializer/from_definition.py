@@ -112,7 +112,10 @@ def _construct(path: str, params: Any, where: str) -> Any:
     target = _locate(path, where)
     params = {} if params is None else params
     if isinstance(target, type) and callable(getattr(target, "from_definition", None)):
-        return target.from_definition(copy.deepcopy(params))
+        try:
+            return target.from_definition(copy.deepcopy(params))
+        except TypeError as exc:
+            raise DefinitionParameterError(f"Cannot create {path}{_at(where)}: {exc}") from exc
     if isinstance(params, list):
         step_param = _step_list_param(target)
         if step_param is None:

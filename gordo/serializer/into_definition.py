@@ -89,6 +89,10 @@ def _decompose(obj: Any, prune: bool) -> dict:
         if _is_whole_definition(described):
             return described
         return {path: described}
+    if not callable(getattr(obj, "get_params", None)):
+        raise DefinitionParameterError(
+            f"Cannot write {obj!r} as a definition: it has neither get_params() nor into_definition()"
+        )
     params = obj.get_params(deep=False)
     if prune:
         params = _without_defaults(obj, params)

@@ -38,3 +38,14 @@ class SelfDescribingWhole(SelfDescribing):
 
     def into_definition(self) -> dict[str, Any]:
         return {f"{type(self).__module__}.{type(self).__qualname__}": {"kind": self.kind}}
+
+
+class Strict:
+    """A from_definition classmethod that passes its parameters straight to __init__."""
+
+    def __init__(self, kind: str = "a"):
+        self.kind = kind
+
+    @classmethod
+    def from_definition(cls, definition: dict[str, Any]) -> Strict:
+        return cls(**definition)

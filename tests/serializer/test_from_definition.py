@@ -390,3 +390,8 @@ def test_non_estimator_classes_resolve_to_the_class():
         from_definition({"sklearn.preprocessing.OneHotEncoder": {"dtype": "numpy.float32"}}).dtype
         is np.float32
     )
+
+
+def test_type_error_in_a_from_definition_classmethod_is_a_parameter_error():
+    with pytest.raises(DefinitionParameterError, match="tests.serializer.custom_estimators.Strict"):
+        from_definition({"tests.serializer.custom_estimators.Strict": {"unknown": 1}})

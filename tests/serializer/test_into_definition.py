@@ -144,3 +144,8 @@ def test_passthrough_steps():
     assert definition["sklearn.pipeline.Pipeline"]["steps"][0] == "passthrough"
     rebuilt = serializer.from_definition(definition)
     assert rebuilt.steps[0] == ("step_0", "passthrough")
+
+
+def test_object_without_get_params_is_refused():
+    with pytest.raises(DefinitionParameterError, match="neither get_params"):
+        into_definition(42)
