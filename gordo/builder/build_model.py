@@ -171,6 +171,7 @@ class ModelBuilder:
 
     def _load_cached(self, path: Path) -> tuple[BaseEstimator, Machine]:
         """The registered model, and this machine with the build metadata stored beside it."""
+        warmup.wait()  # unpickling a Keras model imports Keras: not while a warm-up does
         model = serializer.load(path)
         stored = Machine.from_dict(serializer.load_metadata(path))
         machine = copy.deepcopy(self.machine)

@@ -107,13 +107,13 @@ def build_machine(machine_dict: dict, output_dir: str, register_dir: str) -> Mac
 
 
 def _init_worker(keras: bool) -> None:
-    """Worker initializer: one compute thread per worker, and Keras imported once."""
+    """Worker initializer: one compute thread per worker; Keras imported once, in the background."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
     os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
     if keras:
-        warmup.warm_keras()
+        warmup.warm_keras_in_background()  # overlaps the first machine's data fetch
 
 
 #: Frameworks whose runtime must not be forked once initialised.

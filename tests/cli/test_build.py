@@ -162,3 +162,17 @@ def test_killed_build_leaves_no_partial_model(tmp_path):
     proc.wait(10)
     assert not (tmp_path / "out" / "m").exists()
     assert not (tmp_path / "registry").exists() or not list((tmp_path / "registry").iterdir())
+
+
+def test_build_runs_reporters(tmp_path):
+    uri = f"file://{tmp_path}/mlruns"
+    runtime = {"reporters": [{"gordo.reporters.mlflow.MlFlowReporter": {"tracking_uri": uri}}]}
+    result = _run(["build", _machine_json(runtime=runtime), str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert list((tmp_path / "mlruns").iterdir())
+
+    failing = {"reporters": [{"gordo.reporters.mlflow.MlFlowReporter": {}}]}
+    env = {"MLFLOW_TRACKING_URI": None, "EXCEPTIONS_REPORTER_FILE": str(tmp_path / "e.json")}
+    result = CliRunner().invoke(gordo, ["build", _machine_json(runtime=failing)], env=env)
+    assert result.exit_code == 90 and "MlFlowReporter" in result.output
+    assert json.loads((tmp_path / "e.json").read_text())["type"] == "ReporterException"
