@@ -147,3 +147,37 @@ def test_tensorflow_keras_paths_resolve_to_keras_3():
         }
     )
     assert isinstance(model, keras.Sequential)
+
+
+SEED_ANOMALY_MODELS = [
+    """
+    gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector:
+      base_estimator:
+        sklearn.pipeline.Pipeline:
+          steps:
+            - sklearn.preprocessing.MinMaxScaler
+            - gordo.machine.model.models.KerasAutoEncoder:
+                kind: feedforward_hourglass
+    """,
+    """
+    gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector:
+      base_estimator:
+        sklearn.pipeline.Pipeline:
+          steps:
+          - sklearn.decomposition.PCA
+          - sklearn.multioutput.MultiOutputRegressor:
+              estimator: sklearn.linear_model.LinearRegression
+    """,
+]
+
+
+@pytest.mark.parametrize("text", SEED_ANOMALY_MODELS, ids=["keras", "sklearn"])
+def test_seed_anomaly_model_definitions_round_trip(text):
+    from gordo.machine.model.anomaly.diff import DiffBasedAnomalyDetector
+
+    model = serializer.from_definition(yaml.safe_load(text))
+    assert isinstance(model, DiffBasedAnomalyDetector)
+    assert isinstance(model.base_estimator, Pipeline)
+    definition = yaml.safe_load(yaml.safe_dump(serializer.into_definition(model)))
+    rebuilt = serializer.from_definition(definition)
+    assert serializer.into_definition(rebuilt) == definition
