@@ -137,13 +137,19 @@ def _bucket_mean(
     valid = ~np.isnan(values)
     if not valid.all():
         values, stamps = values[valid], stamps[valid]
-    buckets = (stamps - origin) // step_u - first
-    sums = np.bincount(buckets, weights=values, minlength=n)
-    counts = np.bincount(buckets, minlength=n)
+    bounds = (first + np.arange(n + 1)) * step_u + origin
+    if len(stamps) and (stamps[1:] >= stamps[:-1]).all():  # sorted: slice per bucket
+        positions = np.searchsorted(stamps, bounds, side="left")
+        counts = np.diff(positions)
+        sums = np.add.reduceat(values, np.minimum(positions[:-1], len(values) - 1))
+    else:
+        buckets = (stamps - origin) // step_u - first
+        sums = np.bincount(buckets, weights=values, minlength=n)
+        counts = np.bincount(buckets, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(counts > 0, sums / counts, np.nan)
-    labels = ((first + np.arange(n)) * step_u + origin).astype(f"datetime64[{unit}]")
-    index = pd.DatetimeIndex(labels).tz_localize("UTC")
+    labels = bounds[:-1].astype(f"datetime64[{unit}]")
+    index = pd.DatetimeIndex(labels, dtype=f"datetime64[{unit}, UTC]")
     return pd.Series(means, index=index, name=series.name)
 
 

@@ -93,3 +93,33 @@ def test_gordo_dataset_alias():
     from gordo_dataset.sensor_tag import SensorTag as Legacy
 
     assert Legacy is SensorTag
+
+
+def test_gordo_dataset_module_paths():
+    import gordo_dataset.base
+    import gordo_dataset.data_provider.providers
+    import gordo_dataset.data_providers.providers
+    import gordo_dataset.datasets
+    import gordo_dataset.time_series
+    from gordo.dataset import base, datasets
+    from gordo.dataset.data_provider import providers
+
+    assert gordo_dataset.base.GordoBaseDataset is base.GordoBaseDataset
+    assert gordo_dataset.datasets.TimeSeriesDataset is datasets.TimeSeriesDataset
+    assert gordo_dataset.time_series.RandomDataset is datasets.RandomDataset
+    assert gordo_dataset.data_provider.providers.RandomDataProvider is providers.RandomDataProvider
+    assert gordo_dataset.data_providers.providers.InfluxDataProvider is providers.InfluxDataProvider
+    with pytest.raises(ModuleNotFoundError):
+        import gordo_dataset.no_such_module  # noqa: F401
+
+
+def test_dataset_layer_imports_no_deep_learning_framework():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gordo.dataset.datasets, gordo.dataset.data_provider.providers, gordo_dataset.sensor_tag;"
+        "print([m for m in ('keras', 'jax', 'tensorflow', 'torch', 'sklearn') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

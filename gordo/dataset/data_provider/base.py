@@ -151,6 +151,18 @@ def utc(value: datetime | str) -> pd.Timestamp:
     return ts.tz_convert("UTC")
 
 
+def utc_index(times: np.ndarray) -> pd.DatetimeIndex:
+    """A UTC DatetimeIndex over naive ``datetime64`` values that are UTC instants (no copy).
+
+    >>> utc_index(np.array(["2020-01-01T00:00"], dtype="datetime64[us]"))
+    DatetimeIndex(['2020-01-01 00:00:00+00:00'], dtype='datetime64[us, UTC]', freq=None)
+    """
+    unit = np.datetime_data(times.dtype)[0]
+    if unit not in ("s", "ms", "us", "ns"):
+        times, unit = times.astype("datetime64[ns]"), "ns"
+    return pd.DatetimeIndex(times, dtype=f"datetime64[{unit}, UTC]")
+
+
 def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
     """``series`` as the contract wants it: UTC index, sorted, last duplicate kept,
     float64 without NaN, cut to ``[start, end)``, named ``name``.

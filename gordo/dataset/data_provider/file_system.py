@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gordo.dataset.data_provider.base import DEFAULT_THREADS, GordoBaseDataProvider
+from gordo.dataset.data_provider.base import DEFAULT_THREADS, GordoBaseDataProvider, utc_index
 from gordo.dataset.data_provider.lake import (
     DEFAULT_REMOVE_STATUS_CODES,
     LAYOUTS,
@@ -310,7 +310,7 @@ class FileSystemDataProvider(GordoBaseDataProvider):
             )
         times = np.concatenate([t for t, _ in parts]) if len(parts) > 1 else parts[0][0]
         values = np.concatenate([v for _, v in parts]) if len(parts) > 1 else parts[0][1]
-        return pd.Series(values, index=pd.DatetimeIndex(times).tz_localize("UTC"), name=tag.name)
+        return pd.Series(values, index=utc_index(times), name=tag.name)
 
     def _read_parquet(self, path: str, start: pd.Timestamp, end: pd.Timestamp):
         import pyarrow as pa

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from gordo.dataset.data_provider.base import DEFAULT_THREADS, GordoBaseDataProvider
+from gordo.dataset.data_provider.base import DEFAULT_THREADS, GordoBaseDataProvider, utc_index
 from gordo.dataset.data_provider.file_system import missing_tag
 from gordo.dataset.params import capture_args
 from gordo.dataset.sensor_tag import SensorTag
@@ -233,7 +233,7 @@ class InfluxDataProvider(GordoBaseDataProvider):
         frame = pd.read_csv(io.BytesIO(body), usecols=[2, 3])  # name,tags,time,<value>
         times = frame.iloc[:, 0].to_numpy(dtype="int64").astype("datetime64[ns]")
         values = pd.to_numeric(frame.iloc[:, 1], errors="coerce").to_numpy(dtype="float64")
-        return pd.Series(values, index=pd.DatetimeIndex(times).tz_localize("UTC"), name=tag.name)
+        return pd.Series(values, index=utc_index(times), name=tag.name)
 
     def can_handle_tag(self, tag: SensorTag) -> bool:
         return tag.name in self.known_tags()

@@ -159,6 +159,12 @@ def write_lake(
             else:
                 table = pa.Table.from_pandas(part, preserve_index=False)
                 with fs.open(path, "wb") as handle:
-                    pq.write_table(table, handle, row_group_size=row_group_size)
+                    pq.write_table(
+                        table,
+                        handle,
+                        row_group_size=row_group_size,
+                        use_dictionary=["Status"],
+                        column_encoding={"Time": "DELTA_BINARY_PACKED"},  # small, fast to decode
+                    )
             written.append(fs.unstrip_protocol(path) if "://" in root else path)
     return written

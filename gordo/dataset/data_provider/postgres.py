@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from gordo.dataset.data_provider.base import DEFAULT_THREADS, GordoBaseDataProvider
+from gordo.dataset.data_provider.base import DEFAULT_THREADS, GordoBaseDataProvider, utc_index
 from gordo.dataset.data_provider.file_system import missing_tag
 from gordo.dataset.params import capture_args
 from gordo.dataset.sensor_tag import SensorTag
@@ -197,5 +197,5 @@ class PostgresDataProvider(GordoBaseDataProvider):
             na_values=["\\N"],
             dtype={"t": "int64", "v": "float64"},
         )
-        index = pd.DatetimeIndex(frame["t"].to_numpy().astype("datetime64[us]")).tz_localize("UTC")
+        index = utc_index(frame["t"].to_numpy().astype("datetime64[us]"))
         return pd.Series(frame["v"].to_numpy(), index=index, name=tag.name)
