@@ -168,10 +168,17 @@ def test_relative_root(tmp_path, monkeypatch):
 
 def test_row_filter_on_a_tag_missing_in_storage(tmp_path):
     write_lake(str(tmp_path), {"A": series(1.0)}, asset="plant")
-    ds = GordoBaseDataset.from_dict({
-        "train_start_date": "2020-01-01T00:00:00Z", "train_end_date": "2020-01-02T00:00:00Z",
-        "tags": ["A"], "asset": "plant", "row_filter": "`NO-SUCH` > 1",
-        "data_provider": {"type": "FileSystemDataProvider", "root": str(tmp_path)},
-    })
-    with pytest.raises(MissingTagError, match=r"'NO-SUCH' not found.*used by row_filter '`NO-SUCH` > 1'"):
+    ds = GordoBaseDataset.from_dict(
+        {
+            "train_start_date": "2020-01-01T00:00:00Z",
+            "train_end_date": "2020-01-02T00:00:00Z",
+            "tags": ["A"],
+            "asset": "plant",
+            "row_filter": "`NO-SUCH` > 1",
+            "data_provider": {"type": "FileSystemDataProvider", "root": str(tmp_path)},
+        }
+    )
+    with pytest.raises(
+        MissingTagError, match=r"'NO-SUCH' not found.*used by row_filter '`NO-SUCH` > 1'"
+    ):
         ds.get_data()

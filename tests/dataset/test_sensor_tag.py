@@ -101,6 +101,7 @@ def test_gordo_dataset_module_paths():
     import gordo_dataset.data_providers.providers
     import gordo_dataset.datasets
     import gordo_dataset.time_series
+
     from gordo.dataset import base, datasets
     from gordo.dataset.data_provider import providers
 
