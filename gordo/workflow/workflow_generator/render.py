@@ -28,6 +28,7 @@ from typing import Any
 
 import jinja2
 
+from gordo.workflow.config_elements.runtime_schema import EXCEPTIONS_REPORT_LEVELS
 from gordo.workflow.workflow_generator.options import WorkflowOptions, check_env_vars, check_labels
 from gordo.workflow.workflow_generator.workflow_generator import (
     DEFAULT_TEMPLATE,
@@ -41,8 +42,6 @@ logger = logging.getLogger(__name__)
 #: objects over ~1 MB, and Argo adds the node status to the same object).
 MAX_WORKFLOW_BYTES = 900_000
 
-#: Exception report levels of ``gordo build``.
-REPORT_LEVELS = ("EXIT_CODE", "TYPE", "MESSAGE", "TRACEBACK")
 EXCEPTIONS_REPORTER_FILE = "/tmp/exception.json"
 
 POSTGRES_REPORTER = "gordo.reporters.postgres.PostgresReporter"
@@ -169,10 +168,10 @@ def server_steps(options: WorkflowOptions) -> list[str]:
 def exceptions_report_level(builder: dict) -> str:
     """``runtime.builder.exceptions_report_level``, checked (default TRACEBACK)."""
     level = str(builder.get("exceptions_report_level") or "TRACEBACK").upper()
-    if level not in REPORT_LEVELS:
+    if level not in EXCEPTIONS_REPORT_LEVELS:
         raise ValueError(
             f"Invalid 'runtime.builder.exceptions_report_level' value "
-            f"{builder.get('exceptions_report_level')!r}: use one of {', '.join(REPORT_LEVELS)}"
+            f"{builder.get('exceptions_report_level')!r}: use one of {', '.join(EXCEPTIONS_REPORT_LEVELS)}"
         )
     return level
 
