@@ -55,6 +55,7 @@ import copy
 import difflib
 import importlib.util
 import inspect
+from collections.abc import Mapping
 from typing import Any
 
 from gordo.exceptions import ConfigException, DefinitionImportError, DefinitionParameterError
@@ -67,7 +68,7 @@ _STEP_LIST_PARAMS = {"Pipeline": "steps", "FeatureUnion": "transformer_list"}
 _STEP_MARKERS = ("passthrough", "drop")
 
 
-def from_definition(pipe_definition: str | dict[str, Any]) -> Any:
+def from_definition(pipe_definition: str | Mapping[str, Any]) -> Any:
     """Construct an estimator (Pipeline, FeatureUnion or any class) from a definition.
 
     Raises DefinitionImportError for an import path that does not resolve,
@@ -82,13 +83,13 @@ def from_definition(pipe_definition: str | dict[str, Any]) -> Any:
     return _build(pipe_definition, where="")
 
 
-def load_params_from_definition(definition: dict) -> dict:
+def load_params_from_definition(definition: Mapping) -> dict:
     """Deserialize each value of ``definition``; e.g. to prepare kwargs for a method.
 
     >>> load_params_from_definition({"scaler": "sklearn.preprocessing.MinMaxScaler", "n": 3})
     {'scaler': MinMaxScaler(), 'n': 3}
     """
-    if not isinstance(definition, dict):
+    if not isinstance(definition, Mapping):
         raise ConfigException(f"Expected a mapping of parameters, got {definition!r}")
     return {key: _load_value(value, key) for key, value in definition.items()}
 
@@ -97,7 +98,7 @@ def _build(definition: Any, where: str) -> Any:
     """Build one definition: a bare import path or a one-key mapping."""
     if isinstance(definition, str):
         return _construct(definition, {}, where)
-    if isinstance(definition, dict) and len(definition) == 1:
+    if isinstance(definition, Mapping) and len(definition) == 1:
         ((path, params),) = definition.items()
         if isinstance(path, str):
             return _construct(path, params, where)
@@ -113,7 +114,7 @@ def _construct(path: str, params: Any, where: str) -> Any:
     params = {} if params is None else params
     if isinstance(target, type) and callable(getattr(target, "from_definition", None)):
         try:
-            return target.from_definition(copy.deepcopy(params))
+            return target.from_definition(_plain_copy(params))
         except TypeError as exc:
             raise DefinitionParameterError(f"Cannot create {path}{_at(where)}: {exc}") from exc
     if isinstance(params, list):
@@ -123,7 +124,7 @@ def _construct(path: str, params: Any, where: str) -> Any:
                 f"Parameters of {path}{_at(where)} must be a mapping, got a list {params!r}"
             )
         params = {step_param: params}
-    if not isinstance(params, dict):
+    if not isinstance(params, Mapping):
         raise ConfigException(f"Parameters of {path}{_at(where)} must be a mapping, got {params!r}")
     if not callable(target):
         raise ConfigException(f"{path}{_at(where)} is not a class or function, cannot build it")
@@ -151,11 +152,11 @@ def _load_value(value: Any, where: str, expected_type: type | None = None) -> An
         if _is_estimator_class(target):
             return _construct(value, {}, where)
         return target
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         if len(value) == 1:
             ((key, params),) = value.items()
             if (
-                isinstance(params, dict | list | type(None))
+                isinstance(params, Mapping | list | type(None))
                 and isinstance(key, str)
                 and _names_importable_module(key)
             ):
@@ -168,6 +169,15 @@ def _load_value(value: Any, where: str, expected_type: type | None = None) -> An
             return tuple(items)
         return items
     return value
+
+
+def _plain_copy(value: Any) -> Any:
+    """A deep copy with every mapping a dict, for classes that build themselves."""
+    if isinstance(value, Mapping):
+        return {key: _plain_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_copy(item) for item in value]
+    return copy.deepcopy(value)
 
 
 def _locate(path: str, where: str) -> Any:

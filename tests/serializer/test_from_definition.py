@@ -395,3 +395,32 @@ def test_non_estimator_classes_resolve_to_the_class():
 def test_type_error_in_a_from_definition_classmethod_is_a_parameter_error():
     with pytest.raises(DefinitionParameterError, match="tests.serializer.custom_estimators.Strict"):
         from_definition({"tests.serializer.custom_estimators.Strict": {"unknown": 1}})
+
+
+def test_any_mapping_is_a_definition():
+    from collections import OrderedDict
+    from types import MappingProxyType
+
+    definition = MappingProxyType(
+        {
+            "sklearn.pipeline.Pipeline": OrderedDict(
+                steps=[{"sklearn.decomposition.PCA": MappingProxyType({"n_components": 2})}]
+            )
+        }
+    )
+    pipe = from_definition(definition)
+    assert pipe.steps[0][1].n_components == 2
+
+
+def test_from_definition_classmethod_gets_plain_dicts():
+    from types import MappingProxyType
+
+    built = from_definition(
+        {
+            "tests.serializer.custom_estimators.SelfBuilding": MappingProxyType(
+                {"a": MappingProxyType({"b": [1]})}
+            )
+        }
+    )
+    assert built.received == {"a": {"b": [1]}}
+    assert type(built.received) is dict and type(built.received["a"]) is dict
