@@ -9,12 +9,15 @@ written                     resolved as
 ==========================  =========================
 ``tensorflow.keras.X``      ``keras.X`` (Keras 3)
 ``gordo_dataset.X``         ``gordo.dataset.X``
-``gordo_core.X``            ``gordo.dataset.X``
+``gordo_core.X``            ``gordo.dataset.X``, then ``gordo_dataset.X``
 ``gordo.model.X``           ``gordo.machine.model.X``
 ``gordo_components.X``      ``gordo.X`` (then the rule above)
 ==========================  =========================
 
-The aliased path is tried first, then the path as written.
+Paths of the original data packages first go through the data layer's alias
+table (:mod:`gordo.dataset.registry`). The aliased paths are tried first, then
+the path as written. Keras is imported with gordo's default backend
+(:mod:`gordo.machine.model.backend`) when a path needs it.
 
 >>> import_locate("sklearn.preprocessing.MinMaxScaler")
 <class 'sklearn.preprocessing._data.MinMaxScaler'>
