@@ -21,6 +21,7 @@ import yaml
 
 from gordo import __version__
 from gordo.exceptions import ConfigException
+from gordo.workflow.config_elements.runtime_schema import env_problems
 
 #: Autoscaler types of the ML server.
 HPA_TYPES = ("none", "k8s_cpu", "keda")
@@ -72,20 +73,6 @@ POD_SECURITY_CONTEXT: dict = {
     "windowsOptions": _WINDOWS,
 }
 
-_KEY_REF = {"key": str, "name": str, "optional": bool}
-
-#: Kubernetes EnvVar, as accepted for builder env vars.
-ENV_VAR: dict = {
-    "name": str,
-    "value": str,
-    "valueFrom": {
-        "secretKeyRef": _KEY_REF,
-        "configMapKeyRef": _KEY_REF,
-        "fieldRef": {"apiVersion": str, "fieldPath": str},
-        "resourceFieldRef": {"containerName": str, "divisor": str, "resource": str},
-    },
-}
-
 
 def _schema_errors(value: Any, schema: Any, path: str) -> list[str]:
     if isinstance(schema, dict):
@@ -126,21 +113,18 @@ def check_schema(value: Any, schema: Any, where: str) -> Any:
 
 
 def check_env_vars(value: Any, where: str) -> list[dict]:
-    """Check a list of Kubernetes EnvVar mappings: each has a name and a value or valueFrom.
+    """Check a list of Kubernetes EnvVars (the runtime schema's rules); return it.
 
     >>> check_env_vars([{"name": "A", "value": "1"}], "env")
     [{'name': 'A', 'value': '1'}]
-    >>> check_env_vars([{"name": "A"}], "env")
+    >>> check_env_vars([{"value": "1"}], "env")
     Traceback (most recent call last):
     ...
-    gordo.workflow.workflow_generator.options.OptionError: env[0]: needs 'value' or 'valueFrom'
+    gordo.workflow.workflow_generator.options.OptionError: env[0].name: is required
     """
-    check_schema(value, [ENV_VAR], where)
-    for i, env in enumerate(value):
-        if "name" not in env:
-            raise OptionError(f"{where}[{i}]: needs a 'name'")
-        if ("value" in env) == ("valueFrom" in env):
-            raise OptionError(f"{where}[{i}]: needs 'value' or 'valueFrom'")
+    problems = env_problems(value, where)
+    if problems:
+        raise OptionError("; ".join(f"{path}: {message}" for path, message in problems))
     return value
 
 
