@@ -194,6 +194,8 @@ class FileSystemDataProvider(GordoBaseDataProvider):
                         f"data_provider.root {self.url!r} needs an fsspec backend that is not "
                         f"installed (pip install 'gordo[s3]', 'gordo[azure]' or 'gordo[gcs]'): {err}"
                     ) from None
+                except ValueError as err:  # unknown protocol
+                    raise ConfigException(f"data_provider.root {self.url!r}: {err}") from None
                 self._base = self._base.rstrip("/")
                 source = self._assets_config_source
                 if isinstance(source, str):
