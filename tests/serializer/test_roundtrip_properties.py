@@ -312,7 +312,14 @@ def test_every_zoo_member_round_trips(entry: Entry):
     check_pickle_roundtrip(entry.build())
 
 
-fast = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomized: the same examples on every run, so the shared CI never flakes; raise
+# max_examples or drop derandomize locally to explore further
+fast = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @fast
