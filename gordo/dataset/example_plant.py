@@ -152,9 +152,9 @@ def _compressor(c: _Clock) -> dict[str, np.ndarray]:
     n = speed / 9000
     suction_p = 2.0 + c.noise(0.02)
     suction_t = 15 + 0.5 * c.ambient + c.noise(0.2)
-    ratio = 1 + 2.4 * n**2 * (1 - 0.08 * fouling)
+    ratio = 1 + 2.4 * n**2 * (1 - 0.03 * fouling)
     flow = 5000 * n * (1 - 0.05 * fouling) + c.noise(20)
-    efficiency = 0.8 * (1 - 0.12 * fouling) - 0.01 * c.progress
+    efficiency = 0.8 * (1 - 0.3 * fouling) - 0.01 * c.progress
     discharge_t = (suction_t + 273.15) * (1 + (ratio ** (0.4 / 1.4) - 1) / efficiency) - 273.15
     power = flow / 3600 * 1.2 * 1.005 * (discharge_t - suction_t) + c.noise(2)
     return {
@@ -174,7 +174,7 @@ def _heat_exchanger(c: _Clock) -> dict[str, np.ndarray]:
     cold_flow = 55 + 5 * np.sin(2 * np.pi * c.hours / 24 / 3) + c.noise(0.3)
     hot_in = 90 + 3 * c.demand + c.noise(0.2)
     cold_in = 8 + 0.4 * c.ambient + c.noise(0.1)
-    effectiveness = 0.7 * (1 - 0.35 * fouling) - 0.02 * c.progress
+    effectiveness = 0.7 * (1 - 0.5 * fouling) - 0.02 * c.progress
     c_min = np.minimum(hot_flow, cold_flow)
     q = effectiveness * c_min * (hot_in - cold_in)
     return {
