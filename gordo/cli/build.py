@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 import yaml
 
+from gordo.builder.fast_exit import exit_now
 from gordo.exceptions import ConfigException
 
 logger = logging.getLogger(__name__)
@@ -124,6 +124,7 @@ def build(
         if exceptions_reporter_file:
             _write_report(exc, exceptions_reporter_file, exceptions_report_level)
         raise
+    exit_now(0)
 
 
 def _write_report(exc: BaseException, path: str, level: str) -> None:
@@ -197,6 +198,6 @@ def build_project(
         on_done=lambda o: progress.update(o.name, o.status, o.seconds),
     )
     click.echo(result.summary())
-    sys.stdout.flush()
+    exit_now(result.exit_code)
     if result.exit_code:
         raise click.exceptions.Exit(result.exit_code)
