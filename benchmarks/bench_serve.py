@@ -8,6 +8,10 @@ with 1, 100 and 10 000 rows as JSON and as parquet; throughput of 8 concurrent
 clients (anomaly, JSON, 100 rows) over a fixed window; the server's memory
 (whole process tree RSS) after warm-up. Every loop is bounded in count and time.
 
+Beside each latency, ``server cpu`` is the CPU time the server's process tree
+spent per request: on a machine shared with other work, wall times grow with
+the load while this stays put.
+
 Usage: ``python -m benchmarks.bench_serve [--window 20] [--requests 30]``
 
 >>> check(5.0, "prediction json 100")
@@ -132,6 +136,16 @@ def stop_server(process: subprocess.Popen) -> None:
     process.wait(timeout=60)
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by the process tree of ``pid``."""
+    parent = psutil.Process(pid)
+    total = 0.0
+    for proc in [parent, *parent.children(recursive=True)]:
+        times = proc.cpu_times()
+        total += times.user + times.system
+    return total
+
+
 def tree_rss_mb(pid: int) -> float:
     parent = psutil.Process(pid)
     return sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)]) / 2**20
@@ -196,11 +210,14 @@ def run(window: float, count: int) -> list[tuple[str, float, str]]:
                         suffix = "?format=parquet" if fmt == "parquet" else ""
                         for rows, body in payloads.items():
                             n = count if rows < 10_000 else max(3, count // 3)
+                            cpu = tree_cpu_seconds(process.pid)
                             times = latencies(session, url + suffix, body[fmt], n, budget=30)
+                            cpu = (tree_cpu_seconds(process.pid) - cpu) / (len(times) + 1)
                             name = f"{route} {fmt} {rows}"
                             p95 = float(np.percentile(times, 95)) * 1000
                             results.append((name, statistics.median(times) * 1000, "ms"))
                             results.append((f"{name} p95", p95, "ms"))
+                            results.append((f"{name} server cpu", cpu * 1000, "ms"))
             rate = throughput(routes["anomaly"], payloads[100]["json"], 8, window)
             results.append(("throughput", rate, "req/s"))
             results.append(("memory", tree_rss_mb(process.pid), "MB"))
