@@ -176,3 +176,30 @@ def test_build_runs_reporters(tmp_path):
     result = CliRunner().invoke(gordo, ["build", _machine_json(runtime=failing)], env=env)
     assert result.exit_code == 90 and "MlFlowReporter" in result.output
     assert json.loads((tmp_path / "e.json").read_text())["type"] == "ReporterException"
+
+
+@pytest.mark.integration
+def test_build_project_as_a_program(tmp_path):
+    """The real program: forked workers, summary flushed before the fast exit, exit code."""
+    project = tmp_path / "project.yaml"
+    machines = [machine_config("machine-a")]
+    machines.append(machine_config("starved", dataset=dataset_config(n_samples_threshold=100_000)))
+    project.write_text(yaml.safe_dump({"machines": machines}))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gordo",
+            "build-project",
+            str(project),
+            str(tmp_path / "out"),
+            "-j",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 80, proc.stderr
+    assert "1 built, 0 cached, 1 failed" in proc.stdout
+    assert "[2/2]" in proc.stderr
