@@ -9,8 +9,10 @@ python=${PYTHON:-python3}
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
 stamp=".venv/.gordo-installed-$extras"
-# Reinstall only when the dependency files changed since the last install.
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+fresh() { [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ] && [ ! constraints.txt -nt "$1" ]; }
+# Reinstall only when the dependency files changed since the last install
+# (an install with the test extra includes the plain one).
+if ! fresh "$stamp" && ! { [ -z "$extras" ] && fresh .venv/.gordo-installed-test; }; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -c constraints.txt -e "$spec"
   touch "$stamp"
