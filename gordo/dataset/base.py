@@ -67,6 +67,8 @@ class GordoBaseDataset(abc.ABC):
         """
         if isinstance(config, GordoBaseDataset):
             return config
+        if isinstance(config, str):  # a YAML string holding the mapping (`dataset: |`)
+            config = _load_yaml(config)
         if not isinstance(config, Mapping):
             raise ConfigException(f"dataset must be a mapping, not {config!r}")
         params = rename_keys(config)
@@ -96,6 +98,15 @@ class GordoBaseDataset(abc.ABC):
             raise ConfigException(
                 f'Unable to create dataset "{dataset_cls.__module__}.{dataset_cls.__name__}": {err}'
             ) from None
+
+
+def _load_yaml(text: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigException(f"Error loading YAML from 'dataset': {err}") from None
 
 
 def rename_keys(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -141,7 +141,8 @@ def _bucket_mean(
     if len(stamps) and (stamps[1:] >= stamps[:-1]).all():  # sorted: slice per bucket
         positions = np.searchsorted(stamps, bounds, side="left")
         counts = np.diff(positions)
-        sums = np.add.reduceat(values, np.minimum(positions[:-1], len(values) - 1))
+        # a trailing 0 keeps every start position valid; empty buckets are masked below
+        sums = np.add.reduceat(np.append(values, 0.0), positions[:-1])
     else:
         buckets = (stamps - origin) // step_u - first
         sums = np.bincount(buckets, weights=values, minlength=n)

@@ -79,6 +79,7 @@ def test_mean_aggregation_values():
     X, _ = dataset(frame).get_data()
     expected = frame["T1"].iloc[:10].mean()
     assert X["T1"].iloc[0] == pytest.approx(expected)
+    assert X["T1"].iloc[-2] == pytest.approx(frame["T1"].iloc[-10:].mean())  # last data bucket
 
 
 def test_legacy_and_current_frequency_aliases_agree():
@@ -457,3 +458,12 @@ def test_summary_statistics_match_describe():
     for col in X.columns:
         for key, value in described[col].items():
             assert stats[col][key] == pytest.approx(value, rel=1e-9)
+
+
+def test_dataset_from_yaml_string():
+    ds = GordoBaseDataset.from_dict(
+        f"type: RandomDataset\ntrain_start_date: '{START}'\ntrain_end_date: '{END}'\ntags: [A]\n"
+    )
+    assert isinstance(ds, TimeSeriesDataset)
+    with pytest.raises(ConfigException, match="Error loading YAML from 'dataset'"):
+        GordoBaseDataset.from_dict("tags: [A\n")
