@@ -14,6 +14,7 @@ from gordo.dataset.base import GordoBaseDataset
 from gordo.dataset.data_provider.base import GordoBaseDataProvider
 from gordo.dataset.data_provider.providers import RandomDataProvider
 from gordo.dataset.datasets import NotEnoughDataWarning, TimeSeriesDataset
+from gordo.dataset.params import capture_args
 from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import (
     ConfigException,
@@ -467,3 +468,31 @@ def test_dataset_from_yaml_string():
     assert isinstance(ds, TimeSeriesDataset)
     with pytest.raises(ConfigException, match="Error loading YAML from 'dataset'"):
         GordoBaseDataset.from_dict("tags: [A\n")
+
+
+class RampProvider(GordoBaseDataProvider):
+    """A custom provider, used by import path."""
+
+    @capture_args
+    def __init__(self, slope: float = 1.0, threads: int = 2):
+        super().__init__(threads=threads)
+        self.slope = slope
+
+    def load_tag(self, start, end, tag):
+        index = pd.date_range(start, end, freq="5min", inclusive="left")
+        return pd.Series(self.slope * np.arange(len(index)), index=index)
+
+
+def test_custom_provider_by_import_path():
+    path = "tests.dataset.test_datasets.RampProvider"
+    ds = GordoBaseDataset.from_dict(
+        {
+            "train_start_date": START,
+            "train_end_date": END,
+            "tags": ["A", "B"],
+            "data_provider": {"type": path, "slope": 2.0},
+        }
+    )
+    assert ds.to_dict()["data_provider"] == {"slope": 2.0, "threads": 2, "type": path}
+    X, _ = ds.get_data()
+    assert X["A"].iloc[1] == pytest.approx(2.0 * 2.5)  # mean of points 2 and 3
