@@ -27,10 +27,20 @@ def _load_yaml(value: str, what: str) -> Any:
         raise ConfigException(f"{what} is not valid JSON/YAML: {exc}") from exc
 
 
+_METADATA_FORM = {"user_defined", "build_metadata"}
+
+
 def machine_from_config(machine_config: Any, model_parameters: dict[str, str]) -> Any:
-    """The Machine of a ``MACHINE_CONFIG`` dict, with model parameters substituted."""
+    """The Machine of a ``MACHINE_CONFIG`` dict, with model parameters substituted.
+
+    Two forms are accepted: a machine block as written in a project config
+    (``Machine.from_config``), and a normalised machine as the workflow passes
+    it (``Machine.to_dict()``, metadata with ``user_defined``; sections may be
+    YAML/JSON strings), which is loaded as is.
+    """
     from gordo.builder.model_parameters import expand_model
     from gordo.machine import Machine
+    from gordo.workflow.config_elements.sections import load_section, load_sections
 
     if not isinstance(machine_config, dict):
         raise ConfigException("MACHINE_CONFIG must be a mapping (JSON or YAML) of one machine")
@@ -43,6 +53,11 @@ def machine_from_config(machine_config: Any, model_parameters: dict[str, str]) -
             f"Machine {config.get('name')!r}: no project_name in MACHINE_CONFIG "
             "and no PROJECT_NAME environment variable"
         )
+    metadata = load_section(config.get("metadata"), "metadata")
+    if isinstance(metadata, dict) and metadata and set(metadata) <= _METADATA_FORM:
+        config = load_sections(config, "")
+        config.pop("host", None)
+        return Machine.from_dict({**config, "project_name": project_name})
     return Machine.from_config(config, project_name=project_name)
 
 

@@ -203,3 +203,25 @@ def test_build_project_as_a_program(tmp_path):
     assert proc.returncode == 80, proc.stderr
     assert "1 built, 0 cached, 1 failed" in proc.stdout
     assert "[2/2]" in proc.stderr
+
+
+def test_build_machine_as_the_workflow_passes_it(tmp_path):
+    """A normalised machine (``to_dict()``), sections as JSON strings, as in the Argo workflow."""
+    from gordo.machine import Machine
+
+    machine = Machine.from_config(
+        machine_config(metadata={"owner": "ops"}, evaluation={"cv_mode": "build_only"}),
+        project_name="argo-proj",
+        config_globals={"metadata": {"site": "north"}},
+    )
+    record = json.loads(machine.to_json())
+    for section in ("dataset", "model", "metadata", "runtime", "evaluation"):
+        record[section] = json.dumps(record[section])
+    result = _run(["build", json.dumps(record), str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    stored = serializer.load_metadata(tmp_path / "m")
+    assert stored["project_name"] == "argo-proj" and stored["evaluation"]["cv_mode"] == "build_only"
+    assert stored["metadata"]["user_defined"] == {
+        "global-metadata": {"site": "north"},
+        "machine-metadata": {"owner": "ops"},
+    }
