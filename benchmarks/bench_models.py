@@ -107,8 +107,20 @@ def _run_in_subprocess(backend: str, python: str, model_name: str) -> dict[str, 
 
 
 def _format(results: list[dict[str, Any]]) -> str:
-    keys = ["import", "build_cold", "build_warm", "fit_warm", "predict_100", "predict_10k", "anomaly_100"]
-    header = f"{'model':<6}{'backend':<12}" + "".join(f"{k + ' s':>14}" for k in keys) + f"{'peak MB':>10}"
+    keys = [
+        "import",
+        "build_cold",
+        "build_warm",
+        "fit_warm",
+        "predict_100",
+        "predict_10k",
+        "anomaly_100",
+    ]
+    header = (
+        f"{'model':<6}{'backend':<12}"
+        + "".join(f"{k + ' s':>14}" for k in keys)
+        + f"{'peak MB':>10}"
+    )
     lines = [header]
     for r in results:
         if "error" in r:
@@ -138,8 +150,10 @@ def main(argv: list[str] | None = None) -> None:
         for model_name in args.model or ["S", "L"]:
             results.append(_run_in_subprocess(backend, python or sys.executable, model_name))
     load = os.getloadavg()
-    print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
-          f"{os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
     print(_format(results))
 
 

@@ -44,14 +44,7 @@ def keras_module() -> ModuleType:
 
 
 def jax_cache_dir() -> str | None:
-    """The directory of JAX's persistent compilation cache, or None when turned off.
-
-    >>> import os
-    >>> os.environ["GORDO_JAX_CACHE_DIR"] = ""
-    >>> jax_cache_dir() is None
-    True
-    >>> del os.environ["GORDO_JAX_CACHE_DIR"]
-    """
+    """The directory of JAX's persistent compilation cache, or None when turned off."""
     default = os.path.join(os.path.expanduser("~"), ".cache", "gordo", "jax")
     return os.environ.get("GORDO_JAX_CACHE_DIR", default) or None
 

@@ -10,6 +10,10 @@ a compiled Keras model and numpy arrays:
   and reused by every model of that architecture: CV folds, the final fit and
   the machines of a fleet compile once per process. Prediction uses a cached
   compiled forward pass over row counts padded to powers of two.
+- JAX, building: :func:`construct` creates a model's variables with Keras'
+  deferred initialization and fills them from numpy (the common initializers
+  drawn with ``numpy.random``, or saved weights), instead of one compiled
+  program per initializer and weight shape.
 - Other backends, or models the JAX path does not cover (callbacks, compiled
   metrics, a custom loss): Keras' own ``model.fit``; prediction calls the model
   directly, in chunks.
@@ -82,6 +86,70 @@ def predict(model: Any, x: np.ndarray) -> np.ndarray:
         ]
         return np.concatenate(parts)
     return _jax_predict(model, x)
+
+
+def construct(builder: Callable[[], Any], weights: Sequence[np.ndarray] | None = None) -> Any:
+    """``builder()`` (which must not compile the model), with its weights set to ``weights``.
+
+    Without ``weights``, variables are initialized by their initializers.
+    """
+    keras = keras_module()
+    if keras.backend.backend() != "jax":
+        model = builder()
+        if weights is not None:
+            model.set_weights(weights)
+        return model
+    from keras.src.backend.common import global_state
+
+    def pending() -> list[Any]:
+        return list(global_state.get_global_attribute("uninitialized_variables") or [])
+
+    before = {id(v) for v in pending()}
+    with keras.StatelessScope(initialize_variables=False):
+        model = builder()
+    created = [v for v in pending() if id(v) not in before]
+    global_state.set_global_attribute(
+        "uninitialized_variables", [v for v in pending() if id(v) in before]
+    )
+    values = dict(zip((id(v) for v in model.weights), weights, strict=True)) if weights else {}
+    for variable in created:
+        value = values.get(id(variable))
+        if value is None:
+            value = _numpy_initial_value(variable._initializer, variable.shape, variable.dtype)
+        if value is None:
+            variable._deferred_initialize()
+        else:
+            variable._initializer = None
+            variable._initialize(np.asarray(value, dtype=variable.dtype))
+    return model
+
+
+def _numpy_initial_value(initializer: Any, shape: tuple[int, ...], dtype: str) -> np.ndarray | None:
+    """The initial value from numpy for Keras' common initializers, else None."""
+    keras = keras_module()
+    init = keras.initializers
+    if isinstance(initializer, init.Zeros):
+        return np.zeros(shape, dtype=dtype)
+    if isinstance(initializer, init.Ones):
+        return np.ones(shape, dtype=dtype)
+    if isinstance(initializer, init.Constant):
+        return np.full(shape, initializer.value, dtype=dtype)
+    if isinstance(initializer, init.VarianceScaling) and len(shape) == 2:
+        if initializer.distribution != "uniform":
+            return None
+        fan_in, fan_out = shape
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
+        limit = math.sqrt(3.0 * initializer.scale / max(1.0, fan[initializer.mode]))
+        return np.random.uniform(-limit, limit, size=shape).astype(dtype)
+    if isinstance(initializer, init.Orthogonal) and len(shape) == 2:
+        rows, cols = shape
+        a = np.random.standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (initializer.gain * q).astype(dtype)
+    return None
 
 
 # --- Keras' own loop ----------------------------------------------------------------

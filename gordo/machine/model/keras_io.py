@@ -7,6 +7,7 @@ training a loaded model starts a fresh optimizer.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -18,9 +19,11 @@ FORMAT = "gordo-keras-model/1"
 
 def model_to_state(model: Any) -> dict[str, Any]:
     """The data needed to rebuild ``model`` (a dict of str, lists and numpy arrays)."""
+    config = json.loads(model.to_json())
+    config.pop("compile_config", None)  # compiled after the weights are set, see below
     return {
         "format": FORMAT,
-        "config": model.to_json(),
+        "config": json.dumps(config),
         "weights": [np.asarray(w) for w in model.get_weights()],
         "compile": model.get_compile_config() if model.optimizer is not None else None,
     }
@@ -30,9 +33,10 @@ def model_from_state(state: dict[str, Any]) -> Any:
     """Rebuild the model saved by :func:`model_to_state`."""
     if state.get("format") != FORMAT:
         raise ValueError(f"Unknown Keras model state format {state.get('format')!r}")
+    from gordo.machine.model.fast_path import construct
+
     keras = keras_module()
-    model = keras.models.model_from_json(state["config"])
-    model.set_weights(state["weights"])
+    model = construct(lambda: keras.models.model_from_json(state["config"]), state["weights"])
     if state["compile"]:
         model.compile_from_config(state["compile"])
     return model

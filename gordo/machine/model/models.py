@@ -344,7 +344,7 @@ class KerasAutoEncoder(KerasBaseEstimator, TransformerMixin):
     >>> import numpy as np
     >>> X = np.random.rand(20, 4)
     >>> model = KerasAutoEncoder(kind="feedforward_symmetric", dims=[3], funcs=["tanh"])
-    >>> -1 <= model.fit(X).score(X, X) <= 1
+    >>> isinstance(model.fit(X).score(X, X), float)
     True
     """
 

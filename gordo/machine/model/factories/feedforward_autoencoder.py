@@ -10,6 +10,7 @@ from gordo.machine.model.factories.utils import (
     check_dim_func_len,
     compile_model,
     hourglass_calc_dims,
+    sequential,
 )
 from gordo.machine.model.register import register_model_builder
 
@@ -46,7 +47,7 @@ def feedforward_model(
         dense(units, activation=f) for units, f in zip(decoding_dim, decoding_func, strict=True)
     ]
     layers.append(dense(n_features_out or n_features, activation=out_func))
-    return compile_model(keras.Sequential(layers), optimizer, optimizer_kwargs, compile_kwargs)
+    return compile_model(sequential(layers), optimizer, optimizer_kwargs, compile_kwargs)
 
 
 @register_model_builder(type="KerasAutoEncoder")

@@ -15,6 +15,7 @@ from gordo.machine.model.factories.utils import (
     check_dim_func_len,
     compile_model,
     hourglass_calc_dims,
+    sequential,
 )
 from gordo.machine.model.register import register_model_builder
 
@@ -53,7 +54,7 @@ def lstm_model(
         for i, (u, f) in enumerate(zip(units, funcs, strict=True))
     ]
     layers.append(keras.layers.Dense(n_features_out or n_features, activation=out_func))
-    return compile_model(keras.Sequential(layers), optimizer, optimizer_kwargs, compile_kwargs)
+    return compile_model(sequential(layers), optimizer, optimizer_kwargs, compile_kwargs)
 
 
 @register_model_builder(type=_LSTM_TYPES)

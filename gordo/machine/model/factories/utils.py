@@ -81,6 +81,14 @@ def make_optimizer(optimizer: Any, optimizer_kwargs: Mapping[str, Any] | None = 
     )
 
 
+def sequential(layers: Sequence[Any]) -> Any:
+    """A ``keras.Sequential`` of ``layers``, its weights initialized through the fast path."""
+    from gordo.machine.model.fast_path import construct
+
+    keras = keras_module()
+    return construct(lambda: keras.Sequential(list(layers)))
+
+
 def compile_model(
     model: Any,
     optimizer: Any,
