@@ -496,3 +496,32 @@ def test_custom_provider_by_import_path():
     assert ds.to_dict()["data_provider"] == {"slope": 2.0, "threads": 2, "type": path}
     X, _ = ds.get_data()
     assert X["A"].iloc[1] == pytest.approx(2.0 * 2.5)  # mean of points 2 and 3
+
+
+def test_additional_tags_and_default_tag():
+    ds = dataset(
+        tag_list=["T1", "T2"],
+        default_tag={"asset": "plant", "unit": "bar"},
+        additional_tags=[{"name": "T3", "asset": "other"}],
+        row_filter="T3 > -2",
+    )
+    X, _ = ds.get_data()
+    tags = ds.get_metadata()["tag_loading_metadata"]["tags"]
+    assert tags["T1"] == {"name": "T1", "asset": "plant", "unit": "bar"}
+    assert tags["T3"] == {
+        "name": "T3",
+        "asset": "other",
+        "unit": "bar",
+    }  # defaults, then the mapping
+    assert list(X.columns) == ["T1", "T2"]
+
+
+def test_csv_provider_malformed_file(tmp_path):
+    from gordo.dataset.data_provider.providers import CSVDataProvider
+    from gordo.exceptions import DataError
+
+    path = tmp_path / "plant.csv"
+    path.write_text("index,A\nnot-a-time,1\n")
+    provider = CSVDataProvider(str(path), timestamp_column="index")
+    with pytest.raises(DataError, match=f"cannot read {path}"):
+        list(provider.load_series(START, END, [SensorTag("A")]))
