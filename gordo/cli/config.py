@@ -84,3 +84,18 @@ def validate(project_config: Path, project_name: str | None, default_data_provid
         )
     n = len(normalized.machines)
     click.echo(f"OK: {n} machine{'s' if n != 1 else ''} in project '{project_name}'")
+
+
+@config.command("reference")
+def reference() -> None:
+    """Print the config reference (every key with its default) as Markdown.
+
+    docs/config-reference.md is this command's output.
+
+    Example:
+
+        gordo config reference > docs/config-reference.md
+    """
+    from gordo.workflow.config_elements.reference import render
+
+    click.echo(render(), nl=False)
