@@ -1,0 +1,49 @@
+"""InfluxDB 1.x line protocol for frames: one line per timestamp, numeric fields only.
+
+Missing and non-finite values are left out of their line; a line without any
+field is dropped. Times are written in nanoseconds.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"TAG 1": [1.5, float("nan")], "b": [2.0, 3.0]},
+...                      index=pd.date_range("2020-01-01", periods=2, freq="10min", tz="UTC"))
+>>> for line in frame_lines("model-output", {"machine": "m-1", "version": "7"}, frame):
+...     print(line)
+model-output,machine=m-1,version=7 TAG\\ 1=1.5,b=2.0 1577836800000000000
+model-output,machine=m-1,version=7 b=3.0 1577837400000000000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+
+
+def escape(text: str, measurement: bool = False) -> str:
+    """Escape a measurement name, tag key/value or field key.
+
+    >>> escape("a b,c=d")
+    'a\\\\ b\\\\,c\\\\=d'
+    """
+    text = str(text).replace("\\", "\\\\").replace(",", "\\,").replace(" ", "\\ ")
+    return text if measurement else text.replace("=", "\\=")
+
+
+def frame_lines(measurement: str, tags: Mapping[str, str], frame: pd.DataFrame) -> Iterator[str]:
+    """Lines of the numeric columns of ``frame`` (tz-aware DatetimeIndex) under ``tags``."""
+    numeric = frame.select_dtypes("number")
+    if numeric.empty:
+        return
+    prefix = escape(measurement, measurement=True) + "".join(
+        f",{escape(key)}={escape(value)}" for key, value in sorted(tags.items()) if str(value)
+    )
+    keys = [escape(column) + "=" for column in numeric.columns]
+    values = numeric.to_numpy(dtype=np.float64)
+    finite = np.isfinite(values)
+    times = pd.DatetimeIndex(numeric.index).as_unit("ns").asi8
+    for time, row, ok in zip(times, values.tolist(), finite, strict=True):
+        cells = zip(keys, row, ok, strict=True)
+        fields = ",".join(key + repr(value) for key, value, good in cells if good)
+        if fields:
+            yield f"{prefix} {fields} {time}"
