@@ -38,7 +38,7 @@ from gordo.dataset.filters.rows import (
     as_expressions,
     filter_variables,
 )
-from gordo.dataset.frequency import to_offset
+from gordo.dataset.frequency import to_offset, to_timedelta
 from gordo.dataset.params import capture_args
 from gordo.dataset.resample import (
     INTERPOLATION_METHODS,
@@ -271,6 +271,7 @@ class TimeSeriesDataset(GordoBaseDataset):
                 raise MissingTagError(f"{err} (used by row_filter {self.row_filter!r})") from err
             raise
         start, end = self.train_start_date, self.train_end_date
+        lookback = self._lookback(loaded)
         for series, tag in loaded:
             if self.resolution is None:
                 if not len(series):
@@ -285,6 +286,7 @@ class TimeSeriesDataset(GordoBaseDataset):
                 self.aggregation_methods,
                 self.interpolation_method,
                 self.interpolation_limit,
+                lookback.get(tag.name),
             )
             meta[tag.name] = tag_meta
             if not len(series):
@@ -311,6 +313,20 @@ class TimeSeriesDataset(GordoBaseDataset):
         meta["tags"] = {t.name: t.to_json() for t in tags}
         self._metadata["tag_loading_metadata"] = meta
         return data
+
+    def _lookback(self, loaded: list[tuple[pd.Series, SensorTag]]) -> dict[str, pd.Series]:
+        """Each late-starting tag's data in the ``interpolation_limit`` before the start.
+
+        Interpolation then fills the window's first buckets from the last earlier
+        point (the original's look-back fill). One extra (concurrent) read.
+        """
+        start = self.train_start_date
+        late = [tag for series, tag in loaded if len(series) and series.index[0] > start]
+        if not late or self.resolution is None or self.interpolation_limit is None:
+            return {}
+        since = start - to_timedelta(self.interpolation_limit, "interpolation_limit")
+        found = self.data_provider.load_series(since, start, late, resolution=self.resolution)
+        return {tag.name: series for series, tag in found if len(series)}
 
     def _check_size(self, data: pd.DataFrame, error: type, message: str, **extra: Any) -> None:
         if len(data) <= self.n_samples_threshold:

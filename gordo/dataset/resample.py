@@ -80,10 +80,13 @@ def resample_series(
     aggregation_methods: Aggregation,
     interpolation_method: str,
     interpolation_limit: str | None,
+    lookback: pd.Series | None = None,
 ) -> tuple[pd.Series | pd.DataFrame, dict]:
     """One tag resampled and interpolated, NaN rows dropped, plus its loading metadata.
 
     A list of aggregation methods gives a frame with ``(tag, method)`` columns.
+    ``lookback`` (the tag's last point before ``start``, if any) lets interpolation
+    fill the window's first buckets, within the limit, as the original's look-back fill.
     """
     name = series.name
     start, end = start.tz_convert("UTC"), end.tz_convert("UTC")
@@ -101,14 +104,21 @@ def resample_series(
                 f"Error - for {name}, last timestamp {series.index[-1]} is later than the "
                 f"resampling end point {end}"
             )
+    origin, grid_start = start.normalize(), start
+    if lookback is not None and len(lookback) and len(series) and lookback.index[-1] < start:
+        point = lookback.iloc[-1:].astype("float64")
+        series = pd.concat([point.set_axis(point.index.as_unit(series.index.unit)), series])
+        grid_start = point.index[0]
     if isinstance(aggregation_methods, str) and aggregation_methods == "mean":
-        out = _bucket_mean(series, start, end, step)
+        out = _bucket_mean(series, grid_start, end, step, origin)
     else:
-        out = _pandas_resample(series, start, end, resolution, aggregation_methods)
+        out = _pandas_resample(series, grid_start, end, resolution, aggregation_methods, origin)
     if interpolation_method == "linear_interpolation":
         out = out.interpolate(limit=limit, limit_direction="forward")
     else:
         out = out.ffill(limit=limit)
+    if grid_start < start:  # keep the window's buckets only
+        out = out[out.index >= origin + ((start - origin) // step) * step]
     out = out.dropna()
     meta["resampled_length"] = len(out)
     if len(out):
@@ -120,15 +130,20 @@ def resample_series(
 
 
 def _bucket_mean(
-    series: pd.Series, start: pd.Timestamp, end: pd.Timestamp, step: pd.Timedelta
+    series: pd.Series,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    step: pd.Timedelta,
+    origin: pd.Timestamp,
 ) -> pd.Series:
     """Mean per ``[t, t + step)`` bucket over the whole window, with numpy (the hot path).
 
-    Same labels as pandas' resample with the default origin (midnight of the start day).
+    Buckets are anchored at ``origin`` (midnight of the dataset's start day, as
+    pandas' default), labelled by their left edge.
     """
     unit = series.index.unit if isinstance(series.index, pd.DatetimeIndex) else "ns"
     per_unit = pd.Timedelta(1, unit).value  # nanoseconds per index unit
-    origin = start.normalize().value // per_unit
+    origin = origin.value // per_unit
     step_u = step.value // per_unit
     first = start.value // per_unit - origin
     first, n = first // step_u, (end.value // per_unit - origin) // step_u - first // step_u + 1
@@ -160,6 +175,7 @@ def _pandas_resample(
     end: pd.Timestamp,
     resolution: str,
     aggregation_methods: Aggregation,
+    origin: pd.Timestamp,
 ) -> pd.Series | pd.DataFrame:
     """Any aggregation through pandas, NaN points added at the window's edges."""
     name = series.name
@@ -175,7 +191,9 @@ def _pandas_resample(
         )
 
     series = pd.concat([nan_at(head), series.astype("float64"), nan_at(tail)])
-    resampled = series.resample(to_pandas_freq(resolution), closed="left", label="left")
+    resampled = series.resample(
+        to_pandas_freq(resolution), closed="left", label="left", origin=origin
+    )
     if isinstance(aggregation_methods, str | Callable):
         out = resampled.agg(aggregation_methods)
         out.name = name

@@ -525,3 +525,16 @@ def test_csv_provider_malformed_file(tmp_path):
     provider = CSVDataProvider(str(path), timestamp_column="index")
     with pytest.raises(DataError, match=f"cannot read {path}"):
         list(provider.load_series(START, END, [SensorTag("A")]))
+
+
+def test_lookback_fills_the_first_buckets():
+    """A tag whose first point is after the start is filled from its last earlier point."""
+    index = pd.date_range("2019-12-31 23:00", "2020-01-07", freq="h", tz="UTC")
+    hourly = pd.DataFrame({"T1": np.arange(len(index), dtype=float)}, index=index)
+    hourly = hourly.drop(pd.Timestamp("2020-01-01 00:00", tz="UTC"))  # first in-window point: 01:00
+    X, _ = dataset(hourly).get_data()
+    assert X.index[0] == pd.Timestamp(START)
+    assert X["T1"].iloc[0] == pytest.approx(1.0)  # between 0 (23:00) and 2 (01:00)
+    assert len(X) == 865
+    X, _ = dataset(hourly, interpolation_limit="30T").get_data()  # 23:00 is out of reach
+    assert X.index[0] == pd.Timestamp("2020-01-01 01:00", tz="UTC")

@@ -27,7 +27,8 @@ def test_bucket_mean_matches_pandas(offsets, step_minutes, with_nan, seed):
     if with_nan and len(values):
         values[rng.integers(0, len(values))] = np.nan
     series = pd.Series(values, index=index, name="T")
-    fast = _bucket_mean(series, START, end, pd.Timedelta(minutes=step_minutes))
-    slow = _pandas_resample(series.sort_index(), START, end, f"{step_minutes}min", "mean")
+    origin = START.normalize()
+    fast = _bucket_mean(series, START, end, pd.Timedelta(minutes=step_minutes), origin)
+    slow = _pandas_resample(series.sort_index(), START, end, f"{step_minutes}min", "mean", origin)
     assert list(fast.index) == list(slow.index)
     np.testing.assert_allclose(fast.to_numpy(), slow.to_numpy(), rtol=1e-9, atol=1e-12)
