@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gordo.exceptions import ConfigException
+
 START = "2020-01-01T00:00:00+00:00"
 DAYS = 91
 FREQ = "10min"
@@ -46,27 +48,51 @@ class Fault:
     kind: str
 
 
-FAULTS = (
-    Fault("pump-a", "2020-02-10T06:00:00+00:00", "2020-02-10T09:00:00+00:00", "sensor-spike"),
-    Fault("pump-a", "2020-03-10T00:00:00+00:00", "2020-03-20T00:00:00+00:00", "bearing-wear"),
-    Fault("pump-b", "2020-03-15T12:00:00+00:00", "2020-03-17T12:00:00+00:00", "cavitation"),
-    Fault("compressor-1", "2020-03-05T00:00:00+00:00", "2020-03-25T00:00:00+00:00", "fouling"),
-    Fault("heat-exchanger-1", "2020-03-08T00:00:00+00:00", "2020-03-31T00:00:00+00:00", "fouling"),
-    Fault("fan-1", "2020-03-20T00:00:00+00:00", "2020-03-22T00:00:00+00:00", "imbalance"),
-    Fault(
-        "separator-1",
-        "2020-03-12T00:00:00+00:00",
-        "2020-03-14T00:00:00+00:00",
-        "stuck-level-sensor",
-    ),
+#: fault episodes: (machine, time after the start, duration, kind)
+SCHEDULE = (
+    ("pump-a", "40D 6h", "3h", "sensor-spike"),
+    ("pump-a", "69D", "10D", "bearing-wear"),
+    ("pump-b", "74D 12h", "2D", "cavitation"),
+    ("compressor-1", "64D", "20D", "fouling"),
+    ("heat-exchanger-1", "67D", "23D", "fouling"),
+    ("fan-1", "79D", "2D", "imbalance"),
+    ("separator-1", "71D", "2D", "stuck-level-sensor"),
 )
+
+
+def fault_episodes(start: str = START, days: int = DAYS) -> tuple[Fault, ...]:
+    """The fault episodes of a plant starting at ``start`` (those that begin within ``days``).
+
+    >>> fault_episodes()[1]
+    Fault(machine='pump-a', start='2020-03-10T00:00:00+00:00', end='2020-03-20T00:00:00+00:00', kind='bearing-wear')
+    """
+    t0 = _start(start)
+    episodes = []
+    for machine, offset, duration, kind in SCHEDULE:
+        begin = t0 + pd.Timedelta(offset)
+        if begin < t0 + pd.Timedelta(days=days):
+            end = begin + pd.Timedelta(duration)
+            episodes.append(Fault(machine, begin.isoformat(), end.isoformat(), kind))
+    return tuple(episodes)
+
+
+def _start(start: str) -> pd.Timestamp:
+    ts = pd.Timestamp(start)
+    if ts.tzinfo is None:
+        raise ConfigException(f"example plant start {start!r} needs a timezone, e.g. '+00:00'")
+    return ts.tz_convert("UTC")
+
+
+#: the episodes of the default plant (2020-01-01, 91 days)
+FAULTS = fault_episodes()
 
 
 class _Clock:
     """Time axis helpers shared by the machine models."""
 
-    def __init__(self, index: pd.DatetimeIndex, rng: np.random.Generator):
+    def __init__(self, index: pd.DatetimeIndex, rng: np.random.Generator, faults: tuple):
         self.index, self.rng, self.n = index, rng, len(index)
+        self.faults = faults
         hours = (index - index[0]).total_seconds().to_numpy() / 3600
         self.hours = hours
         self.progress = hours / max(hours[-1], 1.0)  # 0 -> 1 over the period
@@ -99,18 +125,18 @@ class _Clock:
         out[inside] = ((t[inside] - a) / (b - a)).to_numpy(dtype="float64")
         return out
 
+    def of(self, machine: str) -> dict[str, Fault]:
+        """The fault episodes of ``machine``, by kind."""
+        return {f.kind: f for f in self.faults if f.machine == machine}
+
     def window(self, fault: Fault) -> np.ndarray:
         t = self.index
         return ((t >= pd.Timestamp(fault.start)) & (t < pd.Timestamp(fault.end))).astype(float)
 
 
-def _faults(machine: str) -> dict[str, Fault]:
-    return {f.kind: f for f in FAULTS if f.machine == machine}
-
-
 def _pump(prefix: str, machine: str, rated_rpm: float, rated_flow: float) -> Callable:
     def model(c: _Clock) -> dict[str, np.ndarray]:
-        faults = _faults(machine)
+        faults = c.of(machine)
         speed = rated_rpm * (0.7 + 0.3 * c.demand) + c.noise(3)
         n = speed / rated_rpm
         suction = 1.2 + 0.05 * np.sin(2 * np.pi * c.hours / 24 / 7) + c.noise(0.01)
@@ -146,8 +172,18 @@ def _pump(prefix: str, machine: str, rated_rpm: float, rated_flow: float) -> Cal
     return model
 
 
+def _ramp(c: _Clock, machine: str, kind: str) -> np.ndarray:
+    fault = c.of(machine).get(kind)
+    return c.ramp(fault) if fault else np.zeros(c.n)
+
+
+def _window(c: _Clock, machine: str, kind: str) -> np.ndarray:
+    fault = c.of(machine).get(kind)
+    return c.window(fault) if fault else np.zeros(c.n)
+
+
 def _compressor(c: _Clock) -> dict[str, np.ndarray]:
-    fouling = c.ramp(_faults("compressor-1")["fouling"])
+    fouling = _ramp(c, "compressor-1", "fouling")
     speed = 9000 * (0.8 + 0.2 * c.demand) + c.noise(15)
     n = speed / 9000
     suction_p = 2.0 + c.noise(0.02)
@@ -169,7 +205,7 @@ def _compressor(c: _Clock) -> dict[str, np.ndarray]:
 
 
 def _heat_exchanger(c: _Clock) -> dict[str, np.ndarray]:
-    fouling = c.ramp(_faults("heat-exchanger-1")["fouling"])
+    fouling = _ramp(c, "heat-exchanger-1", "fouling")
     hot_flow = 40 * (0.6 + 0.4 * c.demand) + c.noise(0.3)
     cold_flow = 55 + 5 * np.sin(2 * np.pi * c.hours / 24 / 3) + c.noise(0.3)
     hot_in = 90 + 3 * c.demand + c.noise(0.2)
@@ -188,7 +224,7 @@ def _heat_exchanger(c: _Clock) -> dict[str, np.ndarray]:
 
 
 def _fan(c: _Clock) -> dict[str, np.ndarray]:
-    imbalance = c.window(_faults("fan-1")["imbalance"])
+    imbalance = _window(c, "fan-1", "imbalance")
     speed = 990 * (0.5 + 0.5 * np.clip(c.demand + 0.02 * c.ambient, 0, 1.2)) + c.noise(4)
     n = speed / 990
     airflow = 120 * n + c.noise(0.8)
@@ -205,7 +241,7 @@ def _fan(c: _Clock) -> dict[str, np.ndarray]:
 
 
 def _separator(c: _Clock) -> dict[str, np.ndarray]:
-    stuck = c.window(_faults("separator-1")["stuck-level-sensor"]).astype(bool)
+    stuck = _window(c, "separator-1", "stuck-level-sensor").astype(bool)
     inflow = 300 * c.demand + c.noise(3)
     level = 50 + 8 * c.ar1(1.0, 0.995) + 0.02 * (inflow - 240) + c.noise(0.3)
     outflow = inflow + 2.5 * (level - 50) + c.noise(2)
@@ -235,10 +271,11 @@ MACHINES: dict[str, Callable[[_Clock], dict[str, np.ndarray]]] = {
 
 def simulate(start: str = START, days: int = DAYS, seed: int = 0) -> dict[str, pd.DataFrame]:
     """``{machine: frame}`` of the simulated plant at 10-minute resolution."""
-    index = pd.date_range(pd.Timestamp(start), periods=days * 144, freq=FREQ)
+    index = pd.date_range(_start(start), periods=days * 144, freq=FREQ)
+    faults = fault_episodes(start, days)
     frames = {}
     for i, (machine, model) in enumerate(MACHINES.items()):
-        clock = _Clock(index, np.random.default_rng([seed, i]))
+        clock = _Clock(index, np.random.default_rng([seed, i]), faults)
         frames[machine] = pd.DataFrame(model(clock), index=index)
     return frames
 
@@ -272,7 +309,7 @@ def write_example_plant(
     with open(directory / "labels.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["machine", "start", "end", "kind"])
-        for fault in FAULTS:
+        for fault in fault_episodes(start, days):
             writer.writerow([fault.machine, fault.start, fault.end, fault.kind])
     return {
         "machines": len(frames),

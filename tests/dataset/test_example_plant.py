@@ -89,3 +89,17 @@ def test_example_config_matches_generator_and_builds(plant, monkeypatch):
         assert X.shape == (60 * 144 + 1, len(machine_tags()[name]))
         assert X.equals(y)
         assert X.index[0] == pd.Timestamp(TRAIN_START) and X.index[-1] == pd.Timestamp(TRAIN_END)
+
+
+def test_labels_follow_the_start_and_length(tmp_path):
+    from gordo.dataset.example_plant import fault_episodes, write_example_plant
+    from gordo.exceptions import ConfigException
+
+    shifted = fault_episodes("2021-06-01T00:00:00+00:00")
+    assert shifted[0].start == "2021-07-11T06:00:00+00:00"
+    assert len(fault_episodes(days=30)) == 0
+    write_example_plant(tmp_path, start="2021-06-01T00:00:00+00:00", days=45)
+    labels = read_labels(tmp_path)
+    assert list(labels["kind"]) == ["sensor-spike"]
+    with pytest.raises(ConfigException, match="needs a timezone"):
+        simulate("2021-06-01", days=2)
