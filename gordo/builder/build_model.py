@@ -48,6 +48,7 @@ from gordo.machine.metadata import (
     BuildMetadata,
     CrossValidationMetaData,
     DatasetBuildMetadata,
+    Metadata,
     ModelBuildMetadata,
 )
 from gordo.util import disk_registry
@@ -155,11 +156,12 @@ class ModelBuilder:
             if replace_cache:
                 disk_registry.delete_value(model_register_dir, self.cache_key)
             cached = self.check_cache(model_register_dir)
-        if cached is not None:
-            logger.info("Reusing the model of machine %r from %s", self.machine.name, cached)
-            model, machine = self._load_cached(cached)
-        else:
+        loaded = self._load_cached(cached, model_register_dir) if cached is not None else None
+        if loaded is None:
+            cached = None
             model, machine = self._build()
+        else:
+            model, machine = loaded
         self.cached_model_path = cached
         if output_dir is not None and model is not None:
             if cached is None or output_dir.resolve() != cached.resolve():
@@ -169,13 +171,24 @@ class ModelBuilder:
                 disk_registry.write_key(model_register_dir, self.cache_key, str(output_dir))
         return model, machine
 
-    def _load_cached(self, path: Path) -> tuple[BaseEstimator, Machine]:
-        """The registered model, and this machine with the build metadata stored beside it."""
+    def _load_cached(
+        self, path: Path, model_register_dir: os.PathLike | str
+    ) -> tuple[BaseEstimator, Machine] | None:
+        """The registered model, and this machine with the build metadata stored beside it.
+
+        None (and the entry dropped) if the model does not load, e.g. a checksum fails.
+        """
+        logger.info("Reusing the model of machine %r from %s", self.machine.name, path)
         warmup.wait()  # unpickling a Keras model imports Keras: not while a warm-up does
-        model = serializer.load(path)
-        stored = Machine.from_dict(serializer.load_metadata(path))
+        try:
+            model = serializer.load(path)
+        except ArtifactError as exc:
+            logger.warning("Registered model %s does not load (%s); rebuilding", path, exc)
+            disk_registry.delete_value(model_register_dir, self.cache_key)
+            return None
+        stored = serializer.load_metadata(path).get("metadata") or {}
         machine = copy.deepcopy(self.machine)
-        machine.metadata.build_metadata = stored.metadata.build_metadata
+        machine.metadata.build_metadata = Metadata.from_dict(stored).build_metadata
         return model, machine
 
     def _build(self) -> tuple[BaseEstimator | None, Machine]:

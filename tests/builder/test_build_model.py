@@ -157,3 +157,15 @@ def test_transformer_without_predict_is_not_cross_validated():
     model, machine = ModelBuilder(make_machine(model="sklearn.decomposition.PCA")).build()
     assert type(model).__name__ == "PCA"
     assert machine.metadata.build_metadata.model.cross_validation.scores == {}
+
+
+def test_registered_model_that_does_not_load_is_rebuilt(tmp_path):
+    register = tmp_path / "registry"
+    builder = ModelBuilder(make_machine())
+    builder.build(output_dir=tmp_path / "a", model_register_dir=register)
+    (tmp_path / "a" / "model.pkl").write_bytes(b"corrupted")
+    model, machine = ModelBuilder(make_machine()).build(
+        output_dir=tmp_path / "b", model_register_dir=register
+    )
+    assert model is not None
+    assert disk_registry.get_value(register, builder.cache_key) == str(tmp_path / "b")
