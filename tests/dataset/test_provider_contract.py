@@ -233,3 +233,14 @@ def test_unreachable_database_is_reported_quickly(kind):
     with pytest.raises(DataSourceUnavailableError, match=f"127.0.0.1:{port}"):
         load(provider, ["A"])
     assert time.monotonic() - began < 5
+
+
+def test_pickles_for_worker_processes(provider):
+    import pickle
+
+    load(provider, TAGS[:1])  # open clients, pools, caches first
+    again = pickle.loads(pickle.dumps(provider))
+    assert again.to_dict() == provider.to_dict()
+    pd.testing.assert_series_equal(
+        load(again, TAGS[:1])[TAGS[0]], load(provider, TAGS[:1])[TAGS[0]]
+    )

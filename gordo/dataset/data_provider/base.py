@@ -50,6 +50,20 @@ class GordoBaseDataProvider(abc.ABC):
             )
         self.threads = threads
 
+    # --- pickling (process pools) -------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The configuration only: attributes starting with ``_rt_`` (locks, pools,
+        open clients) are dropped; a provider's ``_reset_runtime_state()``, if it has
+        one, rebuilds them after unpickling."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_rt_")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        reset = getattr(self, "_reset_runtime_state", None)
+        if reset is not None:
+            reset()
+
     # --- reading ---------------------------------------------------------
 
     @abc.abstractmethod

@@ -155,19 +155,13 @@ class FileSystemDataProvider(GordoBaseDataProvider):
         self.remove_status_codes = np.asarray(list(remove_status_codes or []), dtype="int64")
         self.max_file_size = max_file_size
         self._assets_config_source = assets_config
-        self._assets: AssetsConfig | None = None
-        self._fs = None
-        self._lock = threading.Lock()
+        self._reset_runtime_state()
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickle the configuration only; the file system reopens lazily (worker processes)."""
-        state = self.__dict__.copy()
-        state.update(_lock=None, _fs=None, _assets=None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
+    def _reset_runtime_state(self) -> None:
+        self._rt_assets: AssetsConfig | None = None
+        self._rt_fs = None
+        self._rt_base = ""
+        self._rt_lock = threading.Lock()
 
     # --- storage -------------------------------------------------------------
 
@@ -183,12 +177,14 @@ class FileSystemDataProvider(GordoBaseDataProvider):
         return expanded
 
     def _filesystem(self):
-        with self._lock:
-            if self._fs is None:
+        with self._rt_lock:
+            if self._rt_fs is None:
                 import fsspec
 
                 try:
-                    self._fs, self._base = fsspec.core.url_to_fs(self.url, **self.storage_options)
+                    self._rt_fs, self._rt_base = fsspec.core.url_to_fs(
+                        self.url, **self.storage_options
+                    )
                 except ImportError as err:
                     raise ConfigException(
                         f"data_provider.root {self.url!r} needs an fsspec backend that is not "
@@ -196,20 +192,20 @@ class FileSystemDataProvider(GordoBaseDataProvider):
                     ) from None
                 except ValueError as err:  # unknown protocol
                     raise ConfigException(f"data_provider.root {self.url!r}: {err}") from None
-                self._base = self._base.rstrip("/")
+                self._rt_base = self._rt_base.rstrip("/")
                 source = self._assets_config_source
                 if isinstance(source, str):
                     source = _load_yaml(source, self.storage_options)
-                self._assets = AssetsConfig(source) if source is not None else None
-            return self._fs
+                self._rt_assets = AssetsConfig(source) if source is not None else None
+            return self._rt_fs
 
     def _where(self, path: str) -> str:
-        return self._fs.unstrip_protocol(path) if "://" in self.url else path
+        return self._rt_fs.unstrip_protocol(path) if "://" in self.url else path
 
     def _files(self, tag_dir: str) -> dict[str, int]:
         """``{path relative to tag_dir: size}`` of every file under ``tag_dir``."""
         try:
-            found = self._fs.find(tag_dir, detail=True)
+            found = self._rt_fs.find(tag_dir, detail=True)
         except FileNotFoundError:
             return {}
         except (PermissionError, ConfigException):
@@ -226,13 +222,13 @@ class FileSystemDataProvider(GordoBaseDataProvider):
     def _tag_dir(self, tag: SensorTag) -> tuple[str, dict[str, int]]:
         """The tag's directory and its files; MissingTagError naming where it looked."""
         fs = self._filesystem()
-        if self._assets is not None:
+        if self._rt_assets is not None:
             dirs = [
-                f"{self._base}/{p}" if p else self._base
-                for p in self._assets.paths_for(tag.name, tag.asset)
+                f"{self._rt_base}/{p}" if p else self._rt_base
+                for p in self._rt_assets.paths_for(tag.name, tag.asset)
             ]
         else:
-            dirs = [f"{self._base}/{tag.asset}" if tag.asset else self._base]
+            dirs = [f"{self._rt_base}/{tag.asset}" if tag.asset else self._rt_base]
         looked = []
         for asset_dir in dirs:
             tag_dir = f"{asset_dir}/{quote_tag(tag.name)}"
@@ -317,14 +313,14 @@ class FileSystemDataProvider(GordoBaseDataProvider):
     def _read_parquet(self, path: str, start: pd.Timestamp, end: pd.Timestamp):
         import pyarrow as pa
 
-        local = type(self._fs).__name__ == "LocalFileSystem"
+        local = type(self._rt_fs).__name__ == "LocalFileSystem"
         try:
             if local:
                 table = _read_parquet_window(
                     path, start, end, self._where(path), self.remove_status_codes
                 )
             else:
-                with self._fs.open(path, "rb") as handle:
+                with self._rt_fs.open(path, "rb") as handle:
                     table = _read_parquet_window(
                         handle, start, end, self._where(path), self.remove_status_codes
                     )
@@ -343,7 +339,7 @@ class FileSystemDataProvider(GordoBaseDataProvider):
 
     def _read_csv(self, path: str):
         try:
-            with self._fs.open(path, "rb") as handle:
+            with self._rt_fs.open(path, "rb") as handle:
                 frame = pd.read_csv(
                     handle,
                     sep=";",

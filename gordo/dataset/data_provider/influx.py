@@ -132,23 +132,26 @@ class InfluxDataProvider(GordoBaseDataProvider):
         self.headers = {api_key_header: api_key} if api_key else {}
         self.proxies = proxies if proxies is not None else {"http": "", "https": ""}
         self.timeout = (connect_timeout, timeout)
-        self._session_local = threading.local()
-        self._tags: tuple[float, frozenset[str]] | None = None
-        self._tags_lock = threading.Lock()
+        self._reset_runtime_state()
+
+    def _reset_runtime_state(self) -> None:
+        self._rt_sessions = threading.local()
+        self._rt_tags: tuple[float, frozenset[str]] | None = None
+        self._rt_tags_lock = threading.Lock()
 
     # --- HTTP ----------------------------------------------------------------
 
     def _session(self):
         import requests
 
-        session = getattr(self._session_local, "session", None)
+        session = getattr(self._rt_sessions, "session", None)
         if session is None:
             session = requests.Session()
             session.headers.update(self.headers)
             if self.username:
                 session.auth = (self.username, self.password or "")
             session.trust_env = False
-            self._session_local.session = session
+            self._rt_sessions.session = session
         return session
 
     def _get(self, statement: str, accept: str):
@@ -198,14 +201,14 @@ class InfluxDataProvider(GordoBaseDataProvider):
 
     def known_tags(self) -> frozenset[str]:
         """Sensor names in the measurement (cached for 10 minutes)."""
-        with self._tags_lock:
-            if self._tags is None or time.monotonic() - self._tags[0] > TAG_CACHE_SECONDS:
+        with self._rt_tags_lock:
+            if self._rt_tags is None or time.monotonic() - self._rt_tags[0] > TAG_CACHE_SECONDS:
                 series = self.query(
                     f'SHOW TAG VALUES FROM {_identifier(self.measurement)} WITH KEY = "tag"'
                 )
                 names = frozenset(v[1] for s in series for v in s.get("values", []))
-                self._tags = (time.monotonic(), names)
-            return self._tags[1]
+                self._rt_tags = (time.monotonic(), names)
+            return self._rt_tags[1]
 
     @staticmethod
     def select(measurement: str, value_name: str, tag: str, start_ns: int, end_ns: int) -> str:

@@ -92,7 +92,10 @@ class PostgresDataProvider(GordoBaseDataProvider):
         self.table, self.status_column = table, status_column
         self.columns = (tag_column, time_column, value_column)
         self.remove_status_codes = [int(c) for c in remove_status_codes or ()]
-        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        self._reset_runtime_state()
+
+    def _reset_runtime_state(self) -> None:
+        self._rt_idle: queue.SimpleQueue = queue.SimpleQueue()
 
     # --- connections ---------------------------------------------------------
 
@@ -110,7 +113,7 @@ class PostgresDataProvider(GordoBaseDataProvider):
     @contextlib.contextmanager
     def _connection(self) -> Iterator[Any]:
         try:
-            conn = self._idle.get_nowait()
+            conn = self._rt_idle.get_nowait()
         except queue.Empty:
             conn = self._connect()
         try:
@@ -119,13 +122,13 @@ class PostgresDataProvider(GordoBaseDataProvider):
             conn.close()
             raise
         else:
-            self._idle.put(conn)
+            self._rt_idle.put(conn)
 
     def close(self) -> None:
         """Close idle connections."""
         while True:
             try:
-                self._idle.get_nowait().close()
+                self._rt_idle.get_nowait().close()
             except queue.Empty:
                 return
 
