@@ -113,19 +113,23 @@ def model_dir(directory: str | os.PathLike, name: str) -> Path:
 
 
 def load_model(directory: str | os.PathLike, name: str) -> Any:
-    """The model ``name`` of ``directory``, loaded (and verified) once then cached."""
+    """The model ``name`` of ``directory``, loaded (and verified) once then cached.
+
+    A cached model is served without looking at the disk again; deleting it
+    through the server drops it from the cache (:func:`forget`).
+    """
     from gordo import serializer
 
-    path = model_dir(directory, name)
-    return MODELS.get(str(path), lambda: serializer.load(path))
+    key = os.path.join(str(directory), check_model_name(name))
+    return MODELS.get(key, lambda: serializer.load(model_dir(directory, name)))
 
 
 def load_metadata(directory: str | os.PathLike, name: str) -> dict:
     """The metadata of model ``name`` of ``directory``, read once then cached."""
     from gordo import serializer
 
-    path = model_dir(directory, name)
-    return METADATA.get(str(path), lambda: serializer.load_metadata(path))
+    key = os.path.join(str(directory), check_model_name(name))
+    return METADATA.get(key, lambda: serializer.load_metadata(model_dir(directory, name)))
 
 
 def forget(path: str | os.PathLike) -> None:

@@ -138,7 +138,11 @@ def dataframe_into_parquet_bytes(df: pd.DataFrame, compression: str = "snappy") 
     Dictionary encoding is off: sensor floats rarely repeat, and trying it
     doubles the write time.
     """
-    table = pa.Table.from_pandas(df)
+    return arrow_into_parquet_bytes(pa.Table.from_pandas(df, nthreads=1), compression)
+
+
+def arrow_into_parquet_bytes(table: pa.Table, compression: str = "snappy") -> bytes:
+    """Bytes of a parquet file holding an arrow ``table``."""
     buf = io.BytesIO()
     pq.write_table(table, buf, compression=compression, use_dictionary=False)
     return buf.getvalue()
@@ -146,7 +150,7 @@ def dataframe_into_parquet_bytes(df: pd.DataFrame, compression: str = "snappy") 
 
 def dataframe_from_parquet_bytes(buf: bytes) -> pd.DataFrame:
     """The frame stored in parquet bytes, e.g. from :func:`dataframe_into_parquet_bytes`."""
-    return pq.read_table(io.BytesIO(buf)).to_pandas()
+    return pq.ParquetFile(io.BytesIO(buf)).read(use_threads=False).to_pandas(use_threads=False)
 
 
 def find_path_in_dict(path: list[str], data: dict) -> Any:

@@ -21,7 +21,7 @@ from gordo.server import model_io, model_metadata, payloads
 from gordo.server.frames import Table
 from gordo.server.responses import json_response
 from gordo.server.utils import (
-    dataframe_into_parquet_bytes,
+    arrow_into_parquet_bytes,
     extract_X_y,
     metadata_required,
     model_required,
@@ -87,7 +87,7 @@ class BaseModelView(MethodView):
         """The table as parquet bytes (``?format=parquet``) or JSON with ``time-seconds``."""
         if payloads.wants_parquet(flask.request):
             return flask.Response(
-                dataframe_into_parquet_bytes(table.to_frame()), mimetype="application/octet-stream"
+                arrow_into_parquet_bytes(table.to_arrow()), mimetype="application/octet-stream"
             )
         return json_response(
             {"data": table.to_payload(), "time-seconds": f"{elapsed_seconds():.4f}"}
