@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "run-server": "gordo.cli.server:run_server_cli",
     "workflow": "gordo.cli.workflow:workflow_cli",
     "demo": "gordo.cli.demo:demo",
+    "client": "gordo.cli.client:client_cli",
 }
 
 

@@ -269,7 +269,7 @@ class Client:
             if y is not None:
                 files["y"] = ("y", dataframe_into_parquet_bytes(y))
             answer = self._call("POST", path, params={"format": "parquet"}, files=files)
-            return dataframe_from_parquet_bytes(answer.content)
+            return _with_times(dataframe_from_parquet_bytes(answer.content))
         body = {"X": dataframe_to_dict(X)}
         if y is not None:
             body["y"] = dataframe_to_dict(y)
@@ -280,7 +280,7 @@ class Client:
 
 
 def _with_times(frame: pd.DataFrame) -> pd.DataFrame:
-    """JSON answers carry ``start``/``end`` as ISO strings: make them times."""
+    """``start``/``end`` as UTC times (JSON carries ISO strings, an empty column is None)."""
     for column in (("start", "start"), ("end", "end")):
         if column in frame.columns:
             frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
