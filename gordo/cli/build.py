@@ -110,9 +110,11 @@ def build(
 ) -> None:
     """Build a model and deposit it into 'output_dir' given the appropriate config settings.
 
-    MACHINE_CONFIG is a machine as JSON or YAML (text, or a file holding it),
-    loadable by ``gordo.machine.Machine.from_config``, with a ``project_name``
-    (or the PROJECT_NAME environment variable). OUTPUT_DIR receives the model
+    MACHINE_CONFIG is one machine as JSON or YAML (text, or a file holding
+    it): a machine block as in a project config (loaded with
+    gordo.machine.Machine.from_config), or the normalised machine JSON the
+    workflow passes. It needs a project_name (or the PROJECT_NAME environment
+    variable). OUTPUT_DIR receives the model
     and its metadata.json; without it the model is built but not saved. On
     failure the exit code tells the error kind (e.g. 80 for too little data)
     and the exceptions report file is written.
