@@ -32,7 +32,16 @@ def parse_metadata(items: tuple[str, ...]) -> dict[str, str]:
 
 
 def parse_data_provider(text: str | None):
-    """The provider of ``--data-provider`` (JSON/YAML text or a file); None if empty."""
+    """The provider config of ``--data-provider`` (JSON/YAML text or a file); None if empty.
+
+    A config with a ``type`` is checked by building the provider once. Without
+    ``type`` it overrides arguments of each machine's own provider.
+
+    >>> parse_data_provider('{"type": "RandomDataProvider", "seed": 3}')
+    {'type': 'RandomDataProvider', 'seed': 3}
+    >>> parse_data_provider("{}") is None
+    True
+    """
     import yaml
 
     from gordo.dataset.data_provider.base import GordoBaseDataProvider
@@ -50,10 +59,14 @@ def parse_data_provider(text: str | None):
         raise ConfigException(f"{source} is not valid JSON/YAML: {exc}") from None
     if not config:
         return None
-    try:
-        return GordoBaseDataProvider.from_dict(config)
-    except ConfigException as exc:
-        raise ConfigException(f"{source}: {exc}") from None
+    if not isinstance(config, dict):
+        raise ConfigException(f"{source} must be a mapping, not {config!r}")
+    if config.get("type"):
+        try:
+            GordoBaseDataProvider.from_dict(config)
+        except ConfigException as exc:
+            raise ConfigException(f"{source}: {exc}") from None
+    return config
 
 
 def _targets_option(function):

@@ -42,7 +42,16 @@ def dataset_config(
     end: datetime | str,
     data_provider: GordoBaseDataProvider | Mapping | None = None,
 ) -> dict[str, Any]:
-    """The machine's dataset config for [start, end), with ``data_provider`` if given."""
+    """The machine's dataset config for [start, end), with ``data_provider`` if given.
+
+    A ``data_provider`` mapping without ``type`` only overrides arguments of the
+    machine's own provider.
+
+    >>> metadata = {"dataset": {"tag_list": ["T1"],
+    ...                         "data_provider": {"type": "RandomDataProvider", "seed": 0}}}
+    >>> dataset_config(metadata, "2020-01-01", "2020-01-02", {"seed": 3})["data_provider"]
+    {'type': 'RandomDataProvider', 'seed': 3}
+    """
     name = metadata.get("name", "?")
     config = metadata.get("dataset")
     if not isinstance(config, Mapping):
@@ -54,6 +63,9 @@ def dataset_config(
     }
     config["train_start_date"] = start
     config["train_end_date"] = end
+    if isinstance(data_provider, Mapping) and not data_provider.get("type"):
+        own = config.get("data_provider")
+        data_provider = {**own, **data_provider} if isinstance(own, Mapping) else data_provider
     if data_provider:
         config["data_provider"] = data_provider
     return config

@@ -12,9 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
+from click.testing import CliRunner
 
 import gordo.workflow.workflow_generator as workflow_generator
 from gordo import serializer
+from gordo.cli.cli import gordo as gordo_cli
 from tests.client.project import (  # project_dir and server_url are fixtures
     BAD_REVISION,
     END,
@@ -121,3 +123,18 @@ def test_metadata_and_download_model(server_url, tmp_path):  # noqa: F811
     model = serializer.load(tmp_path / "sk-model")
     assert type(model).__name__ == "Pipeline"
     assert serializer.load_metadata(tmp_path / "sk-model")["name"] == "sk-model"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data-provider", '{"type": "NoSuchProvider"}'], "--data-provider (DATA_PROVIDER): "),
+        (["--data-provider", "[1, 2]"], "--data-provider (DATA_PROVIDER) must be a mapping"),
+        (["--metadata", "version"], "'version' is not KEY,VALUE"),
+    ],
+)
+def test_bad_options_are_named(args, message):
+    cli_args = ["client", "--project", PROJECT, "predict", START, END, *args]
+    result = CliRunner().invoke(gordo_cli, cli_args)
+    assert result.exit_code in (2, 100)
+    assert message in result.output

@@ -76,6 +76,8 @@ def test_data_provider_replaces_each_machines_provider(server_url):
     pd.testing.assert_frame_equal(inputs(data_provider=same), inputs())
     other = inputs(data_provider={**same, "seed": 7})
     assert not np.allclose(other.to_numpy(), inputs().to_numpy())
+    # without a type, the mapping overrides arguments of the machine's own provider
+    pd.testing.assert_frame_equal(inputs(data_provider={"seed": 7}), other)
 
 
 def test_errors_name_the_machine_and_the_route(server_url):
