@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -48,6 +49,7 @@ _train_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
 _eval_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
 _predict_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
 _keys: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+_cache_lock = threading.RLock()
 
 
 def fit(
@@ -230,13 +232,15 @@ def _training_key(model: Any) -> str:
 
 
 def _cached(cache: OrderedDict[str, Any], key: str, make: Callable[[], Any]) -> Any:
-    fn = cache.get(key)
-    if fn is None:
-        fn = cache[key] = make()
-        if len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-    cache.move_to_end(key)
-    return fn
+    """``cache[key]``, made on first use; the least recently used entry goes past _CACHE_SIZE."""
+    with _cache_lock:
+        fn = cache.get(key)
+        if fn is None:
+            fn = cache[key] = make()
+            if len(cache) > _CACHE_SIZE:
+                cache.popitem(last=False)
+        cache.move_to_end(key)
+        return fn
 
 
 def _values(variables: Sequence[Any]) -> list[Any]:

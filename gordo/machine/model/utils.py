@@ -19,26 +19,44 @@ def frame_from_blocks(
     index: Any = None,
     frequency: timedelta | None = None,
 ) -> pd.DataFrame:
-    """A frame of float ``blocks`` (top-level name, column names, 2D values) with one index.
+    """A frame of float ``blocks`` (top-level name, column names, values) with one index.
 
     With a datetime ``index`` and a ``frequency``, ``start`` and ``end`` columns
-    (the index, and the index plus the frequency) come first.
+    (the index, and the index plus the frequency) come first. Built in one pass
+    (no per-column pandas work), as the server calls it on every request.
 
     >>> frame_from_blocks([("a", ["x", "y"], np.ones((2, 2)))]).columns.tolist()
     [('a', 'x'), ('a', 'y')]
     """
-    values = np.hstack([np.asarray(b[2], dtype="float64").reshape(len(b[2]), -1) for b in blocks])
-    columns = pd.MultiIndex.from_tuples([(top, name) for top, names, _ in blocks for name in names])
-    frame = pd.DataFrame(values, index=index, columns=columns, copy=False)
-    if frequency is not None and isinstance(frame.index, pd.DatetimeIndex):
-        times = pd.DataFrame(
-            {
-                ("start", "start"): frame.index,
-                ("end", "end"): frame.index + pd.Timedelta(frequency),
-            },
-            index=frame.index,
-        )
-        frame = pd.concat([times, frame], axis=1)
+    n_rows = len(blocks[0][2])
+    values = np.empty((n_rows, sum(len(names) for _, names, _ in blocks)))
+    tops: dict[str, int] = {}
+    names_level: dict[str, int] = {}
+    top_codes: list[int] = []
+    name_codes: list[int] = []
+    with_times = frequency is not None and isinstance(index, pd.DatetimeIndex)
+    for top, names, _ in [("start", ["start"], None), ("end", ["end"], None)] * with_times + list(
+        blocks
+    ):
+        code = tops.setdefault(top, len(tops))
+        for name in names:
+            top_codes.append(code)
+            name_codes.append(names_level.setdefault(name, len(names_level)))
+    position = 0
+    for _, names, block in blocks:
+        values[:, position : position + len(names)] = np.asarray(block).reshape(n_rows, -1)
+        position += len(names)
+    columns = pd.MultiIndex(
+        levels=[pd.Index(list(tops), dtype=object), pd.Index(list(names_level), dtype=object)],
+        codes=[top_codes, name_codes],
+        verify_integrity=False,
+    )
+    if not with_times:
+        return pd.DataFrame(values, index=index, columns=columns, copy=False)
+    data: dict[int, Any] = {0: index, 1: index + pd.Timedelta(frequency)}
+    data.update({i + 2: values[:, i] for i in range(values.shape[1])})
+    frame = pd.DataFrame(data, index=index, copy=False)
+    frame.columns = columns
     return frame
 
 
