@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 #: The example project shipped in the repository.
 EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "examples" / "example-plant.yaml"
 PROJECT_NAME = "example-plant"
+#: Normal operation after training and before any labelled fault: the check's baseline.
+NORMAL_PERIOD = ("2020-03-01T00:00:00+00:00", "2020-03-05T00:00:00+00:00")
 #: How much data one request in the check sends (rows at 10 minutes).
 CHECK_ROWS = 288
 
@@ -195,7 +197,7 @@ def score(base: str, machine: str, X: pd.DataFrame) -> np.ndarray:
 
 
 def check_faults(base: str, paths: DemoPaths, revision_dir: Path) -> list[dict]:
-    """Score every labelled fault episode and a normal period of the same machine.
+    """Score every labelled fault episode and the normal period of the same machine.
 
     Returns one row per machine with a fault: the fraction of fault rows and of
     normal rows above the threshold. Raises DemoError if a fault episode does
@@ -212,9 +214,7 @@ def check_faults(base: str, paths: DemoPaths, revision_dir: Path) -> list[dict]:
         for episode in episodes.itertuples():
             X = machine_frames(revision_dir, machine, str(episode.start), str(episode.end))
             fault_scores.append(score(base, machine, X))
-        # A normal week: the first week of the training period, which has no fault.
-        X = machine_frames(revision_dir, machine, "2020-01-08T00:00:00+00:00",
-                           "2020-01-15T00:00:00+00:00")
+        X = machine_frames(revision_dir, machine, *NORMAL_PERIOD)
         normal_scores.append(score(base, machine, X))
         rows.append({
             "machine": machine,

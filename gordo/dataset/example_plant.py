@@ -244,7 +244,10 @@ def _separator(c: _Clock) -> dict[str, np.ndarray]:
     stuck = _window(c, "separator-1", "stuck-level-sensor").astype(bool)
     inflow = 300 * c.demand + c.noise(3)
     level = 50 + 8 * c.ar1(1.0, 0.995) + 0.02 * (inflow - 240) + c.noise(0.3)
-    outflow = inflow + 2.5 * (level - 50) + c.noise(2)
+    # While the level sensor is stuck, the level controller is blind: the real
+    # level climbs and the outflow follows it, but the sensor keeps its last value.
+    blind = np.cumsum(stuck) * 0.1
+    outflow = inflow + 2.5 * (level + blind - 50) + c.noise(2)
     pressure = 12 + 0.004 * inflow + c.noise(0.05)
     if stuck.any():
         level = level.copy()

@@ -76,7 +76,9 @@ def test_example_config_matches_generator_and_builds(plant, monkeypatch):
     machines = {m["name"]: m for m in config["machines"]}
     assert {n: m["dataset"]["tags"] for n, m in machines.items()} == machine_tags()
     model = config["globals"]["model"]["gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector"]
-    steps = model["base_estimator"]["sklearn.pipeline.Pipeline"]["steps"]
+    regressor = model["base_estimator"]["sklearn.compose.TransformedTargetRegressor"]
+    assert regressor["transformer"] == "sklearn.preprocessing.MinMaxScaler"
+    steps = regressor["regressor"]["sklearn.pipeline.Pipeline"]["steps"]
     assert steps[0] == "sklearn.preprocessing.MinMaxScaler"
     assert (
         steps[1]["gordo.machine.model.models.KerasAutoEncoder"]["kind"] == "feedforward_hourglass"
