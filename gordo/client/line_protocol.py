@@ -14,7 +14,7 @@ model-output,machine=m-1,version=7 b=3.0 1577837400000000000
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -30,20 +30,32 @@ def escape(text: str, measurement: bool = False) -> str:
     return text if measurement else text.replace("=", "\\=")
 
 
-def frame_lines(measurement: str, tags: Mapping[str, str], frame: pd.DataFrame) -> Iterator[str]:
-    """Lines of the numeric columns of ``frame`` (tz-aware DatetimeIndex) under ``tags``."""
+def frame_lines(measurement: str, tags: Mapping[str, str], frame: pd.DataFrame) -> list[str]:
+    """Lines of the numeric columns of ``frame`` (tz-aware DatetimeIndex) under ``tags``.
+
+    Rows are joined column by column on object arrays (no Python loop per row,
+    except for rows with a missing value).
+    """
     numeric = frame.select_dtypes("number")
-    if numeric.empty:
-        return
+    if numeric.empty or not len(numeric):
+        return []
     prefix = escape(measurement, measurement=True) + "".join(
         f",{escape(key)}={escape(value)}" for key, value in sorted(tags.items()) if str(value)
     )
-    keys = [escape(column) + "=" for column in numeric.columns]
     values = numeric.to_numpy(dtype=np.float64)
     finite = np.isfinite(values)
-    times = pd.DatetimeIndex(numeric.index).as_unit("ns").asi8
-    for time, row, ok in zip(times, values.tolist(), finite, strict=True):
-        cells = zip(keys, row, ok, strict=True)
-        fields = ",".join(key + repr(value) for key, value, good in cells if good)
-        if fields:
-            yield f"{prefix} {fields} {time}"
+    keys = np.array([escape(column) + "=" for column in numeric.columns], dtype=object)
+    text = np.array(list(map(repr, values.ravel().tolist())), dtype=object)
+    cells = keys + text.reshape(values.shape)
+    times = pd.DatetimeIndex(numeric.index).as_unit("ns").asi8.astype(str).astype(object)
+    fields = np.empty(len(values), dtype=object)
+    complete = finite.all(axis=1)
+    if complete.any():
+        joined = cells[complete, 0]
+        for column in range(1, cells.shape[1]):
+            joined = joined + "," + cells[complete, column]
+        fields[complete] = joined
+    for row in np.flatnonzero(~complete):
+        fields[row] = ",".join(cells[row, finite[row]])
+    keep = fields != ""
+    return (prefix + " " + fields[keep] + " " + times[keep]).tolist()
