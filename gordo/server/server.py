@@ -246,13 +246,12 @@ def gunicorn_command(
     worker_class: str = "gthread",
     server_app: str = "gordo.server.server:build_app()",
 ) -> list[str]:
-    """The gunicorn command line that :func:`run_server` runs.
+    """The gunicorn command line (arguments after ``gunicorn``) that :func:`run_server` runs.
 
-    >>> gunicorn_command("0.0.0.0", 5555, 2, "debug", threads=8)[3:]
+    >>> gunicorn_command("0.0.0.0", 5555, 2, "debug", threads=8)
     ['--bind', '0.0.0.0:5555', '--log-level', 'debug', '--workers', '2', '--worker-class', 'gthread', '--worker-tmp-dir', '/dev/shm', '--threads', '8', 'gordo.server.server:build_app()']
     """
-    cmd = [sys.executable, "-m", "gunicorn"]
-    cmd += ["--bind", f"{host}:{port}", "--log-level", log_level, "--workers", str(workers)]
+    cmd = ["--bind", f"{host}:{port}", "--log-level", log_level, "--workers", str(workers)]
     cmd += ["--worker-class", worker_class]
     if Path("/dev/shm").is_dir():
         cmd += ["--worker-tmp-dir", "/dev/shm"]
@@ -276,17 +275,28 @@ def run_server(
     worker_class: str = "gthread",
     server_app: str = "gordo.server.server:build_app()",
 ) -> None:
-    """Run the app with gunicorn (see :func:`gunicorn_command` for the options)."""
-    run_cmd(
-        gunicorn_command(
-            host,
-            port,
-            workers,
-            log_level,
-            config_module=config_module,
-            worker_connections=worker_connections,
-            threads=threads,
-            worker_class=worker_class,
-            server_app=server_app,
-        )
+    """Run the app with gunicorn, in this process (see :func:`gunicorn_command`).
+
+    This process becomes gunicorn's master, so no second interpreter starts and
+    SIGTERM/SIGINT reach gunicorn directly. Returns when gunicorn stops; exits
+    with its code if it fails.
+    """
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    args = gunicorn_command(
+        host,
+        port,
+        workers,
+        log_level,
+        config_module=config_module,
+        worker_connections=worker_connections,
+        threads=threads,
+        worker_class=worker_class,
+        server_app=server_app,
     )
+    saved = sys.argv
+    sys.argv = ["gunicorn", *args]
+    try:
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="gunicorn").run()
+    finally:
+        sys.argv = saved

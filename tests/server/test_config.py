@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from gordo.exceptions import ConfigException
-from gordo.server.server import Config, adapt_proxy_deployment, enable_prometheus, gunicorn_command
+from gordo.server.server import (
+    Config,
+    adapt_proxy_deployment,
+    enable_prometheus,
+    gunicorn_command,
+    run_cmd,
+)
 
 
 def test_config_reads_the_documented_environment(monkeypatch, tmp_path):
@@ -50,6 +56,17 @@ def test_gunicorn_command_carries_every_option():
                  "--worker-connections 10", "--threads 4", "--worker-class sync"):
         assert part in text
     assert cmd[-1] == "x:y()"
+
+
+def test_run_cmd_exits_with_the_command_code():
+    import sys
+
+    with pytest.raises(SystemExit) as exit_info:
+        run_cmd([sys.executable, "-c", "raise SystemExit(3)"])
+    assert exit_info.value.code == 3
+    run_cmd([sys.executable, "-c", "pass"])
+    with pytest.raises(SystemExit):
+        run_cmd(["/nonexistent/gordo-no-such-program"])
 
 
 def test_proxy_prefix_is_kept_out_of_the_path():
