@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -27,10 +26,8 @@ CONFIG = Path(__file__).parents[2] / "examples" / "example-plant.yaml"
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("plant")
-    began = time.perf_counter()
     result = CliRunner().invoke(gordo, ["example-data", str(directory)])
     assert result.exit_code == 0, result.output
-    assert time.perf_counter() - began < 5
     assert "Wrote 6 machines" in result.output
     return directory
 
