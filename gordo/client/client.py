@@ -5,6 +5,9 @@ fetches X (and y) for [start, end) with the machine's own dataset config (or a
 given data provider), posts it in batches to ``/anomaly/prediction`` (or
 ``/prediction`` for a model without ``anomaly``, which the server answers
 with 422), joins the answers and hands them to the prediction forwarder.
+A look-back model answers fewer rows than it is sent; the rows the first batch
+lost are sent again at the start of each later batch, so the joined answer
+has no gaps between batches.
 Machines run in parallel (``parallelism`` at a time); a failing machine or
 batch is reported in the result and never stops the others.
 
@@ -223,18 +226,23 @@ class Client:
             return MachinePredictions(name, pd.DataFrame(), [f"Machine {name!r}: {_describe(exc)}"])
         frames, errors = [], []
         route = ANOMALY_ROUTE if y is not None else PREDICTION_ROUTE
-        for first in range(0, len(X), self.batch_size):
-            X_batch = X.iloc[first : first + self.batch_size]
-            y_batch = y.iloc[first : first + self.batch_size] if y is not None else None
+        overlap = 0  # rows a look-back model consumes before its first output
+        for position in range(0, len(X), self.batch_size):
+            begin, stop = max(position - overlap, 0), position + self.batch_size
+            X_batch = X.iloc[begin:stop]
+            y_batch = y.iloc[begin:stop] if y is not None else None
             try:
                 route, frame = self._post_batch(name, route, X_batch, y_batch)
             except Exception as exc:  # record the batch, go on with the next one
-                where = f"rows {first}-{first + len(X_batch) - 1}"
+                where = f"rows {begin}-{begin + len(X_batch) - 1}"
                 if isinstance(X_batch.index, pd.DatetimeIndex) and len(X_batch):
                     where += f" ({X_batch.index[0]} to {X_batch.index[-1]})"
                 errors.append(f"Machine {name!r}, {where}: {_describe(exc)}")
                 continue
-            frames.append(frame)
+            if not frames:  # the first answer sent no overlap: measure what it lost
+                overlap = max(len(X_batch) - len(frame), 0)
+            new_rows = len(X_batch) - (position - begin)
+            frames.append(frame.iloc[max(len(frame) - new_rows, 0) :])
         predictions = pd.concat(frames) if frames else pd.DataFrame()
         if len(X) == 0:
             errors.append(f"Machine {name!r}: no data between {start} and {end}")

@@ -5,6 +5,8 @@ ModelBuilder from RandomDataProvider data: ``ae-model`` (DiffBasedAnomalyDetecto
 over an sklearn pipeline) and ``sk-model`` (a plain pipeline, no ``anomaly``).
 ``<root>/client-project/<BAD_REVISION>/bad-model`` is a model whose metadata
 lists fewer tags than it was trained on, so the server answers 400.
+``<root>/client-project/<LOOKBACK_REVISION>/lookback-model`` answers
+``LOOKBACK - 1`` rows fewer than it is sent (:class:`tests.client.lookback.WindowMean`).
 """
 
 from __future__ import annotations
@@ -12,15 +14,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gordo import serializer
 from gordo.client import Client
+from tests.client.lookback import WindowMean
 from tests.server.test_run_server import running_server
 
 PROJECT = "client-project"
 REVISION = "1700000000000"
 BAD_REVISION = "1600000000000"
+LOOKBACK_REVISION = "1650000000000"
+LOOKBACK = 5
 TAGS = ["TAG-1", "TAG-2", "TAG-3"]
 START, END = "2021-01-01T00:00:00+00:00", "2021-01-02T00:00:00+00:00"
 PIPELINE = {
@@ -69,6 +75,10 @@ def build_project(root: Path) -> Path:
     tags = metadata["metadata"]["build_metadata"]["dataset"]["dataset_meta"]
     del tags["tag_loading_metadata"]["tags"][TAGS[2]]
     serializer.dump(serializer.load(bad_dir), bad_dir, metadata=metadata)
+    metadata = {**serializer.load_metadata(project_dir / REVISION / "sk-model")}
+    metadata["name"] = "lookback-model"
+    model = WindowMean(lookback_window=LOOKBACK).fit(np.zeros((LOOKBACK, len(TAGS))))
+    serializer.dump(model, project_dir / LOOKBACK_REVISION / "lookback-model", metadata=metadata)
     return project_dir
 
 

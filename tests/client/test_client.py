@@ -11,7 +11,16 @@ import pytest
 
 from gordo.client.data import machine_data
 from gordo.exceptions import NotFoundError, ServingError
-from tests.client.project import BAD_REVISION, END, REVISION, START, TAGS, client_for
+from tests.client.project import (
+    BAD_REVISION,
+    END,
+    LOOKBACK,
+    LOOKBACK_REVISION,
+    REVISION,
+    START,
+    TAGS,
+    client_for,
+)
 from tests.server.test_run_server import free_port
 
 pytestmark = pytest.mark.integration
@@ -54,6 +63,19 @@ def test_model_output_matches_the_downloaded_model(server_url):
     X, _ = machine_data(client.machine_metadata("sk-model"), START, END)
     pd.testing.assert_frame_equal(result.predictions["model-input"], X, check_freq=False)
     np.testing.assert_allclose(result.predictions["model-output"].to_numpy(), model.predict(X))
+
+
+@pytest.mark.parametrize("use_parquet", [False, True])
+def test_look_back_models_leave_no_gap_between_batches(server_url, use_parquet):
+    client = client_for(
+        server_url, revision=LOOKBACK_REVISION, batch_size=40, use_parquet=use_parquet
+    )
+    [result] = client.predict(START, END)
+    assert result.errors == []
+    X, _ = machine_data(client.machine_metadata("lookback-model"), START, END)
+    expected = X.rolling(LOOKBACK).mean().iloc[LOOKBACK - 1 :]
+    assert result.predictions.index.equals(expected.index)
+    np.testing.assert_allclose(result.predictions["model-output"].to_numpy(), expected.to_numpy())
 
 
 def test_parquet_gives_the_json_answer(server_url):
