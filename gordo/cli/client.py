@@ -1,7 +1,7 @@
 """``gordo client``: score a project's served models over a period, read metadata, download models.
 
 >>> from click.testing import CliRunner
->>> result = CliRunner().invoke(client_cli, ["--project", "p", "predict", "--help"])
+>>> result = CliRunner().invoke(client_cli, ["predict", "--help"])
 >>> result.exit_code, "--influx-recreate-db" in result.output
 (0, True)
 >>> parse_metadata(("version,1700000000000", "team,a,b"))
@@ -80,18 +80,18 @@ def _targets_option(function):
     )(function)
 
 
-def _client(ctx: click.Context, **kwargs: Any):
-    from gordo.client import Client
-
-    return Client(**ctx.obj["client"], **kwargs)
+def _connection(ctx: click.Context) -> dict[str, Any]:
+    """The group's server options as Client arguments; the project is required."""
+    if not ctx.obj["client"]["project"]:
+        raise click.UsageError("Missing option '--project' (or env GORDO_CLIENT_PROJECT).")
+    return ctx.obj["client"]
 
 
 @click.group("client")
 @click.option(
     "--project",
-    required=True,
     envvar="GORDO_CLIENT_PROJECT",
-    help="The project whose models are scored.",
+    help="The project whose models are scored (required).",
 )
 @click.option(
     "--host",
@@ -132,7 +132,13 @@ def _client(ctx: click.Context, **kwargs: Any):
 )
 @click.pass_context
 def client_cli(
-    ctx: click.Context, project: str, host: str, port: int, scheme: str, revision, n_retries: int
+    ctx: click.Context,
+    project: str | None,
+    host: str,
+    port: int,
+    scheme: str,
+    revision,
+    n_retries: int,
 ) -> None:
     """Talk to a gordo server: score machines over a period, read metadata, download models.
 
@@ -259,12 +265,14 @@ def predict(
             --influx-recreate-db --forward-resampled-sensors --parallelism 2 \\
             --metadata version,1700000000000
     """
+    from gordo.client import Client
     from gordo.client.forwarders import (
         ForwardPredictionsIntoAll,
         ForwardPredictionsIntoFiles,
         ForwardPredictionsIntoInflux,
     )
 
+    connection = _connection(ctx)
     sinks = []
     if influx_uri:
         sinks.append(
@@ -278,8 +286,8 @@ def predict(
         sinks.append(ForwardPredictionsIntoFiles(output_dir, file_format=output_format))
     if not sinks:
         logger.warning("No --influx-uri or --output-dir: the predictions are not stored")
-    client = _client(
-        ctx,
+    client = Client(
+        **connection,
         metadata=parse_metadata(metadata),
         data_provider=parse_data_provider(data_provider),
         prediction_forwarder=ForwardPredictionsIntoAll(sinks) if sinks else None,
@@ -316,7 +324,10 @@ def metadata(ctx: click.Context, targets: tuple[str, ...], output_file: str | No
         gordo client --project my-project --host localhost --port 5555 --scheme http \\
             metadata --target my-machine --output-file metadata.json
     """
-    text = json.dumps(_client(ctx).get_metadata(targets or None), indent=2, default=str)
+    from gordo.client import Client
+
+    client = Client(**_connection(ctx))
+    text = json.dumps(client.get_metadata(targets or None), indent=2, default=str)
     if output_file:
         Path(output_file).write_text(text + "\n")
     else:
@@ -336,8 +347,9 @@ def download_model(ctx: click.Context, output_dir: str, targets: tuple[str, ...]
             download-model ./models --target my-machine
     """
     from gordo import serializer
+    from gordo.client import Client
 
-    client = _client(ctx)
+    client = Client(**_connection(ctx))
     for name, model in client.download_model(targets or None).items():
         destination = Path(output_dir) / name
         serializer.dump(model, destination, metadata=client.machine_metadata(name))

@@ -138,3 +138,11 @@ def test_bad_options_are_named(args, message):
     result = CliRunner().invoke(gordo_cli, cli_args)
     assert result.exit_code in (2, 100)
     assert message in result.output
+
+
+def test_project_is_required_but_not_for_help():
+    runner = CliRunner(env={"GORDO_CLIENT_PROJECT": None})
+    assert runner.invoke(gordo_cli, ["client", "predict", "--help"]).exit_code == 0
+    result = runner.invoke(gordo_cli, ["client", "predict", START, END])
+    assert result.exit_code == 2
+    assert "Missing option '--project' (or env GORDO_CLIENT_PROJECT)" in result.output
