@@ -141,9 +141,14 @@ class Client:
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         params = {**kwargs.pop("params", {}), "revision": self.pinned_revision()}
         return request(
-            self.session, method, self.base_url, self._route(path), params=params,
-            **self._http, **kwargs,
-        )  # fmt: skip
+            self.session,
+            method,
+            self.base_url,
+            self._route(path),
+            params=params,
+            **self._http,
+            **kwargs,
+        )
 
     def pinned_revision(self) -> str:
         """The revision every request asks for (the server's latest, fetched once)."""
@@ -222,7 +227,7 @@ class Client:
             metadata = self.machine_metadata(name)
             X, y = machine_data(metadata, start, end, self.data_provider)
         except Exception as exc:  # one machine's failure must not stop the others
-            logger.debug("Machine %s: no data", name, exc_info=True)
+            logger.debug("Machine %s: no metadata or data", name, exc_info=True)
             return MachinePredictions(name, pd.DataFrame(), [f"Machine {name!r}: {_describe(exc)}"])
         frames, errors = [], []
         route = ANOMALY_ROUTE if y is not None else PREDICTION_ROUTE

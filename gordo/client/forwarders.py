@@ -144,9 +144,13 @@ class ForwardPredictionsIntoInflux(PredictionForwarder):
     def query(self, statement: str) -> dict:
         """Run one InfluxQL statement (POST /query); an error in the answer raises."""
         response = request(
-            self.session, "POST", self.base_url, "/query",
-            params={"db": self.database, "q": statement}, **self._http,
-        )  # fmt: skip
+            self.session,
+            "POST",
+            self.base_url,
+            "/query",
+            params={"db": self.database, "q": statement},
+            **self._http,
+        )
         errors = [r["error"] for r in response.json().get("results", []) if "error" in r]
         if errors:
             raise ConfigException(f"InfluxDB {self.base_url} refused {statement!r}: {errors[0]}")
@@ -157,9 +161,14 @@ class ForwardPredictionsIntoInflux(PredictionForwarder):
         for first in range(0, len(lines), WRITE_BATCH):
             body = "\n".join(lines[first : first + WRITE_BATCH]).encode()
             request(
-                self.session, "POST", self.base_url, "/write",
-                params={"db": self.database, "precision": "ns"}, data=body, **self._http,
-            )  # fmt: skip
+                self.session,
+                "POST",
+                self.base_url,
+                "/write",
+                params={"db": self.database, "precision": "ns"},
+                data=body,
+                **self._http,
+            )
 
     def __call__(
         self,
