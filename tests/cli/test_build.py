@@ -225,3 +225,44 @@ def test_build_machine_as_the_workflow_passes_it(tmp_path):
         "global-metadata": {"site": "north"},
         "machine-metadata": {"owner": "ops"},
     }
+
+
+@pytest.mark.integration
+def test_killed_fleet_build_takes_its_workers_down(tmp_path):
+    """SIGKILL of build-project: its workers stop too, and nothing partial is left."""
+    import psutil
+
+    slow = {
+        "sklearn.neural_network.MLPRegressor": {
+            "hidden_layer_sizes": [256, 256],
+            "max_iter": 100000,
+            "tol": 0,
+        }
+    }
+    machines = [
+        machine_config(f"slow-{i}", model=slow, evaluation={"cv_mode": "build_only"})
+        for i in range(3)
+    ]
+    project = tmp_path / "project.yaml"
+    project.write_text(yaml.safe_dump({"machines": machines}))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gordo", "build-project", str(project), str(out), "-j", "2"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    fetched = 0
+    for line in proc.stderr:
+        fetched += "fetched" in line
+        if fetched == 2:
+            break
+    workers = psutil.Process(proc.pid).children()
+    assert len(workers) == 2
+    proc.kill()
+    proc.wait(10)
+    gone, alive = psutil.wait_procs(workers, timeout=30)
+    assert alive == []
+    for revision in out.iterdir():
+        if revision.is_dir() and revision.name.isdigit():
+            assert [p.name for p in revision.iterdir()] == []
+    assert not (out / ".registry").exists() or not list((out / ".registry").iterdir())
