@@ -1,6 +1,9 @@
 """Build the model of one machine: fetch its data, cross-validate, fit, record metadata.
 
+>>> from gordo_dataset.sensor_tag import SensorTag
 >>> from gordo.machine import Machine
+>>> from gordo.dependencies import configure_once
+>>> configure_once()
 >>> machine = Machine(
 ...     name="special-model-name",
 ...     model={"sklearn.decomposition.PCA": {"svd_solver": "auto"}},
@@ -8,10 +11,10 @@
 ...         "type": "RandomDataset",
 ...         "train_start_date": "2017-12-25 06:00:00Z",
 ...         "train_end_date": "2017-12-30 06:00:00Z",
-...         "tag_list": ["Tag 1", "Tag 2"],
-...         "target_tag_list": ["Tag 3", "Tag 4"],
+...         "tag_list": [SensorTag("Tag 1", None), SensorTag("Tag 2", None)],
+...         "target_tag_list": [SensorTag("Tag 3", None), SensorTag("Tag 4", None)]
 ...     },
-...     project_name="test-proj",
+...     project_name='test-proj',
 ... )
 >>> builder = ModelBuilder(machine=machine)
 >>> len(builder.cache_key)

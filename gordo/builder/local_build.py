@@ -31,6 +31,9 @@ def local_build(
     Yields ``(model, machine)`` per machine, as :meth:`ModelBuilder.build`
     returns them (``model`` is None for ``cv_mode: cross_val_only``).
 
+    >>> import numpy as np
+    >>> from gordo.dependencies import configure_once
+    >>> configure_once()
     >>> config = '''
     ... machines:
     ...   - dataset:
