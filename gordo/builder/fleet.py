@@ -7,8 +7,9 @@ machine instead of training it again (a killed run resumes this way). A
 failing machine is recorded with its reason and never stops the others.
 
 Workers are forked from a parent that has not imported a deep-learning
-framework; each worker imports Keras once (in its initializer) and keeps it
-for all the machines it builds, so compiled training steps are reused too.
+framework; each worker imports Keras once (started in the background by its
+initializer) and keeps it for all the machines it builds, so compiled training
+steps are reused too. Workers die with the parent.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gordo.builder import warmup
-from gordo.builder.output import ensure_writable
+from gordo.builder.output import ensure_writable, ensure_writable_directory
 from gordo.exceptions import exit_code_for
 from gordo.machine import Machine
 
@@ -170,7 +171,7 @@ def build_fleet(
     revision = str(int(time.time() * 1000))
     revision_dir = ensure_writable(Path(output_dir) / revision)
     register_dir = str(model_register_dir or Path(output_dir) / REGISTRY_DIR_NAME)
-    ensure_writable(Path(register_dir) / "probe")
+    ensure_writable_directory(register_dir, "Registry directory")
     tasks = [(m.to_dict(), str(revision_dir / m.name), register_dir) for m in machines]
     result = FleetResult(revision, revision_dir)
 

@@ -7,6 +7,34 @@ import tempfile
 from pathlib import Path
 
 
+def ensure_writable_directory(directory: os.PathLike | str, what: str = "Directory") -> Path:
+    """Create ``directory`` (with parents) and check a file can be written in it.
+
+    Raises :class:`PermissionError` naming the directory if not.
+
+    >>> ensure_writable_directory("/proc/gordo-registry", "Registry directory")
+    Traceback (most recent call last):
+    ...
+    PermissionError: Registry directory '/proc/gordo-registry' is not writable: ...
+    """
+    path = Path(directory).absolute()
+    try:
+        _probe(path)
+    except OSError as exc:
+        raise PermissionError(f"{what} '{directory}' is not writable: {_reason(exc)}") from exc
+    return path
+
+
+def _probe(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=directory, prefix=".gordo-write-probe-"):
+        pass
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
 def ensure_writable(output_dir: os.PathLike | str) -> Path:
     """Make sure a model can be written to ``output_dir``, before any training starts.
 
@@ -24,13 +52,14 @@ def ensure_writable(output_dir: os.PathLike | str) -> Path:
     PermissionError: Output directory '/proc/gordo-models/machine-1' is not writable: ...
     """
     path = Path(output_dir).absolute()
+    if path.exists() and not path.is_dir():
+        raise PermissionError(
+            f"Output directory '{output_dir}' is not writable: it exists and is not a directory"
+        )
     try:
-        if path.exists() and not path.is_dir():
-            raise NotADirectoryError(f"{path} exists and is not a directory")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".gordo-write-probe-"):
-            pass
+        _probe(path.parent)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise PermissionError(f"Output directory '{output_dir}' is not writable: {reason}") from exc
+        raise PermissionError(
+            f"Output directory '{output_dir}' is not writable: {_reason(exc)}"
+        ) from exc
     return path
