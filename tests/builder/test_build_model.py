@@ -169,3 +169,13 @@ def test_registered_model_that_does_not_load_is_rebuilt(tmp_path):
     )
     assert model is not None
     assert disk_registry.get_value(register, builder.cache_key) == str(tmp_path / "b")
+
+
+def test_registered_model_in_the_output_dir_is_left_alone(tmp_path):
+    register = tmp_path / "registry"
+    ModelBuilder(make_machine()).build(output_dir=tmp_path / "a", model_register_dir=register)
+    written = (tmp_path / "a" / "model.pkl").stat().st_mtime_ns
+    builder = ModelBuilder(make_machine())
+    model, _ = builder.build(output_dir=tmp_path / "a", model_register_dir=register)
+    assert model is not None and builder.cached_model_path == tmp_path / "a"
+    assert (tmp_path / "a" / "model.pkl").stat().st_mtime_ns == written
