@@ -35,15 +35,19 @@ def wants_parquet(request) -> bool:
     return request.args.get("format", "").lower() == "parquet"
 
 
-def read_X_y(request) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """``X`` and the optional ``y`` of a JSON or parquet request, as frames."""
+def read_X_y(request, with_y: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """``X`` and the optional ``y`` of a JSON or parquet request, as frames.
+
+    With ``with_y=False`` a ``y`` in the body is not parsed (``None`` is returned).
+    """
     if wants_parquet(request):
-        return _parquet_part(request, "X", required=True), _parquet_part(request, "y")
+        y = _parquet_part(request, "y") if with_y else None
+        return _parquet_part(request, "X", required=True), y
     body = read_json(request)
     if not isinstance(body, dict) or "X" not in body:
         raise BadRequestError('The JSON body must be an object with a key "X"')
     X = frame_from_json(body["X"], "X")
-    y = frame_from_json(body["y"], "y") if body.get("y") is not None else None
+    y = frame_from_json(body["y"], "y") if with_y and body.get("y") is not None else None
     return X, y
 
 

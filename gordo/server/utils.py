@@ -184,7 +184,8 @@ def extract_X_y(method: Callable) -> Callable:
 
     A request the parser rejects gets a 400 JSON answer naming the problem, and
     ``method`` is not run. Both JSON bodies and ``?format=parquet`` multipart
-    bodies are accepted (see :mod:`gordo.server.payloads`).
+    bodies are accepted (see :mod:`gordo.server.payloads`). A view whose class
+    sets ``uses_y = False`` gets ``g.y = None`` without ``y`` being parsed.
     """
     from gordo.server import payloads
 
@@ -192,7 +193,8 @@ def extract_X_y(method: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         import flask
 
-        flask.g.X, flask.g.y = payloads.read_X_y(flask.request)
+        with_y = getattr(args[0], "uses_y", True) if args else True
+        flask.g.X, flask.g.y = payloads.read_X_y(flask.request, with_y=with_y)
         return method(*args, **kwargs)
 
     return wrapper

@@ -89,3 +89,10 @@ def test_anomaly_route_needs_an_anomaly_model(client):
 
 def test_wrong_method_is_a_json_405(client):
     assert "Method Not Allowed" in _error(client.get(PREDICT), 405)
+
+
+def test_prediction_ignores_y_and_anomaly_checks_it(client):
+    body = {"X": [1, 2, 3, 4], "y": "not a table"}
+    assert client.post(PREDICT, json=body).status_code == 200
+    anomaly = client.post(f"{BASE}/ae-model/anomaly/prediction", json=body)
+    assert "y must be a non-empty list" in _error(anomaly, 400)

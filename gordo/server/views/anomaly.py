@@ -23,6 +23,7 @@ class AnomalyView(BaseModelView):
 
     endpoint = "anomaly_view"
     methods = ["POST"]
+    uses_y = True
 
     @model_required
     @extract_X_y

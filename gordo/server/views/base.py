@@ -33,6 +33,8 @@ class BaseModelView(MethodView):
 
     endpoint = "base_model_view"
     methods = ["POST"]
+    #: /prediction ignores a posted ``y``, so it is not parsed
+    uses_y = False
     X: pd.DataFrame | None = None
     y: pd.DataFrame | None = None
 
