@@ -59,6 +59,8 @@ def _wall_strings(index: pd.DatetimeIndex) -> np.ndarray:
 
 def _offsets(index: pd.DatetimeIndex) -> np.ndarray | str:
     """The UTC offset suffix of each time (one string when they are all equal)."""
+    if str(index.tz) == "UTC":
+        return "+00:00"
     naive = index.tz_localize(None).asi8
     seconds = (naive - index.tz_convert("UTC").tz_localize(None).asi8) // 1_000_000_000
     if (seconds == seconds[0]).all():
