@@ -6,10 +6,10 @@ registered in the model registry, so a second run reuses every unchanged
 machine instead of training it again (a killed run resumes this way). A
 failing machine is recorded with its reason and never stops the others.
 
-Workers are forked from a parent that has not imported a deep-learning
-framework; each worker imports Keras once (started in the background by its
-initializer) and keeps it for all the machines it builds, so compiled training
-steps are reused too. Workers die with the parent.
+Workers are forked from a parent that has imported Keras but not started
+JAX's backend (which must not be forked); each worker starts the backend in
+the background from its initializer and keeps it for all the machines it
+builds, so compiled training steps are reused too. Workers die with the parent.
 """
 
 from __future__ import annotations
@@ -147,13 +147,29 @@ def _init_worker(keras: bool) -> None:
         warmup.warm_keras_in_background()  # overlaps the first machine's data fetch
 
 
-#: Frameworks whose runtime must not be forked once initialised.
-_FORK_UNSAFE = ("jax", "tensorflow", "torch")
+#: Frameworks whose runtime must not be forked once imported.
+_FORK_UNSAFE = ("tensorflow", "torch")
+
+
+def _jax_started() -> bool:
+    """Whether JAX has started its backend (threads, devices) in this process."""
+    if "jax" not in sys.modules:
+        return False
+    try:
+        from jax._src.xla_bridge import backends_are_initialized
+    except ImportError:  # unknown JAX version: assume the worst
+        return True
+    return backends_are_initialized()
 
 
 def _start_method() -> str:
-    """``fork`` while the parent has not imported a deep-learning framework, else ``spawn``."""
-    return "spawn" if any(name in sys.modules for name in _FORK_UNSAFE) else "fork"
+    """``fork`` unless this process started JAX's backend or imported TensorFlow/PyTorch.
+
+    JAX must not be forked once its backend runs; merely imported (as Keras
+    leaves it) it is safe, and workers then share the imported modules.
+    """
+    unsafe = _jax_started() or any(name in sys.modules for name in _FORK_UNSAFE)
+    return "spawn" if unsafe else "fork"
 
 
 def build_fleet(
@@ -185,12 +201,12 @@ def build_fleet(
         for task in tasks:
             record(build_machine(*task))
         return result
+    keras = any(warmup.uses_keras(m.model) for m in machines)
+    if keras and _start_method() == "fork":
+        warmup.import_keras()  # once, here; forked workers share it and start the backend
     context = multiprocessing.get_context(_start_method())
     with concurrent.futures.ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(any(warmup.uses_keras(m.model) for m in machines),),
+        workers, mp_context=context, initializer=_init_worker, initargs=(keras,)
     ) as pool:
         futures = {pool.submit(build_machine, *task): task[0]["name"] for task in tasks}
         for future in concurrent.futures.as_completed(futures):

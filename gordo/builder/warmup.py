@@ -24,6 +24,13 @@ def uses_keras(model_definition: Any) -> bool:
     return "keras" in repr(model_definition).lower()
 
 
+def import_keras() -> None:
+    """Import Keras with gordo's default backend, without starting the backend."""
+    from gordo.machine.model.backend import keras_module
+
+    keras_module()
+
+
 def warm_keras() -> None:
     """Import Keras with gordo's default backend and run one tiny op to initialise it."""
     from gordo.machine.model.backend import keras_module
