@@ -78,8 +78,16 @@ def build_model(root: Path) -> Path:
     machine_file.write_text(json.dumps(config))
     collection = root / PROJECT / REVISION
     subprocess.run(
-        [sys.executable, "-m", "gordo", "--log-level", "WARNING", "build", str(machine_file),
-         str(collection / MODEL)],
+        [
+            sys.executable,
+            "-m",
+            "gordo",
+            "--log-level",
+            "WARNING",
+            "build",
+            str(machine_file),
+            str(collection / MODEL),
+        ],
         check=True,
         timeout=600,
     )
@@ -116,8 +124,22 @@ def free_port() -> int:
 def start_server(collection: Path, port: int) -> tuple[subprocess.Popen, float]:
     """Start ``gordo run-server``; return it and the seconds until /healthcheck answered."""
     env = {**os.environ, "MODEL_COLLECTION_DIR": str(collection), "PROJECT": PROJECT}
-    cmd = [sys.executable, "-m", "gordo", "run-server", "--host", "127.0.0.1", "--port",
-           str(port), "--workers", "1", "--threads", "8", "--log-level", "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gordo",
+        "run-server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--threads",
+        "8",
+        "--log-level",
+        "warning",
+    ]
     start = time.perf_counter()
     process = subprocess.Popen(cmd, env=env)
     url = f"http://127.0.0.1:{port}/healthcheck"

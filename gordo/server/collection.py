@@ -64,9 +64,7 @@ class ModelCollection:
     def models(self, revision: str | None = None) -> list[str]:
         """Names of the model directories in ``revision`` (default: current)."""
         path = self.revision_dir(revision)
-        return sorted(
-            p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")
-        )
+        return sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def delete_model(self, name: str, revision: str) -> Path:
         """Delete model ``name`` of a non-current ``revision``; 409 for the current one."""

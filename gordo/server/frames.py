@@ -129,9 +129,7 @@ class Table:
     def from_frame(cls, df: pd.DataFrame) -> Table:
         """The table of a frame with two-level (or plain) columns."""
         two_level = isinstance(df.columns, pd.MultiIndex)
-        names = [
-            (str(c[0]), str(c[1])) if two_level else (str(c), str(c)) for c in df.columns
-        ]
+        names = [(str(c[0]), str(c[1])) if two_level else (str(c), str(c)) for c in df.columns]
         values: list[Column] = [None] * len(names)
         kinds = [dtype.kind for dtype in df.dtypes]
         for group, dtype in (("f", np.float64), ("iu", np.int64)):

@@ -151,8 +151,12 @@ def openapi_document(project: str, models: list[str], revisions: list[str] = ())
                     "parameters": [
                         project_param,
                         model_param,
-                        {"name": "revision", "in": "path", "required": True,
-                         "schema": revision_schema},
+                        {
+                            "name": "revision",
+                            "in": "path",
+                            "required": True,
+                            "schema": revision_schema,
+                        },
                     ],
                     "responses": {"200": _ok("Deleted"), "409": _ERROR, **errors},
                 }

@@ -102,9 +102,7 @@ def frame_from_json(value: Any, what: str) -> pd.DataFrame:
 
 
 def _check_numeric(array: np.ndarray, rows: list, what: str) -> None:
-    booleans = array.dtype.kind in "biu" and any(
-        type(cell) is bool for row in rows for cell in row
-    )
+    booleans = array.dtype.kind in "biu" and any(type(cell) is bool for row in rows for cell in row)
     if array.dtype.kind not in "iuf" or booleans:
         raise BadRequestError(f"{what} must hold only numbers (found {_first_bad(rows)!r})")
 

@@ -24,7 +24,9 @@ def json_response(payload: dict, status: int = 200) -> flask.Response:
     revision = flask.g.get("revision")
     if revision is not None and "revision" not in payload:
         payload = {**payload, "revision": revision}
-    return flask.Response(orjson.dumps(payload, option=_OPTIONS), status, mimetype="application/json")
+    return flask.Response(
+        orjson.dumps(payload, option=_OPTIONS), status, mimetype="application/json"
+    )
 
 
 def error_response(message: str, status: int) -> flask.Response:

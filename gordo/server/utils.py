@@ -75,9 +75,15 @@ def dataframe_from_dict(data: dict | list) -> pd.DataFrame:
     2019-01-01             0             1             2             3
     2019-02-01             4             5             6             7
     """
-    if isinstance(data, dict) and data and all(
-        isinstance(column, dict) and column and all(isinstance(v, dict) for v in column.values())
-        for column in data.values()
+    if (
+        isinstance(data, dict)
+        and data
+        and all(
+            isinstance(column, dict)
+            and column
+            and all(isinstance(v, dict) for v in column.values())
+            for column in data.values()
+        )
     ):
         parts = [pd.DataFrame.from_dict(data[key]) for key in data]
         df = pd.concat(parts, axis=1, keys=list(data))
@@ -226,4 +232,3 @@ def model_required(f: Callable) -> Callable:
         return f(*args, **kwargs)
 
     return wrapper
-

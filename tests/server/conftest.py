@@ -43,7 +43,10 @@ def machine_dict(name: str, tags: list[str], targets: list[str], model: dict) ->
             "train_end_date": "2020-01-02T00:00:00+00:00",
         },
         "evaluation": {"cv_mode": "full_build"},
-        "metadata": {"user_defined": {}, "build_metadata": {"dataset": {"query_duration_sec": 0.1}}},
+        "metadata": {
+            "user_defined": {},
+            "build_metadata": {"dataset": {"query_duration_sec": 0.1}},
+        },
         "runtime": {},
     }
 
@@ -74,7 +77,9 @@ def anomaly_model():
 
 def dump_model(revision_dir: Path, name: str, model, targets: list[str]) -> None:
     definition = {"sklearn.pipeline.Pipeline": {"steps": ["sklearn.preprocessing.MinMaxScaler"]}}
-    serializer.dump(model, revision_dir / name, metadata=machine_dict(name, TAGS, targets, definition))
+    serializer.dump(
+        model, revision_dir / name, metadata=machine_dict(name, TAGS, targets, definition)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,16 @@ def test_anomaly_json_matches_the_model(client, collection_root):
     body = response.json
     assert body["revision"] == REVISION and float(body["time-seconds"]) >= 0
     data = body["data"]
-    for key in ("model-input", "model-output", "tag-anomaly-scaled", "tag-anomaly-unscaled",
-                "total-anomaly-scaled", "total-anomaly-unscaled", "start", "end"):
+    for key in (
+        "model-input",
+        "model-output",
+        "tag-anomaly-scaled",
+        "tag-anomaly-unscaled",
+        "total-anomaly-scaled",
+        "total-anomaly-unscaled",
+        "start",
+        "end",
+    ):
         assert key in data, key
     assert data["end"]["end"]["2020-01-01 00:00:00+00:00"] == "2020-01-01T00:10:00+00:00"
     frame = utils.dataframe_from_dict(data)

@@ -28,8 +28,17 @@ def _error(response, status: int) -> str:
         ({"X": [1, "a", 3, 4]}, "only numbers"),
         ({"X": [1, None, 3, 4]}, "only numbers"),
         ({"X": [1, True, 3, 4]}, "only numbers"),
-        ({"X": {"TAG-1": {"2020-01-01": "x"}, "TAG-2": {"2020-01-01": 1},
-                "TAG-3": {"2020-01-01": 1}, "TAG-4": {"2020-01-01": 1}}}, "only numbers"),
+        (
+            {
+                "X": {
+                    "TAG-1": {"2020-01-01": "x"},
+                    "TAG-2": {"2020-01-01": 1},
+                    "TAG-3": {"2020-01-01": 1},
+                    "TAG-4": {"2020-01-01": 1},
+                }
+            },
+            "only numbers",
+        ),
         ({"X": {"TAG-1": {"2020-01-01": 1}}}, "lacks tag(s) ['TAG-2', 'TAG-3', 'TAG-4']"),
         ({"X": {t: {"2020-01-01": "1.5"} for t in TAGS}}, "only numbers (found '1.5')"),
         ({"X": {t: {"2020-01-01": True} for t in TAGS}}, "only numbers (found True)"),

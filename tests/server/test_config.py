@@ -47,13 +47,26 @@ def test_config_errors_name_the_variable(monkeypatch, tmp_path, overrides, messa
 
 def test_gunicorn_command_carries_every_option():
     cmd = gunicorn_command(
-        "127.0.0.1", 8000, 3, "info", config_module="gordo.server.prometheus.gunicorn_config",
-        worker_connections=10, threads=4, worker_class="sync", server_app="x:y()",
+        "127.0.0.1",
+        8000,
+        3,
+        "info",
+        config_module="gordo.server.prometheus.gunicorn_config",
+        worker_connections=10,
+        threads=4,
+        worker_class="sync",
+        server_app="x:y()",
     )
     text = " ".join(cmd)
-    for part in ("--bind 127.0.0.1:8000", "--workers 3", "--log-level info",
-                 "--config python:gordo.server.prometheus.gunicorn_config",
-                 "--worker-connections 10", "--threads 4", "--worker-class sync"):
+    for part in (
+        "--bind 127.0.0.1:8000",
+        "--workers 3",
+        "--log-level info",
+        "--config python:gordo.server.prometheus.gunicorn_config",
+        "--worker-connections 10",
+        "--threads 4",
+        "--worker-class sync",
+    ):
         assert part in text
     assert cmd[-1] == "x:y()"
 
@@ -77,6 +90,7 @@ def test_proxy_prefix_is_kept_out_of_the_path():
         return []
 
     wrapped = adapt_proxy_deployment(app)
-    wrapped({"PATH_INFO": "/metadata", "HTTP_X_ENVOY_ORIGINAL_PATH": "/gordo/v0/p/m/metadata?x=1"},
-            None)
+    wrapped(
+        {"PATH_INFO": "/metadata", "HTTP_X_ENVOY_ORIGINAL_PATH": "/gordo/v0/p/m/metadata?x=1"}, None
+    )
     assert seen == {"script": "/gordo/v0/p/m", "path": "/metadata"}

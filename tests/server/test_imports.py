@@ -12,6 +12,8 @@ def test_server_import_does_not_import_keras_or_jax():
         "heavy = sorted(m for m in ('keras', 'jax', 'tensorflow', 'torch') if m in sys.modules)\n"
         "print(heavy)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -115,8 +115,20 @@ def test_run_server_without_collection_dir_fails_clearly(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "MODEL_COLLECTION_DIR"}
     port = free_port()
     result = subprocess.run(
-        [sys.executable, "-m", "gordo", "run-server", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--log-level", "error"],
+        [
+            sys.executable,
+            "-m",
+            "gordo",
+            "run-server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "error",
+        ],
         env=env,
         capture_output=True,
         text=True,

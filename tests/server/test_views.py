@@ -160,7 +160,10 @@ def test_delete_refuses_the_current_revision_and_deletes_an_old_one(app_config, 
     client = build_app({**app_config, "MODEL_COLLECTION_DIR": str(root / REVISION)}).test_client()
     current = client.delete(f"{BASE}/sk-model/revision/{REVISION}")
     assert current.status_code == 409 and "being served" in current.json["error"]
-    assert client.get(f"{BASE}/sk-model/metadata", headers={"revision": OLD_REVISION}).status_code == 200
+    assert (
+        client.get(f"{BASE}/sk-model/metadata", headers={"revision": OLD_REVISION}).status_code
+        == 200
+    )
     deleted = client.delete(f"{BASE}/sk-model/revision/{OLD_REVISION}")
     assert deleted.status_code == 200 and deleted.json["ok"] is True
     assert not (root / OLD_REVISION / "sk-model").exists()
@@ -193,9 +196,14 @@ def test_swagger_ui_is_served_from_local_assets(client):
     assert client.get("/swagger-ui/swagger-ui-bundle.js").status_code == 200
     doc = client.get("/openapi.json").json
     assert doc["openapi"].startswith("3.")
-    routes = {rule.rule.replace("<", "{").replace(">", "}") for rule in client.application.url_map.iter_rules()}
+    routes = {
+        rule.rule.replace("<", "{").replace(">", "}")
+        for rule in client.application.url_map.iter_rules()
+    }
     documented = set(doc["paths"])
-    assert {r for r in routes if r.startswith("/gordo")} == {p for p in documented if p.startswith("/gordo")}
+    assert {r for r in routes if r.startswith("/gordo")} == {
+        p for p in documented if p.startswith("/gordo")
+    }
 
 
 def test_prometheus_metrics_count_requests_by_route_and_model(app_config):

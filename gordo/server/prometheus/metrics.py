@@ -36,9 +36,7 @@ IGNORED_PATHS = frozenset({"/healthcheck", "/metrics", "/server-version"})
 
 def multiprocess_dir() -> str | None:
     """The prometheus_client multiprocess directory, if one is configured."""
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get(
-        "prometheus_multiproc_dir"
-    )
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir")
 
 
 class GordoServer:

@@ -21,7 +21,5 @@ def build_app() -> flask.Flask:
     """A Flask app serving ``/metrics`` and ``/healthcheck``."""
     app = flask.Flask(__name__)
     app.add_url_rule("/metrics", "metrics", lambda: metrics_response())
-    app.add_url_rule(
-        "/healthcheck", "healthcheck", lambda: {"gordo-server-version": __version__}
-    )
+    app.add_url_rule("/healthcheck", "healthcheck", lambda: {"gordo-server-version": __version__})
     return app

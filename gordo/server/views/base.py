@@ -155,9 +155,7 @@ class DownloadModel(MethodView):
         """Responds with ``gordo.serializer.dumps`` of the model being served."""
         from gordo import serializer
 
-        return flask.Response(
-            serializer.dumps(flask.g.model), mimetype="application/octet-stream"
-        )
+        return flask.Response(serializer.dumps(flask.g.model), mimetype="application/octet-stream")
 
 
 class ModelListView(MethodView):
@@ -202,6 +200,4 @@ class ExpectedModels(MethodView):
         return ["application/json"]
 
     def get(self):
-        return json_response(
-            {"expected-models": flask.current_app.config["GORDO"].EXPECTED_MODELS}
-        )
+        return json_response({"expected-models": flask.current_app.config["GORDO"].EXPECTED_MODELS})
