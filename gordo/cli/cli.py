@@ -82,5 +82,8 @@ def gordo(ctx: click.Context, log_level: str) -> None:
         level=getattr(logging, log_level.upper()),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if log_level.upper() != "DEBUG":
+        # JAX reports at INFO that it found no TPU or GPU: noise on every CPU machine.
+        logging.getLogger("jax").setLevel(logging.WARNING)
     ctx.ensure_object(dict)
     ctx.obj["log_level"] = log_level.upper()
