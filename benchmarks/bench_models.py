@@ -96,11 +96,18 @@ def run_worker(model_name: str) -> dict[str, Any]:
     return result
 
 
-def _run_in_subprocess(backend: str, python: str, model_name: str) -> dict[str, Any]:
+def _run_in_subprocess(
+    backend: str, python: str, model_name: str, timeout: float
+) -> dict[str, Any]:
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     cmd = [python, "-m", "benchmarks.bench_models", "--worker", model_name]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    proc = subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True, check=False)
+    try:
+        proc = subprocess.run(
+            cmd, env=env, cwd=root, capture_output=True, text=True, check=False, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return {"model": model_name, "backend": backend, "error": f"over {timeout:.0f} s"}
     if proc.returncode != 0:
         return {"model": model_name, "backend": backend, "error": proc.stderr.strip()[-2000:]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -140,21 +147,22 @@ def main(argv: list[str] | None = None) -> None:
         help="backend or backend=python-interpreter (repeatable; default: jax)",
     )
     parser.add_argument("--model", action="append", choices=["S", "L"], help="default: S and L")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per backend and model")
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(run_worker(args.worker)))
         return
-    results = []
-    for spec in args.backend or ["jax"]:
-        backend, _, python = spec.partition("=")
-        for model_name in args.model or ["S", "L"]:
-            results.append(_run_in_subprocess(backend, python or sys.executable, model_name))
     load = os.getloadavg()
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
         f"{os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
-    print(_format(results))
+    print(_format([]), flush=True)
+    for spec in args.backend or ["jax"]:
+        backend, _, python = spec.partition("=")
+        for model_name in args.model or ["S", "L"]:
+            result = _run_in_subprocess(backend, python or sys.executable, model_name, args.timeout)
+            print(_format([result]).splitlines()[-1], flush=True)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ _train_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
 _eval_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
 _predict_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
 _keys: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+_predict_variables: weakref.WeakKeyDictionary[Any, tuple[list, list]] = weakref.WeakKeyDictionary()
 _cache_lock = threading.RLock()
 
 
@@ -427,8 +428,13 @@ def _make_predict(reference: Any) -> Callable[..., Any]:
 
 def _jax_predict(model: Any, x: np.ndarray) -> np.ndarray:
     forward = _cached(_predict_fns, _architecture_key(model), lambda: _make_predict(model))
-    tv = _values(model.trainable_variables)
-    ntv = _values(model.non_trainable_variables)
+    variables = _predict_variables.get(model)
+    if variables is None:  # walking the layers costs more than the forward pass of 100 rows
+        variables = _predict_variables[model] = (
+            list(model.trainable_variables),
+            list(model.non_trainable_variables),
+        )
+    tv, ntv = _values(variables[0]), _values(variables[1])
     parts = []
     for start in range(0, len(x), _MAX_PREDICT_ROWS):
         part = x[start : start + _MAX_PREDICT_ROWS]
