@@ -202,3 +202,20 @@ def test_each_model_class_builds_from_a_config_and_round_trips(frame, name):
         serializer.from_definition(definition).get_params(deep=False).keys()
         == model.get_params(deep=False).keys()
     )
+
+
+def test_kfcv_detector_with_a_keras_model_round_trips(frame):
+    definition = {
+        "gordo.machine.model.anomaly.diff.DiffBasedKFCVAnomalyDetector": {
+            "base_estimator": KERAS_STEPS["autoencoder"],
+            "window": 4,
+        }
+    }
+    model = serializer.from_definition(definition)
+    model.cross_validate(X=frame, y=frame)
+    model.fit(frame, frame)
+    restored = serializer.loads(serializer.dumps(model))
+    pd.testing.assert_frame_equal(restored.anomaly(frame, frame), model.anomaly(frame, frame))
+    assert (
+        restored.get_metadata()["feature-thresholds"] == model.get_metadata()["feature-thresholds"]
+    )
