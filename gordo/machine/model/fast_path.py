@@ -102,6 +102,24 @@ def construct(builder: Callable[[], Any], weights: Sequence[np.ndarray] | None =
         if weights is not None:
             model.set_weights(weights)
         return model
+    created, model = _with_deferred_variables(builder)
+    values = dict(zip((id(v) for v in model.weights), weights, strict=True)) if weights else {}
+    _initialize(created, values)
+    return model
+
+
+def _build_optimizer(model: Any) -> None:
+    """Build ``model.optimizer`` for its trainable variables, its slots initialized from numpy."""
+    if not model.optimizer.built:
+        created, _ = _with_deferred_variables(
+            lambda: model.optimizer.build(model.trainable_variables)
+        )
+        _initialize(created, {})
+
+
+def _with_deferred_variables(fn: Callable[[], Any]) -> tuple[list[Any], Any]:
+    """Run ``fn`` with Keras' deferred initialization; return the variables it created and its result."""
+    keras = keras_module()
     from keras.src.backend.common import global_state
 
     def pending() -> list[Any]:
@@ -109,13 +127,17 @@ def construct(builder: Callable[[], Any], weights: Sequence[np.ndarray] | None =
 
     before = {id(v) for v in pending()}
     with keras.StatelessScope(initialize_variables=False):
-        model = builder()
+        result = fn()
     created = [v for v in pending() if id(v) not in before]
     global_state.set_global_attribute(
         "uninitialized_variables", [v for v in pending() if id(v) in before]
     )
-    values = dict(zip((id(v) for v in model.weights), weights, strict=True)) if weights else {}
-    for variable in created:
+    return created, result
+
+
+def _initialize(variables: list[Any], values: dict[int, np.ndarray]) -> None:
+    """Initialize deferred ``variables`` from ``values`` (by id), numpy, or their initializer."""
+    for variable in variables:
         value = values.get(id(variable))
         if value is None:
             value = _numpy_initial_value(variable._initializer, variable.shape, variable.dtype)
@@ -124,7 +146,6 @@ def construct(builder: Callable[[], Any], weights: Sequence[np.ndarray] | None =
         else:
             variable._initializer = None
             variable._initialize(np.asarray(value, dtype=variable.dtype))
-    return model
 
 
 def _numpy_initial_value(initializer: Any, shape: tuple[int, ...], dtype: str) -> np.ndarray | None:
@@ -274,8 +295,7 @@ def _make_train_chunk(reference: Any) -> Callable[..., Any]:
     import jax.numpy as jnp
 
     optimizer = reference.optimizer
-    if not optimizer.built:
-        optimizer.build(reference.trainable_variables)
+    _build_optimizer(reference)
     loss = _weighted_loss_fn(reference)
     grad_fn = jax.value_and_grad(
         lambda tv, ntv, x, y, w: loss(tv, ntv, x, y, w, True), has_aux=True
@@ -331,8 +351,7 @@ def _jax_fit(model, x, y, epochs, batch_size, shuffle, validation_split, verbose
     x_val, y_val = x[n_train:], y[n_train:]
     key = _training_key(model)
     train_chunk = _cached(_train_fns, key, lambda: _make_train_chunk(model))
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
+    _build_optimizer(model)
     state = (
         _values(model.trainable_variables),
         _values(model.non_trainable_variables),
@@ -381,10 +400,11 @@ def _epoch_means(group_losses, n_train: int, batch_size: int, epochs: int) -> li
     """Per-epoch mean loss over samples, from the per-step losses of each group of steps."""
     if not epochs:
         return []
-    import jax.numpy as jnp
-
     losses = np.concatenate(
-        [np.asarray(jnp.concatenate(chunks))[:n_real] for chunks, n_real in group_losses]
+        [
+            np.concatenate([np.asarray(c) for c in chunks])[:n_real]
+            for chunks, n_real in group_losses
+        ]
     ).astype("float64")
     steps_per_epoch = math.ceil(n_train / batch_size)
     sizes = np.full(steps_per_epoch, batch_size, dtype="float64")
