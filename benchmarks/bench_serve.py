@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ import requests
 from urllib3 import encode_multipart_formdata
 
 from benchmarks.configs import PROJECT, machine_config
+from tests.servers import free_port, run_server_command, wait_for_healthcheck
 
 REVISION = "1700000000000"
 MODEL = "bench-s"
@@ -115,42 +115,18 @@ def bodies(rows: int, tags: list[str]) -> dict[str, tuple[bytes, str]]:
     return {"json": (payload, "application/json"), "parquet": (parquet, content_type)}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(collection: Path, port: int) -> tuple[subprocess.Popen, float]:
     """Start ``gordo run-server``; return it and the seconds until /healthcheck answered."""
     env = {**os.environ, "MODEL_COLLECTION_DIR": str(collection), "PROJECT": PROJECT}
-    cmd = [
-        sys.executable,
-        "-m",
-        "gordo",
-        "run-server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--threads",
-        "8",
-        "--log-level",
-        "warning",
-    ]
+    cmd = run_server_command(port, "--workers", "1", "--threads", "8", "--log-level", "warning")
     start = time.perf_counter()
     process = subprocess.Popen(cmd, env=env)
-    url = f"http://127.0.0.1:{port}/healthcheck"
-    while time.perf_counter() - start < 60:
-        try:
-            if requests.get(url, timeout=10).status_code == 200:
-                return process, time.perf_counter() - start
-        except requests.ConnectionError:
-            time.sleep(0.005)
-    stop_server(process)
-    raise RuntimeError("the server did not answer /healthcheck within 60 s")
+    try:
+        wait_for_healthcheck(f"http://127.0.0.1:{port}", process, timeout=60, interval=0.005)
+    except RuntimeError:
+        stop_server(process)
+        raise
+    return process, time.perf_counter() - start
 
 
 def stop_server(process: subprocess.Popen) -> None:

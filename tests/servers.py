@@ -188,3 +188,56 @@ def s3_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(proc)
+
+
+def run_server_command(port: int, *args: str) -> list[str]:
+    """``gordo run-server`` on 127.0.0.1:``port`` with ``args``, as a subprocess command.
+
+    >>> run_server_command(5555, "--workers", "1")[-6:]
+    ['--host', '127.0.0.1', '--port', '5555', '--workers', '1']
+    """
+    gordo = [sys.executable, "-m", "gordo", "run-server"]
+    return [*gordo, "--host", "127.0.0.1", "--port", str(port), *args]
+
+
+def wait_for_healthcheck(
+    url: str, proc: subprocess.Popen, timeout: float, interval: float = 0.05
+) -> None:
+    """Wait until ``url``/healthcheck answers 200, or fail if the server exits or times out."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode} before answering")
+        try:
+            if requests.get(url + "/healthcheck", timeout=timeout).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url}/healthcheck did not answer within {timeout} s")
+        time.sleep(interval)
+
+
+@contextlib.contextmanager
+def running_server(args: list[str], env: dict[str, str], timeout: float = 30.0) -> Iterator[str]:
+    """Start ``gordo run-server ARGS`` and yield its URL once /healthcheck answers.
+
+    On exit the server is stopped with SIGTERM; every gunicorn process must be gone.
+    """
+    import psutil
+
+    port = free_port()
+    cmd = run_server_command(port, "--log-level", "warning", *args)
+    process = subprocess.Popen(cmd, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_healthcheck(url, process, timeout)
+        yield url
+    finally:
+        children = psutil.Process(process.pid).children(recursive=True)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        gone, alive = psutil.wait_procs(children, timeout=30)
+        assert not alive, f"gunicorn processes left running: {alive}"

@@ -20,7 +20,7 @@ import pytest
 from gordo import serializer
 from gordo.client import Client
 from tests.client.lookback import WindowMean
-from tests.server.test_run_server import running_server
+from tests.servers import running_server
 
 PROJECT = "client-project"
 REVISION = "1700000000000"

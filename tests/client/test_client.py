@@ -21,7 +21,7 @@ from tests.client.project import (
     TAGS,
     client_for,
 )
-from tests.server.test_run_server import free_port
+from tests.servers import free_port
 
 pytestmark = pytest.mark.integration
 

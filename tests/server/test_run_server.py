@@ -3,57 +3,17 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import psutil
 import pytest
 import requests
 
 from gordo.server import utils
 from tests.server.conftest import PROJECT, REVISION, TAGS, training_frame
+from tests.servers import free_port, run_server_command, running_server
 
 BASE = f"/gordo/v0/{PROJECT}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def running_server(args: list[str], env: dict[str, str], timeout: float = 30.0) -> Iterator[str]:
-    """Start ``gordo run-server ARGS`` and yield its URL once /healthcheck answers."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "gordo", "run-server", "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--log-level", "warning", *args]
-    process = subprocess.Popen(cmd, env={**os.environ, **env})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            assert process.poll() is None, f"server exited with {process.returncode}"
-            try:
-                if requests.get(url + "/healthcheck", timeout=timeout).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield url
-    finally:
-        children = psutil.Process(process.pid).children(recursive=True)
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        gone, alive = psutil.wait_procs(children, timeout=30)
-        assert not alive, f"gunicorn processes left running: {alive}"
 
 
 @pytest.mark.integration
@@ -113,22 +73,8 @@ def _count(text: str, path_suffix: str, status: str) -> float:
 @pytest.mark.integration
 def test_run_server_without_collection_dir_fails_clearly(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "MODEL_COLLECTION_DIR"}
-    port = free_port()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gordo",
-            "run-server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "error",
-        ],
+        run_server_command(free_port(), "--workers", "1", "--log-level", "error"),
         env=env,
         capture_output=True,
         text=True,
