@@ -26,12 +26,14 @@ of an epoch may be short, and the history has the mean loss per epoch.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import threading
+import warnings
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -204,7 +206,7 @@ def _jax_trainable(model: Any) -> bool:
     keras = keras_module()
     if keras.backend.backend() != "jax" or model.optimizer is None or not model.built:
         return False
-    config = model.get_compile_config() or {}
+    config = compile_config(model) or {}
     if any(config.get(k) for k in ("metrics", "weighted_metrics", "loss_weights")):
         return False
     return _per_sample_loss(model.loss) is not None
@@ -221,6 +223,22 @@ def _per_sample_loss(loss: Any) -> Callable[[Any, Any], Any] | None:
     if callable(loss) and getattr(loss, "__module__", "").startswith("keras."):
         return loss
     return None
+
+
+@contextlib.contextmanager
+def quiet_variable_numpy() -> Iterator[None]:
+    """Silence the DeprecationWarning Keras 3 gives when an optimizer's config reads its variables."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="__array__ implementation", category=DeprecationWarning
+        )
+        yield
+
+
+def compile_config(model: Any) -> dict[str, Any] | None:
+    """``model.get_compile_config()`` without Keras' numpy-2 DeprecationWarning."""
+    with quiet_variable_numpy():
+        return model.get_compile_config()
 
 
 def _strip_names(obj: Any) -> Any:
@@ -248,7 +266,8 @@ def _architecture_key(model: Any) -> str:
 
 def _training_key(model: Any) -> str:
     keras = keras_module()
-    optimizer = _strip_names(keras.saving.serialize_keras_object(model.optimizer))
+    with quiet_variable_numpy():
+        optimizer = _strip_names(keras.saving.serialize_keras_object(model.optimizer))
     loss = keras.saving.serialize_keras_object(model.loss)
     return json.dumps([_architecture_key(model), optimizer, loss], sort_keys=True, default=str)
 

@@ -13,20 +13,22 @@ from typing import Any
 import numpy as np
 
 from gordo.machine.model.backend import keras_module
+from gordo.machine.model.fast_path import quiet_variable_numpy
 
 FORMAT = "gordo-keras-model/1"
 
 
 def model_to_state(model: Any) -> dict[str, Any]:
     """The data needed to rebuild ``model`` (a dict of str, lists and numpy arrays)."""
-    config = json.loads(model.to_json())
-    config.pop("compile_config", None)  # compiled after the weights are set, see below
-    return {
-        "format": FORMAT,
-        "config": json.dumps(config),
-        "weights": [np.asarray(w) for w in model.get_weights()],
-        "compile": model.get_compile_config() if model.optimizer is not None else None,
-    }
+    with quiet_variable_numpy():
+        config = json.loads(model.to_json())
+        config.pop("compile_config", None)  # compiled after the weights are set, see below
+        return {
+            "format": FORMAT,
+            "config": json.dumps(config),
+            "weights": [np.asarray(w) for w in model.get_weights()],
+            "compile": model.get_compile_config() if model.optimizer is not None else None,
+        }
 
 
 def model_from_state(state: dict[str, Any]) -> Any:

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import Ridge
 from sklearn.model_selection import KFold, TimeSeriesSplit
 
 from gordo import serializer
@@ -19,7 +19,7 @@ TEN_MINUTES = pd.Timedelta("10min")
 
 
 def _detector(**kwargs) -> DiffBasedAnomalyDetector:
-    return DiffBasedAnomalyDetector(base_estimator=LinearRegression(), **kwargs)
+    return DiffBasedAnomalyDetector(base_estimator=Ridge(alpha=10.0), **kwargs)
 
 
 def test_cross_validate_defaults():
@@ -120,7 +120,7 @@ def test_bad_input_and_parameters(frame):
 
 def test_kfcv_thresholds_are_percentiles_of_smoothed_errors(frame):
     model = DiffBasedKFCVAnomalyDetector(
-        base_estimator=LinearRegression(), window=6, threshold_percentile=0.5
+        base_estimator=Ridge(alpha=10.0), window=6, threshold_percentile=0.5
     )
     model.cross_validate(X=frame, y=frame)
     low = model.feature_thresholds_.copy()

@@ -34,7 +34,7 @@ def test_factories_are_registered_per_wrapper_type():
 def test_optimizer_by_name_or_definition(optimizer, optimizer_kwargs, expected):
     model = feedforward_hourglass(3, optimizer=optimizer, optimizer_kwargs=optimizer_kwargs)
     assert type(model.optimizer).__name__ == expected[0]
-    assert model.optimizer.get_config()["learning_rate"] == pytest.approx(expected[1])
+    assert float(model.optimizer.learning_rate.value) == pytest.approx(expected[1])
 
 
 def test_compile_kwargs_and_output_width():

@@ -8,6 +8,9 @@ import pytest
 from gordo.machine.model import fast_path
 from gordo.machine.model.factories.feedforward_autoencoder import feedforward_hourglass
 
+# Keras' own fit reads optimizer variables through numpy-2's deprecated __array__ path.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+
 
 @pytest.mark.parametrize("validation_split", [0.0, 0.25])
 def test_compiled_loop_matches_keras_fit(validation_split):
