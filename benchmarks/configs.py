@@ -12,46 +12,16 @@ from __future__ import annotations
 
 import copy
 
+from tests.builder.helpers import dataset_config, keras_anomaly
+
 PROJECT = "bench"
 
-_FEEDFORWARD = {
-    "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector": {
-        "base_estimator": {
-            "sklearn.pipeline.Pipeline": {
-                "steps": [
-                    "sklearn.preprocessing.MinMaxScaler",
-                    {
-                        "gordo.machine.model.models.KerasAutoEncoder": {
-                            "kind": "feedforward_hourglass",
-                            "epochs": 10,
-                            "batch_size": 128,
-                        }
-                    },
-                ]
-            }
-        }
-    }
-}
-
-_LSTM = {
-    "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector": {
-        "base_estimator": {
-            "sklearn.pipeline.Pipeline": {
-                "steps": [
-                    "sklearn.preprocessing.MinMaxScaler",
-                    {
-                        "gordo.machine.model.models.KerasLSTMAutoEncoder": {
-                            "kind": "lstm_hourglass",
-                            "lookback_window": 12,
-                            "epochs": 5,
-                            "batch_size": 128,
-                        }
-                    },
-                ]
-            }
-        }
-    }
-}
+_FEEDFORWARD = keras_anomaly(
+    "KerasAutoEncoder", kind="feedforward_hourglass", epochs=10, batch_size=128
+)
+_LSTM = keras_anomaly(
+    "KerasLSTMAutoEncoder", kind="lstm_hourglass", lookback_window=12, epochs=5, batch_size=128
+)
 
 
 def _tags(n: int, prefix: str = "bench-tag") -> list[str]:
@@ -59,15 +29,12 @@ def _tags(n: int, prefix: str = "bench-tag") -> list[str]:
 
 
 def _dataset(tags: list[str], start: str, end: str, provider: dict | None = None) -> dict:
-    return {
-        "type": "TimeSeriesDataset",
-        "data_provider": {"type": "RandomDataProvider", **(provider or {})},
-        "resolution": "10T",
-        "tags": tags,
-        "target_tag_list": tags,
-        "train_start_date": start,
-        "train_end_date": end,
-    }
+    return dataset_config(
+        tags,
+        data_provider={"type": "RandomDataProvider", **(provider or {})},
+        train_start_date=start,
+        train_end_date=end,
+    )
 
 
 CONFIGS: dict[str, dict] = {

@@ -14,24 +14,28 @@ LINEAR = {
 
 ANOMALY = {"gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector": {"base_estimator": LINEAR}}
 
-KERAS_ANOMALY = {
-    "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector": {
-        "base_estimator": {
-            "sklearn.pipeline.Pipeline": {
-                "steps": [
-                    "sklearn.preprocessing.MinMaxScaler",
-                    {
-                        "gordo.machine.model.models.KerasAutoEncoder": {
-                            "kind": "feedforward_hourglass",
-                            "epochs": 2,
-                            "batch_size": 64,
-                        }
-                    },
-                ]
-            }
-        }
+
+def keras_pipeline(model: str, **params: Any) -> dict:
+    """MinMaxScaler then ``gordo.machine.model.models.<model>`` with ``params``, as a definition.
+
+    >>> keras_pipeline("KerasAutoEncoder", kind="feedforward_hourglass")["sklearn.pipeline.Pipeline"]
+    {'steps': ['sklearn.preprocessing.MinMaxScaler', {'gordo.machine.model.models.KerasAutoEncoder': {'kind': 'feedforward_hourglass'}}]}
+    """
+    keras_step = {f"gordo.machine.model.models.{model}": params}
+    return {
+        "sklearn.pipeline.Pipeline": {"steps": ["sklearn.preprocessing.MinMaxScaler", keras_step]}
     }
-}
+
+
+def keras_anomaly(model: str, **params: Any) -> dict:
+    """A DiffBasedAnomalyDetector definition over :func:`keras_pipeline`."""
+    detector = "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector"
+    return {detector: {"base_estimator": keras_pipeline(model, **params)}}
+
+
+KERAS_ANOMALY = keras_anomaly(
+    "KerasAutoEncoder", kind="feedforward_hourglass", epochs=2, batch_size=64
+)
 
 
 def dataset_config(tags: list[str] | None = None, **overrides: Any) -> dict:

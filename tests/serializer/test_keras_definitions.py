@@ -15,6 +15,7 @@ from gordo import serializer
 from gordo.exceptions import ConfigException, DefinitionImportError
 from gordo.machine.model.models import KerasAutoEncoder
 from gordo.serializer.into_definition import into_definition
+from tests.builder.helpers import keras_pipeline
 
 QUICK_START_MODEL = """
 sklearn.pipeline.Pipeline:
@@ -72,19 +73,7 @@ def test_quick_start_model_with_legacy_path_builds_and_fits():
 
 
 def test_keras_definition_round_trip():
-    definition = {
-        "sklearn.pipeline.Pipeline": {
-            "steps": [
-                "sklearn.preprocessing.MinMaxScaler",
-                {
-                    "gordo.machine.model.models.KerasAutoEncoder": {
-                        "kind": "feedforward_hourglass",
-                        "epochs": 2,
-                    }
-                },
-            ]
-        }
-    }
+    definition = keras_pipeline("KerasAutoEncoder", kind="feedforward_hourglass", epochs=2)
     pipe = serializer.from_definition(definition)
     again = serializer.into_definition(pipe, prune_default_params=True)
     assert again["sklearn.pipeline.Pipeline"]["steps"][1] == {
