@@ -16,6 +16,15 @@ from gordo import serializer
 from gordo.cli.cli import gordo
 from tests.builder.helpers import dataset_config, machine_config
 
+#: trains far longer than any test waits: the build is killed while it trains
+SLOW_MODEL = {
+    "sklearn.neural_network.MLPRegressor": {
+        "hidden_layer_sizes": [256, 256],
+        "max_iter": 100000,
+        "tol": 0,
+    }
+}
+
 
 def _machine_json(**sections) -> str:
     return json.dumps({**machine_config(**sections), "project_name": "test-proj"})
@@ -135,20 +144,15 @@ def test_build_project(tmp_path):
 @pytest.mark.integration
 def test_killed_build_leaves_no_partial_model(tmp_path):
     """SIGKILL during training: no model directory, no registry entry."""
-    model = {
-        "sklearn.neural_network.MLPRegressor": {
-            "hidden_layer_sizes": [256, 256],
-            "max_iter": 100000,
-            "tol": 0,
-        }
-    }
     data = dataset_config(
         train_end_date="2020-03-01T00:00:00+00:00",
         data_provider={"type": "RandomDataProvider", "min_size": 5000, "max_size": 6000},
     )
     env = {
         **os.environ,
-        "MACHINE": _machine_json(model=model, dataset=data, evaluation={"cv_mode": "build_only"}),
+        "MACHINE": _machine_json(
+            model=SLOW_MODEL, dataset=data, evaluation={"cv_mode": "build_only"}
+        ),
         "OUTPUT_DIR": str(tmp_path / "out" / "m"),
         "MODEL_REGISTER_DIR": str(tmp_path / "registry"),
     }
@@ -232,15 +236,8 @@ def test_killed_fleet_build_takes_its_workers_down(tmp_path):
     """SIGKILL of build-project: its workers stop too, and nothing partial is left."""
     import psutil
 
-    slow = {
-        "sklearn.neural_network.MLPRegressor": {
-            "hidden_layer_sizes": [256, 256],
-            "max_iter": 100000,
-            "tol": 0,
-        }
-    }
     machines = [
-        machine_config(f"slow-{i}", model=slow, evaluation={"cv_mode": "build_only"})
+        machine_config(f"slow-{i}", model=SLOW_MODEL, evaluation={"cv_mode": "build_only"})
         for i in range(3)
     ]
     project = tmp_path / "project.yaml"
