@@ -14,7 +14,7 @@ every one of them; the ``coerce_*`` functions give the cleaned-up values.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from gordo.exceptions import ConfigException
@@ -68,29 +68,42 @@ def _string_problem(value: Any, path: str) -> Problems:
     return []
 
 
+def _each_mapping(
+    items: Any, path: str, plural: str, keys: str, item_problems: Callable[[Mapping, str], Problems]
+) -> Problems:
+    """Problems of a list of mappings: the list itself, then ``item_problems(item, "path[i]")``."""
+    if not isinstance(items, list):
+        return [(path, f"must be a list of {plural}, got {items!r}")]
+    problems: Problems = []
+    for i, item in enumerate(items):
+        where = f"{path}[{i}]"
+        if isinstance(item, Mapping):
+            problems.extend(item_problems(item, where))
+        else:
+            problems.append((where, f"must be a mapping with {keys}, got {item!r}"))
+    return problems
+
+
 def env_problems(env: Any, path: str = "env") -> Problems:
     """Problems of a list of Kubernetes EnvVars (``name`` plus ``value`` or ``valueFrom``)."""
-    if not isinstance(env, list):
-        return [(path, f"must be a list of environment variables, got {env!r}")]
+    return _each_mapping(env, path, "environment variables", "name and value", _env_var_problems)
+
+
+def _env_var_problems(var: Mapping, where: str) -> Problems:
     problems: Problems = []
-    for i, var in enumerate(env):
-        where = f"{path}[{i}]"
-        if not isinstance(var, Mapping):
-            problems.append((where, f"must be a mapping with name and value, got {var!r}"))
-            continue
-        if not var.get("name"):
-            problems.append((f"{where}.name", "is required"))
-        unknown = set(var) - {"name", "value", "valueFrom"}
-        if unknown:
-            problems.append((where, f"unknown keys {sorted(unknown)}"))
-        if "value" in var and "valueFrom" in var:
-            problems.append((where, "has both value and valueFrom"))
-        if "value" in var and not isinstance(var["value"], str):
-            problems.append(
-                (f"{where}.value", f"must be a string (quote it in YAML), got {var['value']!r}")
-            )
-        if "valueFrom" in var:
-            problems.extend(_value_from_problems(var["valueFrom"], f"{where}.valueFrom"))
+    if not var.get("name"):
+        problems.append((f"{where}.name", "is required"))
+    unknown = set(var) - {"name", "value", "valueFrom"}
+    if unknown:
+        problems.append((where, f"unknown keys {sorted(unknown)}"))
+    if "value" in var and "valueFrom" in var:
+        problems.append((where, "has both value and valueFrom"))
+    if "value" in var and not isinstance(var["value"], str):
+        problems.append(
+            (f"{where}.value", f"must be a string (quote it in YAML), got {var['value']!r}")
+        )
+    if "valueFrom" in var:
+        problems.extend(_value_from_problems(var["valueFrom"], f"{where}.valueFrom"))
     return problems
 
 
@@ -111,23 +124,18 @@ def _value_from_problems(source: Any, path: str) -> Problems:
 
 def volume_mount_problems(mounts: Any, path: str = "volumeMounts") -> Problems:
     """Problems of a list of Kubernetes VolumeMounts (``name``, ``mountPath``, ``readOnly``...)."""
-    if not isinstance(mounts, list):
-        return [(path, f"must be a list of volume mounts, got {mounts!r}")]
+    return _each_mapping(mounts, path, "volume mounts", "name and mountPath", _mount_problems)
+
+
+def _mount_problems(mount: Mapping, where: str) -> Problems:
     problems: Problems = []
-    for i, mount in enumerate(mounts):
-        where = f"{path}[{i}]"
-        if not isinstance(mount, Mapping):
-            problems.append((where, f"must be a mapping with name and mountPath, got {mount!r}"))
-            continue
-        for key in ("name", "mountPath"):
-            problems.extend(_string_problem(mount.get(key), f"{where}.{key}"))
-        if "readOnly" in mount and not isinstance(mount["readOnly"], bool):
-            problems.append(
-                (f"{where}.readOnly", f"must be true or false, got {mount['readOnly']!r}")
-            )
-        unknown = set(mount) - _VOLUME_MOUNT_KEYS
-        if unknown:
-            problems.append((where, f"unknown keys {sorted(unknown)}"))
+    for key in ("name", "mountPath"):
+        problems.extend(_string_problem(mount.get(key), f"{where}.{key}"))
+    if "readOnly" in mount and not isinstance(mount["readOnly"], bool):
+        problems.append((f"{where}.readOnly", f"must be true or false, got {mount['readOnly']!r}"))
+    unknown = set(mount) - _VOLUME_MOUNT_KEYS
+    if unknown:
+        problems.append((where, f"unknown keys {sorted(unknown)}"))
     return problems
 
 
@@ -177,26 +185,21 @@ def builder_problems(builder: Any, path: str = "builder") -> Problems:
 
 def volume_problems(volumes: Any, path: str = "volumes") -> Problems:
     """Problems of ``runtime.volumes``: a list of ``{name, csi: {driver, ...}}``."""
-    if not isinstance(volumes, list):
-        return [(path, f"must be a list of volumes, got {volumes!r}")]
-    problems: Problems = []
-    for i, volume in enumerate(volumes):
-        where = f"{path}[{i}]"
-        if not isinstance(volume, Mapping):
-            problems.append((where, f"must be a mapping with name and csi, got {volume!r}"))
-            continue
-        problems.extend(_string_problem(volume.get("name"), f"{where}.name"))
-        csi = volume.get("csi")
-        if not isinstance(csi, Mapping):
-            problems.append((f"{where}.csi", f"must be a mapping with a driver, got {csi!r}"))
-            continue
-        problems.extend(_string_problem(csi.get("driver"), f"{where}.csi.driver"))
-        if not isinstance(csi.get("readOnly", False), bool):
-            problems.append(
-                (f"{where}.csi.readOnly", f"must be true or false, got {csi['readOnly']!r}")
-            )
-        if not isinstance(csi.get("volumeAttributes", {}), Mapping):
-            problems.append((f"{where}.csi.volumeAttributes", "must be a mapping"))
+    return _each_mapping(volumes, path, "volumes", "name and csi", _volume_problems)
+
+
+def _volume_problems(volume: Mapping, where: str) -> Problems:
+    problems = _string_problem(volume.get("name"), f"{where}.name")
+    csi = volume.get("csi")
+    if not isinstance(csi, Mapping):
+        return [*problems, (f"{where}.csi", f"must be a mapping with a driver, got {csi!r}")]
+    problems.extend(_string_problem(csi.get("driver"), f"{where}.csi.driver"))
+    if not isinstance(csi.get("readOnly", False), bool):
+        problems.append(
+            (f"{where}.csi.readOnly", f"must be true or false, got {csi['readOnly']!r}")
+        )
+    if not isinstance(csi.get("volumeAttributes", {}), Mapping):
+        problems.append((f"{where}.csi.volumeAttributes", "must be a mapping"))
     return problems
 
 
