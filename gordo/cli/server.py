@@ -7,6 +7,8 @@ import click
 _PROMETHEUS_CONFIG = "gordo.server.prometheus.gunicorn_config"
 
 
+DEFAULT_SERVER_APP = "gordo.server.server:build_app()"
+
 @click.command("run-server")
 @click.option(
     "--host",
@@ -68,7 +70,7 @@ _PROMETHEUS_CONFIG = "gordo.server.prometheus.gunicorn_config"
 @click.option(
     "--server-app",
     type=str,
-    default="gordo.server.server:build_app()",
+    default=DEFAULT_SERVER_APP,
     show_default=True,
     envvar="GORDO_SERVER_APP",
     help="The application to run",
@@ -100,8 +102,10 @@ def run_server_cli(
         MODEL_COLLECTION_DIR=models/my-project/1700000000000 PROJECT=my-project \\
             gordo run-server --host 127.0.0.1 --port 5555 --workers 1
     """
-    from gordo.server.server import run_server
+    from gordo.server.server import Config, run_server
 
+    if server_app == DEFAULT_SERVER_APP:
+        Config()  # a missing or bad setting is one line here, not a traceback per worker
     run_server(
         host=host,
         port=port,

@@ -33,3 +33,10 @@ def test_help_has_an_example_and_env_values_are_validated():
     assert result.exit_code == 0 and "gordo run-server --host 127.0.0.1" in result.output
     bad = runner.invoke(gordo, ["run-server"], env={"GORDO_SERVER_PORT": "not-a-port"})
     assert bad.exit_code == 2 and "--port" in bad.output
+
+
+def test_missing_collection_dir_is_one_line_before_gunicorn_starts(monkeypatch):
+    monkeypatch.delenv("MODEL_COLLECTION_DIR", raising=False)
+    result = CliRunner().invoke(gordo, ["run-server", "--host", "127.0.0.1", "--port", "1"])
+    assert result.exit_code == 100
+    assert "MODEL_COLLECTION_DIR is not set" in result.output
