@@ -143,14 +143,7 @@ class ForwardPredictionsIntoInflux(PredictionForwarder):
 
     def query(self, statement: str) -> dict:
         """Run one InfluxQL statement (POST /query); an error in the answer raises."""
-        response = request(
-            self.session,
-            "POST",
-            self.base_url,
-            "/query",
-            params={"db": self.database, "q": statement},
-            **self._http,
-        )
+        response = self._post("/query", {"q": statement})
         errors = [r["error"] for r in response.json().get("results", []) if "error" in r]
         if errors:
             raise ConfigException(f"InfluxDB {self.base_url} refused {statement!r}: {errors[0]}")
@@ -160,15 +153,14 @@ class ForwardPredictionsIntoInflux(PredictionForwarder):
         """POST lines to ``/write`` in batches of :data:`WRITE_BATCH`."""
         for first in range(0, len(lines), WRITE_BATCH):
             body = "\n".join(lines[first : first + WRITE_BATCH]).encode()
-            request(
-                self.session,
-                "POST",
-                self.base_url,
-                "/write",
-                params={"db": self.database, "precision": "ns"},
-                data=body,
-                **self._http,
-            )
+            self._post("/write", {"precision": "ns"}, data=body)
+
+    def _post(self, path: str, params: dict[str, str], **kwargs) -> requests.Response:
+        """POST to ``path`` of the database, retried as configured."""
+        params = {"db": self.database, **params}
+        return request(
+            self.session, "POST", self.base_url, path, params=params, **self._http, **kwargs
+        )
 
     def __call__(
         self,
