@@ -27,7 +27,7 @@ def model_to_state(model: Any) -> dict[str, Any]:
             "format": FORMAT,
             "config": json.dumps(config),
             "weights": [np.asarray(w) for w in model.get_weights()],
-            "compile": model.get_compile_config() if model.optimizer is not None else None,
+            "compile": model.get_compile_config() if getattr(model, "optimizer", None) else None,
         }
 
 

@@ -4,7 +4,11 @@
 an import path of a factory, or is the factory itself; the other keyword
 arguments go to the factory, except the fit arguments (``batch_size``,
 ``epochs``, ``verbose``, ``validation_split``, ``shuffle``, ``callbacks``).
-Keras is imported when a model is built or loaded, not when this module is.
+Keras is imported when a model is built or loaded, not when this module is. A
+loaded model that is a plain stack of Dense layers predicts in numpy
+(:mod:`gordo.machine.model.numpy_inference`) and builds its Keras model only
+when something needs it (fitting, ``model``, weights), so serving it never
+imports Keras.
 
 >>> import numpy as np
 >>> X = np.random.rand(40, 3)
@@ -20,6 +24,7 @@ from __future__ import annotations
 import abc
 import inspect
 import math
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,7 +36,7 @@ from sklearn.metrics import explained_variance_score
 from sklearn.utils.validation import check_is_fitted
 
 from gordo.exceptions import ConfigException, DefinitionParameterError
-from gordo.machine.model import fast_path, keras_io
+from gordo.machine.model import fast_path, keras_io, numpy_inference
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.base import GordoBase
 from gordo.machine.model.checks import as_float_array, check_finite
@@ -45,6 +50,11 @@ _FIT_DEFAULTS: dict[str, Any] = {
     "validation_split": 0.0,
     "callbacks": [],
 }
+#: The saved state of a loaded model whose Keras model is not built yet, and the numpy plan.
+_UNBUILT = ("_keras_state", "_inference_plan")
+#: Where a fitted model keeps its model (pickled as ``model_``, see ``__getstate__``).
+_MODEL_ATTRIBUTES = ("_built_model", *_UNBUILT)
+_build_lock = threading.Lock()
 
 
 def _call_factory(
@@ -272,10 +282,49 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         self.model_ = model
         return self
 
+    def __sklearn_is_fitted__(self) -> bool:
+        return "_built_model" in self.__dict__ or "_keras_state" in self.__dict__
+
+    @property
+    def model_(self) -> Any:
+        """The fitted Keras model, built now if this model was loaded and not built yet.
+
+        Whoever gets it may change its weights, so predictions use Keras from then on.
+        """
+        model = self._keras_model()
+        self.__dict__.pop("_inference_plan", None)
+        return model
+
+    @model_.setter
+    def model_(self, model: Any) -> None:
+        self.__dict__["_built_model"] = model
+        for name in _UNBUILT:
+            self.__dict__.pop(name, None)
+
+    def _keras_model(self) -> Any:
+        """The Keras model; a loaded model builds it from its saved state on first use."""
+        with _build_lock:
+            if "_built_model" not in self.__dict__:
+                if "_keras_state" not in self.__dict__:
+                    raise AttributeError(f"{type(self).__name__} is not fitted: it has no model_")
+                self.__dict__["_built_model"] = keras_io.model_from_state(
+                    self.__dict__.pop("_keras_state")
+                )
+            return self.__dict__["_built_model"]
+
+    def _plan(self) -> numpy_inference.DenseStack | None:
+        """The numpy forward pass of the model, made on first use; None if it is not a Dense stack."""
+        try:
+            return self.__dict__["_inference_plan"]
+        except KeyError:
+            plan = numpy_inference.plan_from_state(keras_io.model_to_state(self._keras_model()))
+            self.__dict__["_inference_plan"] = plan
+            return plan
+
     @property
     def model(self) -> Any:
-        """The fitted Keras model."""
-        check_is_fitted(self, "model_")
+        """The fitted Keras model (see ``model_``)."""
+        check_is_fitted(self)
         return self.model_
 
     def predict(self, X: Any, **kwargs: Any) -> np.ndarray:
@@ -284,7 +333,7 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         Raises ValueError if ``X`` has another number of features than the model
         was fitted with, or non-finite values (naming the column).
         """
-        check_is_fitted(self, "model_")
+        check_is_fitted(self)
         owner = type(self).__name__
         X_arr, columns = as_float_array(X, "X")
         if X_arr.shape[1] != self.n_features_in_:
@@ -293,7 +342,10 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
                 f"{self.n_features_in_} features"
             )
         check_finite(X_arr, columns, "X", owner)
-        return fast_path.predict(self.model_, self._model_input(X_arr))
+        plan = self._plan()
+        if plan is not None:
+            return plan.predict(self._model_input(X_arr))
+        return fast_path.predict(self._keras_model(), self._model_input(X_arr))
 
     def score(
         self,
@@ -316,16 +368,26 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
     # --- pickling -----------------------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        if "model_" in state:
-            state["model_"] = keras_io.model_to_state(state["model_"])
+        state = {k: v for k, v in self.__dict__.items() if k not in _MODEL_ATTRIBUTES}
+        if "_built_model" in self.__dict__:
+            state["model_"] = keras_io.model_to_state(self.__dict__["_built_model"])
+        elif "_keras_state" in self.__dict__:
+            state["model_"] = self.__dict__["_keras_state"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore; a stack of Dense layers keeps its saved state and predicts in numpy."""
         state = dict(state)
-        if isinstance(state.get("model_"), dict):
-            state["model_"] = keras_io.model_from_state(state["model_"])
+        saved = state.pop("model_", None)
         self.__dict__.update(state)
+        if saved is None:
+            return
+        plan = numpy_inference.plan_from_state(saved)
+        if plan is None:
+            self.__dict__["_built_model"] = keras_io.model_from_state(saved)
+        else:
+            self.__dict__["_keras_state"] = saved
+        self.__dict__["_inference_plan"] = plan
 
 
 def _as_callback(callback: Any) -> Any:

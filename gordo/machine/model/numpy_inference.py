@@ -1,0 +1,169 @@
+"""Inference of a saved stack of Dense layers in numpy, without importing Keras or JAX.
+
+:func:`plan_from_state` reads the architecture JSON and weights kept by
+:mod:`gordo.machine.model.keras_io` and, for a ``Sequential`` model of 2D input
+made only of ``Dense`` (float32, activations below), ``Dropout`` and
+``Activation`` layers, gives a :class:`DenseStack` computing what Keras'
+``predict`` computes: ``activation(x @ kernel + bias)`` per layer, in float32.
+Any other model gives None and is rebuilt with Keras.
+
+>>> import json, numpy as np
+>>> dense = {"class_name": "Dense", "config": {"units": 1, "activation": "relu", "use_bias": True,
+...          "dtype": "float32"}}
+>>> state = {"format": "gordo-keras-model/1", "weights": [np.ones((2, 1)), np.zeros(1)],
+...          "config": json.dumps({"class_name": "Sequential", "config": {"layers": [dense]},
+...                                "build_config": {"input_shape": [None, 2]}})}
+>>> plan_from_state(state).predict(np.array([[1.0, 2.0], [-3.0, 1.0]]))
+array([[3.],
+       [0.]], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from gordo.machine.model.keras_io import FORMAT
+
+_SELU_ALPHA = np.float32(1.6732632423543772848170429916717)
+_SELU_SCALE = np.float32(1.0507009873554804934193349852946)
+_SQRT_HALF = np.float32(np.sqrt(0.5))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    from scipy.special import expit
+
+    return expit(x)
+
+
+def _elu(x: np.ndarray, alpha: np.float32 = np.float32(1.0)) -> np.ndarray:
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, np.float32(0.0))))
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    from scipy.special import erfc
+
+    return np.float32(0.5) * x * erfc(-x * _SQRT_HALF)
+
+
+def _relu6(x: np.ndarray) -> np.ndarray:
+    return np.minimum(np.maximum(x, np.float32(0.0)), np.float32(6.0))
+
+
+#: Keras' activations by their serialized name, as computed by Keras' JAX backend.
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "linear": lambda x: x,
+    "relu": lambda x: np.maximum(x, np.float32(0.0)),
+    "relu6": _relu6,
+    "leaky_relu": lambda x: np.where(x >= 0, x, np.float32(0.2) * x),
+    "tanh": np.tanh,
+    "sigmoid": _sigmoid,
+    "hard_sigmoid": lambda x: _relu6(x + np.float32(3.0)) / np.float32(6.0),
+    "elu": _elu,
+    "selu": lambda x: _SELU_SCALE * _elu(x, _SELU_ALPHA),
+    "softplus": lambda x: np.logaddexp(x, np.float32(0.0)),
+    "softsign": lambda x: x / (np.abs(x) + np.float32(1.0)),
+    "silu": lambda x: x * _sigmoid(x),
+    "swish": lambda x: x * _sigmoid(x),
+    "gelu": _gelu,
+    "exponential": np.exp,
+}
+
+#: Layers that are the identity at inference.
+_IDENTITY_LAYERS = ("InputLayer", "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout")
+#: Dense options that must keep their default for the plan to match Keras.
+_DENSE_DEFAULTS = {"quantization_config": None, "lora_rank": None}
+
+
+class DenseStack:
+    """``activation(x @ kernel + bias)`` for each layer in turn, in float32.
+
+    >>> stack = DenseStack([(np.eye(2), np.ones(2), "linear")])
+    >>> stack.predict(np.zeros((1, 2))).tolist()
+    [[1.0, 1.0]]
+    """
+
+    def __init__(self, layers: Sequence[tuple[np.ndarray, np.ndarray | None, str]]) -> None:
+        self.layers = [
+            (
+                np.asarray(kernel, dtype="float32"),
+                None if bias is None else np.asarray(bias, dtype="float32"),
+                ACTIVATIONS[activation],
+            )
+            for kernel, bias, activation in layers
+        ]
+        self.n_features_out = self.layers[-1][0].shape[1]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The output for the rows of ``x`` (cast to float32)."""
+        out = np.asarray(x, dtype="float32")
+        for kernel, bias, activation in self.layers:
+            out = out @ kernel
+            if bias is not None:
+                out += bias
+            out = activation(out).astype("float32", copy=False)
+        return out
+
+
+def plan_from_state(state: dict[str, Any]) -> DenseStack | None:
+    """A :class:`DenseStack` equal to the model saved in ``state``, or None if it is not one."""
+    if state.get("format") != FORMAT:
+        return None
+    config = json.loads(state["config"])
+    if config.get("class_name") != "Sequential" or config.get("module", "keras") != "keras":
+        return None
+    input_shape = (config.get("build_config") or {}).get("input_shape")
+    if not input_shape or len(input_shape) != 2:
+        return None
+    layers = _dense_layers(config.get("config", {}).get("layers", []))
+    if not layers:
+        return None
+    weights = list(state["weights"])
+    plan = []
+    for units, activation, use_bias in layers:
+        count = 2 if use_bias else 1
+        if len(weights) < count:
+            return None
+        kernel, bias = weights[0], (weights[1] if use_bias else None)
+        weights = weights[count:]
+        if np.ndim(kernel) != 2 or np.shape(kernel)[1] != units:
+            return None
+        plan.append((kernel, bias, activation))
+    if weights or np.shape(plan[0][0])[0] != input_shape[1]:
+        return None
+    return DenseStack(plan)
+
+
+def _dense_layers(layers: list[dict[str, Any]]) -> list[tuple[int, str, bool]] | None:
+    """(units, activation, use_bias) of each Dense layer; an Activation layer joins the one before.
+
+    None if a layer is not one of these, is not float32, or uses an unsupported option.
+    """
+    out: list[tuple[int, str, bool]] = []
+    for layer in layers:
+        name, cfg = layer.get("class_name"), layer.get("config") or {}
+        if name in _IDENTITY_LAYERS:
+            continue
+        if not _is_float32(cfg.get("dtype", "float32")):
+            return None
+        activation = cfg.get("activation", "linear")
+        if activation not in ACTIVATIONS:
+            return None
+        if name == "Dense":
+            if any(cfg.get(k, v) != v for k, v in _DENSE_DEFAULTS.items()):
+                return None
+            out.append((int(cfg["units"]), activation, bool(cfg.get("use_bias", True))))
+        elif name == "Activation" and out and out[-1][1] == "linear":
+            out[-1] = (out[-1][0], activation, out[-1][2])
+        else:
+            return None
+    return out
+
+
+def _is_float32(dtype: Any) -> bool:
+    if isinstance(dtype, dict):
+        dtype = (dtype.get("config") or {}).get("name")
+    return dtype == "float32"

@@ -1,0 +1,193 @@
+"""Loaded stacks of Dense layers predict in numpy as Keras does, and build Keras only when needed."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from gordo import serializer
+from gordo.machine.model import fast_path, keras_io
+from gordo.machine.model.anomaly.diff import DiffBasedAnomalyDetector
+from gordo.machine.model.backend import keras_module
+from gordo.machine.model.factories.feedforward_autoencoder import feedforward_symmetric
+from gordo.machine.model.models import KerasAutoEncoder, KerasLSTMAutoEncoder
+from gordo.machine.model.numpy_inference import ACTIVATIONS, plan_from_state
+
+X = np.random.default_rng(3).normal(size=(64, 5))
+
+
+def _assert_like_keras(out: np.ndarray, reference: np.ndarray) -> None:
+    """Equal up to float32 rounding: 1e-6 of the output's scale (the sums' order differs)."""
+    assert out.dtype == np.float32 and out.shape == reference.shape
+    scale = float(np.max(np.abs(reference))) or 1.0
+    np.testing.assert_allclose(out, reference, rtol=1e-6, atol=2e-6 * scale)
+
+
+def _unbuilt(model: KerasAutoEncoder) -> bool:
+    return "_built_model" not in vars(model) and "_inference_plan" in vars(model)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "feedforward_hourglass"},
+        {"kind": "feedforward_symmetric", "dims": [4, 2], "funcs": ["relu", "selu"]},
+        {
+            "kind": "feedforward_model",
+            "encoding_dim": [6, 3],
+            "encoding_func": ["elu", "sigmoid"],
+            "decoding_dim": [4],
+            "decoding_func": ["softplus"],
+            "out_func": "swish",
+        },
+    ],
+    ids=lambda p: p["kind"],
+)
+def test_loaded_factory_models_predict_in_numpy_as_keras(params):
+    model = KerasAutoEncoder(epochs=1, batch_size=16, **params).fit(X)
+    reference = fast_path.predict(model.model, X.astype("float32"))
+    loaded = pickle.loads(pickle.dumps(model))
+    assert _unbuilt(loaded)
+    _assert_like_keras(loaded.predict(X), reference)
+    assert isinstance(loaded.score(X, X), float)
+    assert _unbuilt(loaded)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_activation_matches_keras(activation):
+    keras_model = feedforward_symmetric(5, dims=[4, 3], funcs=[activation, activation])
+    plan = plan_from_state(keras_io.model_to_state(keras_model))
+    x = (X / (8 if activation == "exponential" else 2)).astype("float32")  # exp(exp) stays finite
+    reference = keras_module().ops.convert_to_numpy(keras_model(x, training=False))
+    _assert_like_keras(plan.predict(x), reference)
+
+
+def test_dropout_and_activation_layers_and_no_bias():
+    keras = keras_module()
+    layers = keras.layers
+    keras_model = keras.Sequential(
+        [
+            keras.Input(shape=(5,)),
+            layers.Dense(4, use_bias=False),
+            layers.Activation("tanh"),
+            layers.Dropout(0.5),
+            layers.Dense(5, activation="relu"),
+        ]
+    )
+    plan = plan_from_state(keras_io.model_to_state(keras_model))
+    x = X.astype("float32")
+    _assert_like_keras(plan.predict(x), keras.ops.convert_to_numpy(keras_model(x)))
+
+
+def _functional_model():
+    keras = keras_module()
+    inputs = keras.Input(shape=(5,))
+    return keras.Model(inputs, keras.layers.Dense(5)(inputs))
+
+
+def _sequential(*layers):
+    keras = keras_module()
+    return keras.Sequential(list(layers))
+
+
+@pytest.mark.filterwarnings("ignore:Explicitly requested dtype float64")
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda k: _sequential(k.Input(shape=(5,)), k.layers.Dense(5, activation="softmax")),
+        lambda k: _sequential(k.Input(shape=(5,)), k.layers.BatchNormalization()),
+        lambda k: _sequential(k.Input(shape=(5,)), k.layers.Dense(5, dtype="float64")),
+        lambda k: _sequential(k.Input(shape=(2, 5)), k.layers.Dense(5)),
+        lambda k: _functional_model(),
+    ],
+    ids=["softmax", "batchnorm", "float64", "3d-input", "functional"],
+)
+def test_other_architectures_have_no_plan(build):
+    assert plan_from_state(keras_io.model_to_state(build(keras_module()))) is None
+
+
+def test_unsupported_models_are_rebuilt_with_keras_on_load():
+    model = KerasLSTMAutoEncoder(kind="lstm_model", lookback_window=3, epochs=1).fit(X[:20])
+    loaded = pickle.loads(pickle.dumps(model))
+    assert "_built_model" in vars(loaded) and vars(loaded)["_inference_plan"] is None
+    np.testing.assert_allclose(loaded.predict(X[:20]), model.predict(X[:20]), rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def fitted() -> KerasAutoEncoder:
+    return KerasAutoEncoder(kind="feedforward_hourglass", epochs=1).fit(X)
+
+
+def test_keras_model_is_built_when_needed_and_then_used(fitted):
+    loaded = pickle.loads(pickle.dumps(fitted))
+    light = loaded.predict(X)
+    with fast_path.quiet_variable_numpy():
+        weights, expected = loaded.model.get_weights(), fitted.model.get_weights()
+    assert "_built_model" in vars(loaded) and "_inference_plan" not in vars(loaded)
+    for got, want in zip(weights, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    loaded.model.set_weights([w * 0 for w in weights])
+    assert not loaded.predict(X).any()
+    _assert_like_keras(light, fast_path.predict(fitted.model, X.astype("float32")))
+
+
+def test_lazy_model_pickles_again_without_building_keras(fitted):
+    loaded = pickle.loads(pickle.dumps(fitted))
+    again = pickle.loads(pickle.dumps(loaded))
+    assert _unbuilt(loaded) and _unbuilt(again)
+    np.testing.assert_array_equal(again.predict(X), loaded.predict(X))
+    assert serializer.into_definition(again) == serializer.into_definition(fitted)
+    assert clone(again).get_params() == fitted.get_params()
+
+
+def test_fitting_a_loaded_model_builds_keras_and_drops_the_plan(fitted):
+    loaded = pickle.loads(pickle.dumps(fitted))
+    loaded.fit(X[:32] * 2)
+    assert "_built_model" in vars(loaded) and "_keras_state" not in vars(loaded)
+    _assert_like_keras(loaded.predict(X), fast_path.predict(loaded.model, X.astype("float32")))
+
+
+def test_unfitted_model_is_not_fitted():
+    model = KerasAutoEncoder(kind="feedforward_hourglass")
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    with pytest.raises(AttributeError, match="model_"):
+        _ = model.model_
+
+
+@pytest.mark.integration
+def test_loading_and_scoring_a_dumped_anomaly_model_imports_no_keras(tmp_path, frame):
+    pipeline = Pipeline(
+        [
+            ("scale", MinMaxScaler()),
+            ("model", KerasAutoEncoder(kind="feedforward_hourglass", epochs=1)),
+        ]
+    )
+    detector = DiffBasedAnomalyDetector(base_estimator=pipeline, require_thresholds=False)
+    serializer.dump(detector.fit(frame, frame), tmp_path / "model")
+    frame.to_pickle(tmp_path / "frame.pkl")
+    code = (
+        "import json, sys, pandas as pd\n"
+        "from gordo import serializer\n"
+        f"model = serializer.load({str(tmp_path / 'model')!r})\n"
+        f"frame = pd.read_pickle({str(tmp_path / 'frame.pkl')!r})\n"
+        "out = model.anomaly(frame, frame)\n"
+        "print(json.dumps([len(out), sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'keras', 'jax', 'tensorflow', 'torch'})]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == [len(frame), []]
