@@ -5,10 +5,10 @@ an import path of a factory, or is the factory itself; the other keyword
 arguments go to the factory, except the fit arguments (``batch_size``,
 ``epochs``, ``verbose``, ``validation_split``, ``shuffle``, ``callbacks``).
 Keras is imported when a model is built or loaded, not when this module is. A
-loaded model that is a plain stack of Dense layers predicts in numpy
-(:mod:`gordo.machine.model.numpy_inference`) and builds its Keras model only
-when something needs it (fitting, ``model``, weights), so serving it never
-imports Keras.
+model that is a plain stack of Dense layers predicts in numpy
+(:mod:`gordo.machine.model.numpy_inference`), the same before and after
+pickling; a loaded one builds its Keras model only when something needs it
+(fitting, ``model``/``model_``), so serving it never imports Keras.
 
 >>> import numpy as np
 >>> X = np.random.rand(40, 3)
@@ -50,10 +50,11 @@ _FIT_DEFAULTS: dict[str, Any] = {
     "validation_split": 0.0,
     "callbacks": [],
 }
-#: The saved state of a loaded model whose Keras model is not built yet, and the numpy plan.
-_UNBUILT = ("_keras_state", "_inference_plan")
+#: Derived from the model: the saved state of a loaded model whose Keras model is not built
+#: yet, the numpy plan, and whether the Keras model was handed out (see ``model_``).
+_DERIVED = ("_keras_state", "_inference_plan", "_model_shared")
 #: Where a fitted model keeps its model (pickled as ``model_``, see ``__getstate__``).
-_MODEL_ATTRIBUTES = ("_built_model", *_UNBUILT)
+_MODEL_ATTRIBUTES = ("_built_model", *_DERIVED)
 _build_lock = threading.Lock()
 
 
@@ -289,16 +290,19 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
     def model_(self) -> Any:
         """The fitted Keras model, built now if this model was loaded and not built yet.
 
-        Whoever gets it may change its weights, so predictions use Keras from then on.
+        Whoever gets it may change its weights, so from then on the numpy plan is
+        made again from the current weights at each prediction.
         """
         model = self._keras_model()
-        self.__dict__.pop("_inference_plan", None)
+        self.__dict__["_model_shared"] = True
+        if self.__dict__.get("_inference_plan") is not None:
+            self.__dict__.pop("_inference_plan", None)
         return model
 
     @model_.setter
     def model_(self, model: Any) -> None:
         self.__dict__["_built_model"] = model
-        for name in _UNBUILT:
+        for name in _DERIVED:
             self.__dict__.pop(name, None)
 
     def _keras_model(self) -> Any:
@@ -313,12 +317,17 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
             return self.__dict__["_built_model"]
 
     def _plan(self) -> numpy_inference.DenseStack | None:
-        """The numpy forward pass of the model, made on first use; None if it is not a Dense stack."""
+        """The numpy forward pass of the model; None if it is not a stack of Dense layers.
+
+        Made on first use and kept, unless the Keras model was handed out (its
+        weights may change) and it is a Dense stack.
+        """
         try:
             return self.__dict__["_inference_plan"]
         except KeyError:
             plan = numpy_inference.plan_from_state(keras_io.model_to_state(self._keras_model()))
-            self.__dict__["_inference_plan"] = plan
+            if plan is None or not self.__dict__.get("_model_shared"):
+                self.__dict__["_inference_plan"] = plan
             return plan
 
     @property

@@ -34,7 +34,7 @@ def _assert_like_keras(out: np.ndarray, reference: np.ndarray) -> None:
 
 
 def _unbuilt(model: KerasAutoEncoder) -> bool:
-    return "_built_model" not in vars(model) and "_inference_plan" in vars(model)
+    return "_built_model" not in vars(model) and vars(model).get("_inference_plan") is not None
 
 
 @pytest.mark.parametrize(
@@ -139,6 +139,16 @@ def test_keras_model_is_built_when_needed_and_then_used(fitted):
     loaded.model.set_weights([w * 0 for w in weights])
     assert not loaded.predict(X).any()
     _assert_like_keras(light, fast_path.predict(fitted.model, X.astype("float32")))
+
+
+def test_predictions_follow_the_weights_of_a_keras_model_handed_out():
+    model = KerasAutoEncoder(kind="feedforward_hourglass", epochs=1).fit(X)
+    before = model.predict(X)
+    keras_model = model.model
+    np.testing.assert_array_equal(model.predict(X), before)
+    with fast_path.quiet_variable_numpy():
+        keras_model.set_weights([w * 0 for w in keras_model.get_weights()])
+    assert not model.predict(X).any()
 
 
 def test_lazy_model_pickles_again_without_building_keras(fitted):
