@@ -24,11 +24,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import explained_variance_score
 from sklearn.model_selection import KFold, TimeSeriesSplit
 from sklearn.model_selection import cross_validate as sk_cross_validate
-from sklearn.preprocessing import MinMaxScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils import shuffle as sk_shuffle
 
 from gordo.machine.model.anomaly.base import AnomalyDetectorBase
@@ -277,7 +278,8 @@ class DiffBasedAnomalyDetector(AnomalyDetectorBase):
         check_finite(y_arr, y_columns, "y", owner)
         if len(X_arr) != len(y_arr):
             raise ValueError(f"{owner}: X has {len(X_arr)} rows but y has {len(y_arr)}")
-        y_pred = np.asarray(self.base_estimator.predict(X), dtype="float64")
+        with config_context(assume_finite=True):  # X was checked above
+            y_pred = np.asarray(self.base_estimator.predict(X), dtype="float64")
         if y_pred.ndim == 1:
             y_pred = y_pred.reshape(-1, 1)
         n = len(y_pred)
@@ -285,7 +287,7 @@ class DiffBasedAnomalyDetector(AnomalyDetectorBase):
         x_names = x_columns or [str(i) for i in range(X_arr.shape[1])]
         y_names = y_columns or [str(i) for i in range(y_arr.shape[1])]
         unscaled = np.abs(y_pred - y_true)
-        scaled = np.abs(self.scaler.transform(y_pred) - self.scaler.transform(y_true))
+        scaled = np.abs(_scale(self.scaler, y_pred) - _scale(self.scaler, y_true))
         total_scaled = np.linalg.norm(scaled, axis=1)
         total_unscaled = np.linalg.norm(unscaled, axis=1)
         blocks = [
@@ -400,6 +402,37 @@ class DiffBasedKFCVAnomalyDetector(DiffBasedAnomalyDetector):
     def get_metadata(self) -> dict[str, Any]:
         """The detector's metadata plus ``threshold-percentile``."""
         return {**super().get_metadata(), "threshold-percentile": self.threshold_percentile}
+
+
+def _scale(scaler: Any, values: np.ndarray) -> np.ndarray:
+    """``scaler.transform(values)`` of a float64 array; fitted Min-Max and standard scalers
+    are applied with their own arithmetic, skipping scikit-learn's input validation.
+
+    >>> scaler = MinMaxScaler().fit([[0.0], [4.0]])
+    >>> _scale(scaler, np.array([[1.0], [2.0]])).ravel().tolist()
+    [0.25, 0.5]
+    """
+    kind = type(scaler)
+    plain = kind in (MinMaxScaler, StandardScaler) and not getattr(
+        scaler, "_sklearn_output_config", None
+    )
+    if not plain or kind is MinMaxScaler and scaler.clip or not hasattr(scaler, "scale_"):
+        return scaler.transform(values)
+    if values.shape[1] != scaler.n_features_in_:
+        raise ValueError(
+            f"X has {values.shape[1]} features, but {kind.__name__} is expecting "
+            f"{scaler.n_features_in_} features as input."
+        )
+    out = values.copy()
+    if kind is MinMaxScaler:
+        out *= scaler.scale_
+        out += scaler.min_
+        return out
+    if scaler.with_mean:
+        out -= scaler.mean_
+    if scaler.with_std:
+        out /= scaler.scale_
+    return out
 
 
 def _nan_safe(values: np.ndarray) -> np.ndarray:
