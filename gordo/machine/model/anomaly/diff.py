@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import explained_variance_score
 from sklearn.model_selection import KFold, TimeSeriesSplit
@@ -278,8 +277,7 @@ class DiffBasedAnomalyDetector(AnomalyDetectorBase):
         check_finite(y_arr, y_columns, "y", owner)
         if len(X_arr) != len(y_arr):
             raise ValueError(f"{owner}: X has {len(X_arr)} rows but y has {len(y_arr)}")
-        with config_context(assume_finite=True):  # X was checked above
-            y_pred = np.asarray(self.base_estimator.predict(X), dtype="float64")
+        y_pred = np.asarray(self.base_estimator.predict(X), dtype="float64")
         if y_pred.ndim == 1:
             y_pred = y_pred.reshape(-1, 1)
         n = len(y_pred)
