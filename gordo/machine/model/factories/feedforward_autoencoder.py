@@ -11,6 +11,7 @@ from gordo.machine.model.factories.utils import (
     compile_model,
     hourglass_calc_dims,
     sequential,
+    symmetric_layers,
 )
 from gordo.machine.model.register import register_model_builder
 
@@ -65,16 +66,10 @@ def feedforward_symmetric(
     >>> [layer.units for layer in feedforward_symmetric(6, dims=(4, 2), funcs=("tanh", "tanh")).layers]
     [4, 2, 2, 4, 6]
     """
-    if len(dims) == 0:
-        raise ValueError("dims must have at least one layer size")
-    check_dim_func_len("dims and funcs", dims, funcs)
     return feedforward_model(
         n_features,
         n_features_out,
-        encoding_dim=dims,
-        encoding_func=funcs,
-        decoding_dim=tuple(reversed(dims)),
-        decoding_func=tuple(reversed(funcs)),
+        **symmetric_layers(dims, funcs),
         optimizer=optimizer,
         optimizer_kwargs=optimizer_kwargs,
         compile_kwargs=compile_kwargs,

@@ -16,6 +16,7 @@ from gordo.machine.model.factories.utils import (
     compile_model,
     hourglass_calc_dims,
     sequential,
+    symmetric_layers,
 )
 from gordo.machine.model.register import register_model_builder
 
@@ -74,17 +75,11 @@ def lstm_symmetric(
     >>> [layer.units for layer in lstm_symmetric(4, dims=(3, 2), funcs=("tanh", "tanh")).layers]
     [3, 2, 2, 3, 4]
     """
-    if len(dims) == 0:
-        raise ValueError("dims must have at least one layer size")
-    check_dim_func_len("dims and funcs", dims, funcs)
     return lstm_model(
         n_features,
         n_features_out,
         lookback_window=lookback_window,
-        encoding_dim=dims,
-        encoding_func=funcs,
-        decoding_dim=tuple(reversed(dims)),
-        decoding_func=tuple(reversed(funcs)),
+        **symmetric_layers(dims, funcs),
         out_func=out_func,
         optimizer=optimizer,
         optimizer_kwargs=optimizer_kwargs,

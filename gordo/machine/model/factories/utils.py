@@ -53,6 +53,23 @@ def check_dim_func_len(names: str, dim: Sequence[int], func: Sequence[str]) -> N
         raise ValueError(f"{names} must have the same length, got {len(dim)} and {len(func)}")
 
 
+def symmetric_layers(dims: Sequence[int], funcs: Sequence[str]) -> dict[str, tuple]:
+    """Encoder and decoder layers of a symmetric autoencoder: ``dims``, then reversed.
+
+    >>> symmetric_layers((4, 2), ("tanh", "relu"))["decoding_func"]
+    ('relu', 'tanh')
+    """
+    if len(dims) == 0:
+        raise ValueError("dims must have at least one layer size")
+    check_dim_func_len("dims and funcs", dims, funcs)
+    return {
+        "encoding_dim": tuple(dims),
+        "encoding_func": tuple(funcs),
+        "decoding_dim": tuple(reversed(dims)),
+        "decoding_func": tuple(reversed(funcs)),
+    }
+
+
 def make_optimizer(optimizer: Any, optimizer_kwargs: Mapping[str, Any] | None = None) -> Any:
     """A Keras optimizer from a name (``"Adam"``), a definition or an optimizer instance.
 
