@@ -25,6 +25,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -119,8 +120,10 @@ def served(revision_dir: Path, host: str, port: int, timeout: float = 60) -> Ite
     }
     command = [*gordo_command(), "run-server", "--host", host, "--port", str(port),
                "--workers", "1", "--log-level", "warning"]
-    proc = subprocess.Popen(command, env=env, start_new_session=True)
     base = f"http://{host}:{port}"
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+        raise DemoError(f"{host}:{port} is already in use: stop what listens there or pass --port")
+    proc = subprocess.Popen(command, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + timeout
         while True:
