@@ -14,7 +14,7 @@ from gordo.serializer.from_definition import (
     load_params_from_definition,
 )
 from gordo.serializer.into_definition import into_definition, load_definition_from_params
-from gordo.serializer.serializer import dump, dumps, load, load_metadata, loads
+from gordo.serializer.serializer import dump, dumps, load, load_metadata, loads, read_model_bytes
 
 __all__ = [
     "dump",
@@ -27,4 +27,5 @@ __all__ = [
     "load_metadata",
     "load_params_from_definition",
     "loads",
+    "read_model_bytes",
 ]

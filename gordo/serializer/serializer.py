@@ -39,6 +39,7 @@ import pickle
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -110,25 +111,38 @@ def dump(obj: object, dest_dir: os.PathLike | str, metadata: dict | None = None)
         raise
 
 
-def load(source_dir: os.PathLike | str) -> Any:
+def load(source_dir: os.PathLike | str, unpickle: Callable[[bytes], Any] = loads) -> Any:
     """Load the model saved by :func:`dump` in ``source_dir``, after checking the manifest.
 
+    ``unpickle`` turns the verified bytes of the model file into the model
+    (the server passes :func:`gordo.machine.model.light.serving_loads`).
     Raises ArtifactError naming the directory when a file is missing, a checksum
     does not match, or the format is unknown.
     """
     source = Path(source_dir)
-    manifest = _read_manifest(source)
-    listed = manifest["files"]
-    if MODEL_FILE not in listed:
-        raise ArtifactError(f"Model directory {source}: {MANIFEST_FILE} does not list {MODEL_FILE}")
-    contents = {name: _read_checked(source, name, digest) for name, digest in listed.items()}
+    data, manifest = _verified_model(source)
     try:
-        return loads(contents[MODEL_FILE])
+        return unpickle(data)
     except Exception as exc:
         raise ArtifactError(
             f"Model directory {source}: cannot unpickle {MODEL_FILE} "
             f"(written by gordo {manifest.get('gordo_version', '?')}): {exc}"
         ) from exc
+
+
+def read_model_bytes(source_dir: os.PathLike | str) -> bytes:
+    """The bytes of the model file saved by :func:`dump`, after checking the manifest."""
+    return _verified_model(Path(source_dir))[0]
+
+
+def _verified_model(source: Path) -> tuple[bytes, dict]:
+    """(model file bytes, manifest), every listed file's checksum verified."""
+    manifest = _read_manifest(source)
+    listed = manifest["files"]
+    if MODEL_FILE not in listed:
+        raise ArtifactError(f"Model directory {source}: {MANIFEST_FILE} does not list {MODEL_FILE}")
+    contents = {name: _read_checked(source, name, digest) for name, digest in listed.items()}
+    return contents[MODEL_FILE], manifest
 
 
 def load_metadata(source_dir: os.PathLike | str) -> dict:

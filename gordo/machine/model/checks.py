@@ -27,6 +27,24 @@ def as_float_array(data: Any, what: str, dtype: str = "float32") -> tuple[np.nda
     return array, columns
 
 
+def checked_input(X: Any, n_features: int, owner: str) -> np.ndarray:
+    """``X`` as float32 rows of ``n_features`` finite values, else a ValueError naming the problem.
+
+    >>> checked_input([[1, 2]], 3, "KerasAutoEncoder")
+    Traceback (most recent call last):
+    ...
+    ValueError: KerasAutoEncoder: X has 2 features, but the model was fitted with 3 features
+    """
+    array, columns = as_float_array(X, "X")
+    if array.shape[1] != n_features:
+        raise ValueError(
+            f"{owner}: X has {array.shape[1]} features, but the model was fitted with "
+            f"{n_features} features"
+        )
+    check_finite(array, columns, "X", owner)
+    return array
+
+
 def check_finite(array: np.ndarray, columns: list[str], what: str, owner: str) -> None:
     """Raise ValueError naming the first column of ``array`` holding NaN or infinity.
 

@@ -19,6 +19,7 @@ from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import BadRequestError, ServingError
 from gordo.server import model_io, model_metadata, payloads
 from gordo.server.frames import Table
+from gordo.server.model_store import model_dir
 from gordo.server.responses import json_response
 from gordo.server.utils import (
     arrow_into_parquet_bytes,
@@ -152,10 +153,11 @@ class DownloadModel(MethodView):
 
     @model_required
     def get(self, gordo_name: str):
-        """Responds with ``gordo.serializer.dumps`` of the model being served."""
+        """Responds with the model file as built (``gordo.serializer.dumps`` bytes), verified."""
         from gordo import serializer
 
-        return flask.Response(serializer.dumps(flask.g.model), mimetype="application/octet-stream")
+        data = serializer.read_model_bytes(model_dir(flask.g.collection_dir, gordo_name))
+        return flask.Response(data, mimetype="application/octet-stream")
 
 
 class ModelListView(MethodView):

@@ -19,7 +19,6 @@ Thresholds come from the validation errors of cross-validation folds.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -32,40 +31,20 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils import shuffle as sk_shuffle
 
 from gordo.machine.model.anomaly.base import AnomalyDetectorBase
+from gordo.machine.model.anomaly.scoring import SMOOTHING_METHODS, DiffScoring, smooth
 from gordo.machine.model.checks import as_float_array, check_finite
+from gordo.machine.model.light.estimators import LightMinMaxScaler, LightStandardScaler
 from gordo.machine.model.models import KerasAutoEncoder
-from gordo.machine.model.utils import frame_from_blocks
 
 #: Rows of the rolling minimum taken over validation errors for the thresholds.
 THRESHOLD_ROLLING_ROWS = 6
-SMOOTHING_METHODS = ("smm", "sma", "ewma")
-
-
-def smooth(values: np.ndarray, window: int, method: str) -> np.ndarray:
-    """Smooth the columns of ``values`` over ``window`` rows: moving median, average, or EWMA.
-
-    The first ``window - 1`` rows of ``smm`` and ``sma`` are NaN (incomplete windows).
-
-    >>> smooth(np.array([[1.0], [3.0], [2.0]]), 2, "sma").ravel().tolist()
-    [nan, 2.0, 2.5]
-    """
-    frame = pd.DataFrame(values)
-    if method == "smm":
-        out = frame.rolling(window).median()
-    elif method == "sma":
-        out = frame.rolling(window).mean()
-    elif method == "ewma":
-        out = frame.ewm(span=window).mean()
-    else:
-        raise ValueError(f"smoothing_method must be one of {SMOOTHING_METHODS}, got {method!r}")
-    return out.to_numpy()
 
 
 def _nan_to_none(value: float) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)
 
 
-class DiffBasedAnomalyDetector(AnomalyDetectorBase):
+class DiffBasedAnomalyDetector(DiffScoring, AnomalyDetectorBase):
     """Wraps ``base_estimator`` and scores anomalies by the difference of its output from y.
 
     ``scaler`` is fitted to y after the base estimator, and only used for the
@@ -108,10 +87,6 @@ class DiffBasedAnomalyDetector(AnomalyDetectorBase):
         self.smoothing_method = smoothing_method
 
     # --- fitting ------------------------------------------------------------------------
-
-    @property
-    def _smoothing(self) -> str:
-        return self.smoothing_method or "smm"
 
     def _check_params(self) -> None:
         if self.window is not None and (not isinstance(self.window, int) or self.window < 1):
@@ -243,92 +218,10 @@ class DiffBasedAnomalyDetector(AnomalyDetectorBase):
                 metadata[key] = _to_json(getattr(self, attr))
         return metadata
 
-    # --- anomaly ------------------------------------------------------------------------
+    # --- anomaly (computed by DiffScoring.anomaly) --------------------------------------
 
-    def _thresholds(self) -> tuple[np.ndarray, float] | None:
-        """(per tag, aggregate) thresholds matching the confidence's anomalies, if known."""
-        prefix = "smooth_" if self.window is not None else ""
-        tags = getattr(self, f"{prefix}feature_thresholds_", None)
-        if tags is None:
-            return None
-        return tags.to_numpy(dtype="float64"), getattr(self, f"{prefix}aggregate_threshold_")
-
-    def anomaly(
-        self, X: pd.DataFrame, y: pd.DataFrame, frequency: timedelta | None = None
-    ) -> pd.DataFrame:
-        """A frame of model input and output, per-tag and total anomalies (scaled and unscaled).
-
-        Columns are two-level: ``model-input``, ``model-output``,
-        ``tag-anomaly-scaled``, ``tag-anomaly-unscaled`` over tag names,
-        ``total-anomaly-scaled``, ``total-anomaly-unscaled``; with ``window``,
-        the ``smooth-`` variants; with thresholds, ``anomaly-confidence`` per tag
-        and ``total-anomaly-confidence`` (anomaly / threshold, smoothed anomaly
-        when ``window`` is set); with ``frequency``, ``start`` and ``end``.
-        """
-        owner = type(self).__name__
-        if self.require_thresholds and not hasattr(self, "feature_thresholds_"):
-            raise AttributeError(
-                f"{owner} has no thresholds: call cross_validate(X=..., y=...) before anomaly(), "
-                "or set require_thresholds=False"
-            )
-        X_arr, x_columns = as_float_array(X, "X", dtype="float64")
-        y_arr, y_columns = as_float_array(y, "y", dtype="float64")
-        check_finite(X_arr, x_columns, "X", owner)
-        check_finite(y_arr, y_columns, "y", owner)
-        if len(X_arr) != len(y_arr):
-            raise ValueError(f"{owner}: X has {len(X_arr)} rows but y has {len(y_arr)}")
-        y_pred = np.asarray(self.base_estimator.predict(X), dtype="float64")
-        if y_pred.ndim == 1:
-            y_pred = y_pred.reshape(-1, 1)
-        n = len(y_pred)
-        y_true = y_arr[len(y_arr) - n :]
-        x_names = x_columns or [str(i) for i in range(X_arr.shape[1])]
-        y_names = y_columns or [str(i) for i in range(y_arr.shape[1])]
-        unscaled = np.abs(y_pred - y_true)
-        scaled = np.abs(_scale(self.scaler, y_pred) - _scale(self.scaler, y_true))
-        total_scaled = np.linalg.norm(scaled, axis=1)
-        total_unscaled = np.linalg.norm(unscaled, axis=1)
-        blocks = [
-            ("model-input", x_names, X_arr[len(X_arr) - n :]),
-            ("model-output", y_names, y_pred),
-            ("tag-anomaly-scaled", y_names, scaled),
-            ("tag-anomaly-unscaled", y_names, unscaled),
-            ("total-anomaly-scaled", ["total-anomaly-scaled"], total_scaled),
-            ("total-anomaly-unscaled", ["total-anomaly-unscaled"], total_unscaled),
-        ]
-        confidence_tags, confidence_total = scaled, total_scaled
-        if self.window is not None:
-            method = self._smoothing
-            smooth_scaled = smooth(scaled, self.window, method)
-            smooth_total_scaled = smooth(total_scaled[:, None], self.window, method)
-            blocks += [
-                ("smooth-tag-anomaly-scaled", y_names, smooth_scaled),
-                ("smooth-tag-anomaly-unscaled", y_names, smooth(unscaled, self.window, method)),
-                (
-                    "smooth-total-anomaly-scaled",
-                    ["smooth-total-anomaly-scaled"],
-                    smooth_total_scaled,
-                ),
-                (
-                    "smooth-total-anomaly-unscaled",
-                    ["smooth-total-anomaly-unscaled"],
-                    smooth(total_unscaled[:, None], self.window, method),
-                ),
-            ]
-            confidence_tags, confidence_total = smooth_scaled, smooth_total_scaled[:, 0]
-        thresholds = self._thresholds()
-        if thresholds is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                blocks += [
-                    ("anomaly-confidence", y_names, confidence_tags / thresholds[0]),
-                    (
-                        "total-anomaly-confidence",
-                        ["total-anomaly-confidence"],
-                        confidence_total / thresholds[1],
-                    ),
-                ]
-        index = X.index[len(X) - n :] if isinstance(X, pd.DataFrame) else None
-        return frame_from_blocks(blocks, index, frequency)
+    def _scale(self, values: np.ndarray) -> np.ndarray:
+        return _scale(self.scaler, values)
 
 
 class DiffBasedKFCVAnomalyDetector(DiffBasedAnomalyDetector):
@@ -404,33 +297,23 @@ class DiffBasedKFCVAnomalyDetector(DiffBasedAnomalyDetector):
 
 def _scale(scaler: Any, values: np.ndarray) -> np.ndarray:
     """``scaler.transform(values)`` of a float64 array; fitted Min-Max and standard scalers
-    are applied with their own arithmetic, skipping scikit-learn's input validation.
+    are applied by their light twins (the same arithmetic without scikit-learn's validation).
 
     >>> scaler = MinMaxScaler().fit([[0.0], [4.0]])
     >>> _scale(scaler, np.array([[1.0], [2.0]])).ravel().tolist()
     [0.25, 0.5]
     """
-    kind = type(scaler)
-    plain = kind in (MinMaxScaler, StandardScaler) and not getattr(
-        scaler, "_sklearn_output_config", None
-    )
-    if not plain or kind is MinMaxScaler and scaler.clip or not hasattr(scaler, "scale_"):
+    twin = _SCALER_TWINS.get(type(scaler))
+    if (
+        twin is None
+        or getattr(scaler, "_sklearn_output_config", None)
+        or not hasattr(scaler, "n_features_in_")
+    ):
         return scaler.transform(values)
-    if values.shape[1] != scaler.n_features_in_:
-        raise ValueError(
-            f"X has {values.shape[1]} features, but {kind.__name__} is expecting "
-            f"{scaler.n_features_in_} features as input."
-        )
-    out = values.copy()
-    if kind is MinMaxScaler:
-        out *= scaler.scale_
-        out += scaler.min_
-        return out
-    if scaler.with_mean:
-        out -= scaler.mean_
-    if scaler.with_std:
-        out /= scaler.scale_
-    return out
+    return twin(scaler.__dict__).transform(values)
+
+
+_SCALER_TWINS = {MinMaxScaler: LightMinMaxScaler, StandardScaler: LightStandardScaler}
 
 
 def _nan_safe(values: np.ndarray) -> np.ndarray:
