@@ -30,7 +30,6 @@ import copy
 import logging
 import os
 import random
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -204,7 +203,7 @@ class ModelBuilder:
                 f"{', '.join(CV_MODES)}, not {evaluation.get('cv_mode')!r}"
             )
         model = serializer.from_definition(machine.model)
-        if warmup.uses_keras(machine.model):
+        if warmup.needs_keras(model):
             warmup.warm_keras_in_background()  # while the data is fetched
 
         start = time.perf_counter()
@@ -276,14 +275,13 @@ class ModelBuilder:
 
     @staticmethod
     def set_seed(seed: int) -> None:
-        """Seed Python's, NumPy's and (if a Keras model is in use) Keras' random generators."""
+        """Seed Python's, NumPy's and Keras' random generators (Keras' when it is imported)."""
+        from gordo.machine.model.backend import seed_keras
+
         warmup.wait()
         random.seed(seed)
         np.random.seed(seed)
-        if "keras" in sys.modules or "gordo.machine.model.models" in sys.modules:
-            from gordo.machine.model.backend import keras_module
-
-            keras_module().utils.set_random_seed(seed)
+        seed_keras(seed)
 
 
 def _final_estimator(model: Any) -> Any:

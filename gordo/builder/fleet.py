@@ -6,7 +6,10 @@ registered in the model registry, so a second run reuses every unchanged
 machine instead of training it again (a killed run resumes this way). A
 failing machine is recorded with its reason and never stops the others.
 
-Workers are forked from a parent that has imported Keras but not started
+Workers are forked from a parent that has imported what they need (the
+builder, scikit-learn, pandas, the models) once. When a machine's model fits
+with Keras (see :func:`gordo.builder.warmup.needs_keras`; the built-in dense
+autoencoders train in numpy), the parent also imports Keras but does not start
 JAX's backend (which must not be forked); each worker starts the backend in
 the background from its initializer and keeps it for all the machines it
 builds, so compiled training steps are reused too. Workers die with the parent.
@@ -147,6 +150,18 @@ def _init_worker(keras: bool) -> None:
         warmup.warm_keras_in_background()  # overlaps the first machine's data fetch
 
 
+def _needs_keras(machine: Machine) -> bool:
+    """Whether building ``machine``'s model imports Keras (False if its definition is broken:
+    its worker reports that)."""
+    from gordo import serializer
+
+    try:
+        model = serializer.from_definition(machine.model)
+    except Exception:
+        return False
+    return warmup.needs_keras(model)
+
+
 #: Frameworks whose runtime must not be forked once imported.
 _FORK_UNSAFE = ("tensorflow", "torch")
 
@@ -201,9 +216,12 @@ def build_fleet(
         for task in tasks:
             record(build_machine(*task))
         return result
-    keras = any(warmup.uses_keras(m.model) for m in machines)
-    if keras and _start_method() == "fork":
-        warmup.import_keras()  # once, here; forked workers share it and start the backend
+    keras = any(_needs_keras(m) for m in machines)
+    if _start_method() == "fork":  # import once, here; forked workers share the modules
+        import gordo.builder.build_model  # noqa: F401
+
+        if keras:
+            warmup.import_keras()  # the workers start its backend
     context = multiprocessing.get_context(_start_method())
     with concurrent.futures.ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(keras,)

@@ -1,12 +1,17 @@
 """Import Keras (and initialise its backend) ahead of need, while other work goes on.
 
 Importing Keras and starting its backend takes about a second, comparable to
-fetching a machine's data; doing both at once shortens a build.
+fetching a machine's data; doing both at once shortens a build. Only models
+that fit with Keras need it: the built-in dense autoencoders train in numpy.
 
->>> uses_keras({"sklearn.pipeline.Pipeline": {"steps": ["gordo.machine.model.models.KerasAutoEncoder"]}})
-True
->>> uses_keras("sklearn.decomposition.PCA")
+>>> from gordo import serializer
+>>> needs_keras(serializer.from_definition({"sklearn.pipeline.Pipeline": {"steps": [
+...     "sklearn.preprocessing.MinMaxScaler",
+...     {"gordo.machine.model.models.KerasAutoEncoder": {"kind": "feedforward_hourglass"}}]}}))
 False
+>>> needs_keras(serializer.from_definition(
+...     {"gordo.machine.model.models.KerasLSTMAutoEncoder": {"kind": "lstm_hourglass"}}))
+True
 >>> wait()  # nothing started: returns at once
 """
 
@@ -19,9 +24,19 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 
-def uses_keras(model_definition: Any) -> bool:
-    """Whether a model definition names a Keras model (so building it imports Keras)."""
-    return "keras" in repr(model_definition).lower()
+def needs_keras(model: Any) -> bool:
+    """Whether fitting the estimator ``model`` imports Keras.
+
+    True if it or an estimator among its parameters (pipeline steps, a
+    detector's base estimator ...) says so through ``fits_with_keras()``.
+    """
+    estimators = [model]
+    get_params = getattr(model, "get_params", None)
+    if callable(get_params) and not isinstance(model, type):
+        estimators += list(get_params(deep=True).values())
+    return any(
+        callable(getattr(e, "fits_with_keras", None)) and e.fits_with_keras() for e in estimators
+    )
 
 
 def import_keras() -> None:

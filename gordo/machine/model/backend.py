@@ -34,13 +34,50 @@ def ensure_backend() -> str:
     return os.environ.setdefault("KERAS_BACKEND", DEFAULT_BACKEND)
 
 
+#: The seed :func:`seed_keras` was given before Keras was imported.
+_pending_seed: int | None = None
+
+
 def keras_module() -> ModuleType:
-    """Import and return ``keras``, with the backend chosen by :func:`ensure_backend`."""
-    if "keras" not in sys.modules and ensure_backend() == "jax":
+    """Import and return ``keras``, with the backend chosen by :func:`ensure_backend`.
+
+    On first import, Keras is seeded with the seed :func:`seed_keras` was given.
+    """
+    global _pending_seed
+    first = "keras" not in sys.modules
+    if first and ensure_backend() == "jax":
         _configure_jax()
     import keras
 
+    if first and _pending_seed is not None:
+        _seed_keras_only(keras, _pending_seed)
+        _pending_seed = None
     return keras
+
+
+def seed_keras(seed: int) -> None:
+    """Seed Keras' random generators: now if Keras is imported, else when it is.
+
+    Seeding on import leaves Python's and NumPy's generators where they are, so
+    a build draws the same numbers whether or not it imports Keras.
+    """
+    global _pending_seed
+    if "keras" in sys.modules:
+        keras_module().utils.set_random_seed(seed)
+    else:
+        _pending_seed = seed
+
+
+def _seed_keras_only(keras: ModuleType, seed: int) -> None:
+    """``keras.utils.set_random_seed`` without touching Python's and NumPy's generators."""
+    import random
+
+    import numpy as np
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    keras.utils.set_random_seed(seed)
+    random.setstate(python_state)
+    np.random.set_state(numpy_state)
 
 
 def jax_cache_dir() -> str | None:

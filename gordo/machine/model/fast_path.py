@@ -39,6 +39,13 @@ from typing import Any
 import numpy as np
 
 from gordo.machine.model.backend import keras_module
+from gordo.machine.model.dense_training import (
+    check_fit_args,
+    epoch_orders,
+    fit_history,
+    n_training_rows,
+    variance_scaling_uniform,
+)
 
 #: Optimizer steps per call of the compiled training function.
 _CHUNK_STEPS = 16
@@ -68,10 +75,7 @@ def fit(
     callbacks: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Train ``model`` on ``x``/``y`` in place; return the history ``{metric: [per epoch], "params": {...}}``."""
-    if not 0.0 <= validation_split < 1.0:
-        raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
-    if batch_size < 1 or epochs < 0:
-        raise ValueError(f"batch_size must be >= 1 and epochs >= 0, got {batch_size} and {epochs}")
+    check_fit_args(epochs, batch_size, validation_split)
     if callbacks or not _jax_trainable(model):
         return _keras_fit(
             model, x, y, epochs, batch_size, shuffle, validation_split, verbose, callbacks
@@ -163,10 +167,7 @@ def _numpy_initial_value(initializer: Any, shape: tuple[int, ...], dtype: str) -
     if isinstance(initializer, init.VarianceScaling) and len(shape) == 2:
         if initializer.distribution != "uniform":
             return None
-        fan_in, fan_out = shape
-        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
-        limit = math.sqrt(3.0 * initializer.scale / max(1.0, fan[initializer.mode]))
-        return np.random.uniform(-limit, limit, size=shape).astype(dtype)
+        return variance_scaling_uniform(shape, initializer.scale, initializer.mode).astype(dtype)
     if isinstance(initializer, init.Orthogonal) and len(shape) == 2:
         rows, cols = shape
         a = np.random.standard_normal((max(rows, cols), min(rows, cols)))
@@ -345,9 +346,9 @@ def _make_eval(reference: Any) -> Callable[..., Any]:
     return jax.jit(lambda tv, ntv, x, y, w: loss(tv, ntv, x, y, w, False)[0])
 
 
-def _epoch_batches(n: int, batch_size: int, shuffle: bool) -> np.ndarray:
-    """Row indices of one epoch as (steps, batch_size), the last batch padded with -1."""
-    order = np.random.permutation(n) if shuffle else np.arange(n)
+def _epoch_batches(order: np.ndarray, batch_size: int) -> np.ndarray:
+    """Row indices of one epoch (``order``) as (steps, batch_size), the last batch padded with -1."""
+    n = len(order)
     steps = math.ceil(n / batch_size)
     padded = np.full(steps * batch_size, -1, dtype=np.int64)
     padded[:n] = order
@@ -363,9 +364,7 @@ def _pad_steps(batches: np.ndarray) -> np.ndarray:
 
 
 def _jax_fit(model, x, y, epochs, batch_size, shuffle, validation_split, verbose):
-    n_train = int(math.floor(len(x) * (1.0 - validation_split))) if validation_split else len(x)
-    if n_train < 1:
-        raise ValueError(f"validation_split={validation_split} leaves no rows to train on")
+    n_train = n_training_rows(len(x), validation_split)
     x_train, y_train = x[:n_train], y[:n_train]
     x_val, y_val = x[n_train:], y[n_train:]
     key = _training_key(model)
@@ -379,7 +378,7 @@ def _jax_fit(model, x, y, epochs, batch_size, shuffle, validation_split, verbose
     steps_per_epoch = math.ceil(n_train / batch_size)
     # Without validation, all epochs form one stream of steps; with it, each epoch
     # ends on a chunk boundary so the validation loss sees that epoch's weights.
-    groups = [_epoch_batches(n_train, batch_size, shuffle) for _ in range(epochs)]
+    groups = [_epoch_batches(o, batch_size) for o in epoch_orders(n_train, epochs, shuffle)]
     if len(x_val) == 0 and epochs:
         groups = [np.concatenate(groups)]
     group_losses = []
@@ -399,20 +398,8 @@ def _jax_fit(model, x, y, epochs, batch_size, shuffle, validation_split, verbose
     _assign(model.trainable_variables, state[0])
     _assign(model.non_trainable_variables, state[1])
     _assign(model.optimizer.variables, state[2])
-    history = {"loss": _epoch_means(group_losses, n_train, batch_size, epochs)}
-    if val_losses:
-        history["val_loss"] = [float(v) for v in val_losses]
-    if verbose:
-        for epoch in range(epochs):
-            line = " - ".join(f"{k}: {v[epoch]:.4f}" for k, v in history.items())
-            print(f"Epoch {epoch + 1}/{epochs} - {line}")
-    history["params"] = {
-        "epochs": epochs,
-        "steps": steps_per_epoch,
-        "verbose": verbose,
-        "metrics": [k for k in history if k != "params"],
-    }
-    return history
+    losses = _epoch_means(group_losses, n_train, batch_size, epochs)
+    return fit_history(losses, [float(v) for v in val_losses], epochs, steps_per_epoch, verbose)
 
 
 def _epoch_means(group_losses, n_train: int, batch_size: int, epochs: int) -> list[float]:

@@ -2,7 +2,9 @@
 
 Loading rebuilds the model from its config and sets the weights: faster than a
 ``.keras`` archive and independent of files. The optimizer state is not kept, so
-training a loaded model starts a fresh optimizer.
+training a loaded model starts a fresh optimizer. The state of a model trained
+in numpy (``gordo-dense-model/1``, :func:`gordo.machine.model.dense_training.to_state`)
+loads as the Keras model its dense factory builds, with the trained weights.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from typing import Any
 import numpy as np
 
 from gordo.machine.model.backend import keras_module
-from gordo.machine.model.fast_path import quiet_variable_numpy
+from gordo.machine.model.dense_spec import DENSE_FORMAT, DenseSpec
 
 FORMAT = "gordo-keras-model/1"
 
 
 def model_to_state(model: Any) -> dict[str, Any]:
     """The data needed to rebuild ``model`` (a dict of str, lists and numpy arrays)."""
+    from gordo.machine.model.fast_path import quiet_variable_numpy
+
     with quiet_variable_numpy():
         config = json.loads(model.to_json())
         config.pop("compile_config", None)  # compiled after the weights are set, see below
@@ -32,7 +36,11 @@ def model_to_state(model: Any) -> dict[str, Any]:
 
 
 def model_from_state(state: dict[str, Any]) -> Any:
-    """Rebuild the model saved by :func:`model_to_state`."""
+    """Rebuild the model saved by :func:`model_to_state` (or trained in numpy)."""
+    if state.get("format") == DENSE_FORMAT:
+        from gordo.machine.model.factories.utils import dense_model
+
+        return dense_model(DenseSpec.from_dict(state["spec"]), state["weights"])
     if state.get("format") != FORMAT:
         raise ValueError(f"Unknown Keras model state format {state.get('format')!r}")
     from gordo.machine.model.fast_path import construct

@@ -4,8 +4,12 @@
 an import path of a factory, or is the factory itself; the other keyword
 arguments go to the factory, except the fit arguments (``batch_size``,
 ``epochs``, ``verbose``, ``validation_split``, ``shuffle``, ``callbacks``).
-Keras is imported when a model is built or loaded, not when this module is. A
-model that is a plain stack of Dense layers predicts in numpy
+Keras is imported when a model is built or loaded, not when this module is.
+The dense factories describe their network as a
+:class:`~gordo.machine.model.dense_spec.DenseSpec`; when its optimizer, loss and
+activations are ones :mod:`gordo.machine.model.dense_training` computes as Keras
+does (and no callbacks are given), ``fit`` trains it in numpy and never imports
+Keras. A model that is a plain stack of Dense layers predicts in numpy
 (:mod:`gordo.machine.model.numpy_inference`), the same before and after
 pickling; a loaded one builds its Keras model only when something needs it
 (fitting, ``model``/``model_``), so serving it never imports Keras.
@@ -36,10 +40,11 @@ from sklearn.metrics import explained_variance_score
 from sklearn.utils.validation import check_is_fitted
 
 from gordo.exceptions import ConfigException, DefinitionParameterError
-from gordo.machine.model import fast_path, keras_io, numpy_inference
+from gordo.machine.model import dense_training, fast_path, keras_io, numpy_inference
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.base import GordoBase
 from gordo.machine.model.checks import as_float_array, check_finite
+from gordo.machine.model.dense_spec import DenseSpec, numpy_training
 from gordo.machine.model.register import lookup_factory
 
 _FIT_DEFAULTS: dict[str, Any] = {
@@ -234,6 +239,34 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
             type(self).__name__,
         )
 
+    def _dense_spec(self, n_features: int, n_features_out: int) -> DenseSpec | None:
+        """The DenseSpec of the model for these feature counts, if its factory has one."""
+        spec_fn = getattr(self.load_kind(self.kind), "spec", None)
+        if spec_fn is None:
+            return None
+        return _call_factory(
+            spec_fn, n_features, n_features_out, self._factory_kwargs(), type(self).__name__
+        )
+
+    def fits_with_keras(self) -> bool:
+        """Whether ``fit`` needs Keras: False when the network is trained in numpy.
+
+        The factory's spec is probed with one feature: whether it trains in numpy
+        depends on its optimizer, loss and activations, not on the feature count.
+
+        >>> KerasAutoEncoder(kind="feedforward_hourglass").fits_with_keras()
+        False
+        >>> KerasAutoEncoder(kind="feedforward_hourglass", optimizer="RMSprop").fits_with_keras()
+        True
+        """
+        if self.extract_supported_fit_args(self.sk_params).get("callbacks"):
+            return True
+        try:
+            spec = self._dense_spec(1, 1)
+        except Exception:  # a bad parameter: fit reports it
+            return True
+        return spec is None or numpy_training(spec) is None
+
     @staticmethod
     def get_n_features(X: np.ndarray | pd.DataFrame) -> int | tuple:
         """Number of features of ``X`` (a tuple for arrays of more than two dimensions)."""
@@ -276,11 +309,23 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         fit_args = {**_FIT_DEFAULTS, **self.extract_supported_fit_args(self.sk_params), **kwargs}
         callbacks = [_as_callback(c) for c in fit_args.pop("callbacks") or []]
         x_train, y_train = self._training_data(X_arr, y_arr)
-        model = self._build_model(X_arr.shape[1], y_arr.shape[1])
-        self.history_ = fast_path.fit(model, x_train, y_train, callbacks=callbacks, **fit_args)
+        spec = None
+        if not callbacks and x_train.ndim == 2:
+            spec = self._dense_spec(X_arr.shape[1], y_arr.shape[1])
+        training = None if spec is None else numpy_training(spec)
+        if training is None:
+            model = self._build_model(X_arr.shape[1], y_arr.shape[1])
+            self.history_ = fast_path.fit(model, x_train, y_train, callbacks=callbacks, **fit_args)
+        else:
+            weights, self.history_ = dense_training.fit(
+                spec, x_train, y_train, training=training, **fit_args
+            )
         self.n_features_in_ = X_arr.shape[1]
         self.n_features_out_ = y_arr.shape[1]
-        self.model_ = model
+        if training is None:
+            self.model_ = model
+        else:
+            self._set_saved_model(dense_training.to_state(spec, weights))
         return self
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -304,6 +349,17 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         self.__dict__["_built_model"] = model
         for name in _DERIVED:
             self.__dict__.pop(name, None)
+
+    def _set_saved_model(self, saved: dict[str, Any]) -> None:
+        """Keep the saved state of a model (built with Keras when needed) and its numpy plan."""
+        plan = numpy_inference.plan_from_state(saved)
+        for name in _MODEL_ATTRIBUTES:
+            self.__dict__.pop(name, None)
+        if plan is None:
+            self.__dict__["_built_model"] = keras_io.model_from_state(saved)
+        else:
+            self.__dict__["_keras_state"] = saved
+        self.__dict__["_inference_plan"] = plan
 
     def _keras_model(self) -> Any:
         """The Keras model; a loaded model builds it from its saved state on first use."""
@@ -389,14 +445,8 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         state = dict(state)
         saved = state.pop("model_", None)
         self.__dict__.update(state)
-        if saved is None:
-            return
-        plan = numpy_inference.plan_from_state(saved)
-        if plan is None:
-            self.__dict__["_built_model"] = keras_io.model_from_state(saved)
-        else:
-            self.__dict__["_keras_state"] = saved
-        self.__dict__["_inference_plan"] = plan
+        if saved is not None:
+            self._set_saved_model(saved)
 
 
 def _as_callback(callback: Any) -> Any:

@@ -5,6 +5,8 @@
 made only of ``Dense`` (float32, activations below), ``Dropout`` and
 ``Activation`` layers, gives a :class:`DenseStack` computing what Keras'
 ``predict`` computes: ``activation(x @ kernel + bias)`` per layer, in float32.
+So does the state of a model trained in numpy
+(:func:`gordo.machine.model.dense_training.to_state`, format ``gordo-dense-model/1``).
 Any other model gives None and is rebuilt with Keras.
 
 >>> import json, numpy as np
@@ -26,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from gordo.machine.model.dense_spec import DENSE_FORMAT
 from gordo.machine.model.keras_io import FORMAT
 
 _SELU_ALPHA = np.float32(1.6732632423543772848170429916717)
@@ -110,6 +113,12 @@ class DenseStack:
 
 def plan_from_state(state: dict[str, Any]) -> DenseStack | None:
     """A :class:`DenseStack` equal to the model saved in ``state``, or None if it is not one."""
+    if state.get("format") == DENSE_FORMAT:
+        weights = state["weights"]
+        activations = [activation for _, activation in state["spec"]["layers"]]
+        return DenseStack(
+            [(weights[2 * i], weights[2 * i + 1], a) for i, a in enumerate(activations)]
+        )
     if state.get("format") != FORMAT:
         return None
     config = json.loads(state["config"])

@@ -160,10 +160,14 @@ def test_lazy_model_pickles_again_without_building_keras(fitted):
     assert clone(again).get_params() == fitted.get_params()
 
 
-def test_fitting_a_loaded_model_builds_keras_and_drops_the_plan(fitted):
-    loaded = pickle.loads(pickle.dumps(fitted))
+@pytest.mark.parametrize("optimizer, keras_fit", [("Adam", False), ("RMSprop", True)])
+def test_fitting_a_loaded_model_replaces_its_model_and_plan(optimizer, keras_fit):
+    model = KerasAutoEncoder(kind="feedforward_hourglass", epochs=1, optimizer=optimizer)
+    loaded = pickle.loads(pickle.dumps(model.fit(X)))
+    before = loaded.predict(X)
     loaded.fit(X[:32] * 2)
-    assert "_built_model" in vars(loaded) and "_keras_state" not in vars(loaded)
+    assert ("_built_model" in vars(loaded)) is keras_fit  # else trained in numpy, not built
+    assert not np.allclose(loaded.predict(X), before)
     _assert_like_keras(loaded.predict(X), fast_path.predict(loaded.model, X.astype("float32")))
 
 

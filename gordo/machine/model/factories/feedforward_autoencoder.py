@@ -1,22 +1,30 @@
-"""Feedforward (dense) autoencoder factories for ``KerasAutoEncoder``."""
+"""Feedforward (dense) autoencoder factories for ``KerasAutoEncoder``.
+
+Each factory computes a :class:`~gordo.machine.model.dense_spec.DenseSpec`
+(its ``spec`` attribute, no Keras needed) and builds the compiled Keras model
+from it; ``KerasAutoEncoder`` trains the spec in numpy when it can.
+
+>>> feedforward_hourglass.spec(4, encoding_layers=1).layers
+((2, 'tanh'), (2, 'tanh'), (4, 'linear'))
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gordo.machine.model.backend import keras_module
+from gordo.machine.model.dense_spec import DenseSpec
 from gordo.machine.model.factories.utils import (
     check_dim_func_len,
-    compile_model,
+    dense_factory,
     hourglass_calc_dims,
-    sequential,
     symmetric_layers,
 )
 from gordo.machine.model.register import register_model_builder
 
 
 @register_model_builder(type="KerasAutoEncoder")
+@dense_factory
 def feedforward_model(
     n_features: int,
     n_features_out: int | None = None,
@@ -28,7 +36,7 @@ def feedforward_model(
     optimizer: Any = "Adam",
     optimizer_kwargs: Mapping[str, Any] | None = None,
     compile_kwargs: Mapping[str, Any] | None = None,
-) -> Any:
+) -> DenseSpec:
     """A compiled dense autoencoder: encoder layers, decoder layers, then the output layer.
 
     >>> model = feedforward_model(4, encoding_dim=(3,), encoding_func=("relu",),
@@ -38,20 +46,22 @@ def feedforward_model(
     """
     check_dim_func_len("encoding_dim and encoding_func", encoding_dim, encoding_func)
     check_dim_func_len("decoding_dim and decoding_func", decoding_dim, decoding_func)
-    keras = keras_module()
-    dense = keras.layers.Dense
-    layers = [keras.Input(shape=(n_features,))]
-    layers += [
-        dense(units, activation=f) for units, f in zip(encoding_dim, encoding_func, strict=True)
+    layers = [
+        *zip(encoding_dim, encoding_func, strict=True),
+        *zip(decoding_dim, decoding_func, strict=True),
+        (n_features_out or n_features, out_func),
     ]
-    layers += [
-        dense(units, activation=f) for units, f in zip(decoding_dim, decoding_func, strict=True)
-    ]
-    layers.append(dense(n_features_out or n_features, activation=out_func))
-    return compile_model(sequential(layers), optimizer, optimizer_kwargs, compile_kwargs)
+    return DenseSpec(
+        n_features,
+        tuple(layers),
+        optimizer,
+        optimizer_kwargs,
+        compile_kwargs,
+    )
 
 
 @register_model_builder(type="KerasAutoEncoder")
+@dense_factory
 def feedforward_symmetric(
     n_features: int,
     n_features_out: int | None = None,
@@ -60,13 +70,13 @@ def feedforward_symmetric(
     optimizer: Any = "Adam",
     optimizer_kwargs: Mapping[str, Any] | None = None,
     compile_kwargs: Mapping[str, Any] | None = None,
-) -> Any:
+) -> DenseSpec:
     """A symmetric dense autoencoder: ``dims`` for the encoder, reversed for the decoder.
 
     >>> [layer.units for layer in feedforward_symmetric(6, dims=(4, 2), funcs=("tanh", "tanh")).layers]
     [4, 2, 2, 4, 6]
     """
-    return feedforward_model(
+    return feedforward_model.spec(
         n_features,
         n_features_out,
         **symmetric_layers(dims, funcs),
@@ -77,6 +87,7 @@ def feedforward_symmetric(
 
 
 @register_model_builder(type="KerasAutoEncoder")
+@dense_factory
 def feedforward_hourglass(
     n_features: int,
     n_features_out: int | None = None,
@@ -86,7 +97,7 @@ def feedforward_hourglass(
     optimizer: Any = "Adam",
     optimizer_kwargs: Mapping[str, Any] | None = None,
     compile_kwargs: Mapping[str, Any] | None = None,
-) -> Any:
+) -> DenseSpec:
     """A dense autoencoder narrowing linearly to ``compression_factor * n_features`` and back.
 
     ``encoding_layers`` layers lead to the narrowest one; the model has
@@ -108,7 +119,7 @@ def feedforward_hourglass(
     [5, 5, 10]
     """
     dims = hourglass_calc_dims(compression_factor, encoding_layers, n_features)
-    return feedforward_symmetric(
+    return feedforward_symmetric.spec(
         n_features,
         n_features_out,
         dims=dims,

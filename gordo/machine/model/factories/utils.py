@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from gordo.exceptions import ConfigException
 from gordo.machine.model.backend import keras_module
-
-#: Keras 2 optimizer argument names accepted for compatibility, and their Keras 3 names.
-_LEGACY_OPTIMIZER_KWARGS = {"lr": "learning_rate", "decay": "weight_decay"}
+from gordo.machine.model.dense_spec import LEGACY_OPTIMIZER_KWARGS, DenseSpec
 
 
 def hourglass_calc_dims(
@@ -81,7 +82,7 @@ def make_optimizer(optimizer: Any, optimizer_kwargs: Mapping[str, Any] | None = 
     'SGD'
     """
     keras = keras_module()
-    kwargs = {_LEGACY_OPTIMIZER_KWARGS.get(k, k): v for k, v in (optimizer_kwargs or {}).items()}
+    kwargs = {LEGACY_OPTIMIZER_KWARGS.get(k, k): v for k, v in (optimizer_kwargs or {}).items()}
     if isinstance(optimizer, str):
         try:
             return keras.optimizers.get({"class_name": optimizer, "config": kwargs})
@@ -98,12 +99,43 @@ def make_optimizer(optimizer: Any, optimizer_kwargs: Mapping[str, Any] | None = 
     )
 
 
-def sequential(layers: Sequence[Any]) -> Any:
-    """A ``keras.Sequential`` of ``layers``, its weights initialized through the fast path."""
+def sequential(layers: Sequence[Any], weights: Sequence[np.ndarray] | None = None) -> Any:
+    """A ``keras.Sequential`` of ``layers``, its weights ``weights`` or initialized through the fast path."""
     from gordo.machine.model.fast_path import construct
 
     keras = keras_module()
-    return construct(lambda: keras.Sequential(list(layers)))
+    return construct(lambda: keras.Sequential(list(layers)), weights)
+
+
+def dense_model(spec: DenseSpec, weights: Sequence[np.ndarray] | None = None) -> Any:
+    """The compiled Keras model of ``spec``, with ``weights`` (Keras' order) or initial ones.
+
+    >>> model = dense_model(DenseSpec(3, ((2, "relu"), (3, "linear"))))
+    >>> [layer.units for layer in model.layers], model.loss
+    ([2, 3], 'mse')
+    """
+    keras = keras_module()
+    layers = [keras.Input(shape=(spec.n_features,))]
+    layers += [keras.layers.Dense(units, activation=f) for units, f in spec.layers]
+    return compile_model(
+        sequential(layers, weights), spec.optimizer, spec.optimizer_kwargs, spec.compile_kwargs
+    )
+
+
+def dense_factory(spec_fn: Callable[..., DenseSpec]) -> Callable[..., Any]:
+    """A factory building the Keras model of the :class:`DenseSpec` that ``spec_fn`` returns.
+
+    The factory has ``spec_fn``'s name, signature and docstring, and keeps
+    ``spec_fn`` as its ``spec`` attribute: :class:`KerasBaseEstimator` reads the
+    spec to train the network in numpy (see gordo.machine.model.dense_training).
+    """
+
+    @functools.wraps(spec_fn)
+    def factory(*args: Any, **kwargs: Any) -> Any:
+        return dense_model(spec_fn(*args, **kwargs))
+
+    factory.spec = spec_fn  # type: ignore[attr-defined]
+    return factory
 
 
 def compile_model(

@@ -1,0 +1,304 @@
+"""Train a stack of Dense layers in numpy, as Keras 3 (JAX backend) trains it, in float32.
+
+A built-in dense autoencoder is a few hundred weights: Keras and JAX cost
+seconds of import and compilation where the arithmetic takes milliseconds. This
+engine trains a :class:`~gordo.machine.model.dense_spec.DenseSpec` with the
+semantics of ``keras.Model.fit`` (and of :mod:`gordo.machine.model.fast_path`):
+
+- weights start as Keras' Dense defaults (``glorot_uniform`` kernels drawn with
+  ``numpy.random``, zero biases), so seeding numpy makes a fit reproducible;
+- the last ``validation_split`` of the rows is held out; rows are shuffled each
+  epoch (``numpy.random.permutation``) when ``shuffle``; the last batch may be short;
+- each step minimises the batch mean of the per-sample loss (mse or mae) with
+  Keras' update rule (Adam, SGD with momentum/nesterov);
+- the history holds the per-epoch mean loss (and ``val_loss``) and ``params``.
+
+>>> from gordo.machine.model.dense_spec import DenseSpec
+>>> np.random.seed(0)
+>>> x = np.random.rand(50, 3)
+>>> spec = DenseSpec(3, ((2, "tanh"), (3, "linear")))
+>>> weights, history = fit(spec, x, x, epochs=3, batch_size=16)
+>>> [w.shape for w in weights], len(history["loss"])
+([(3, 2), (2,), (2, 3), (3,)], 3)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from gordo.machine.model.dense_spec import DENSE_FORMAT, DenseSpec, NumpyTraining, numpy_training
+from gordo.machine.model.numpy_inference import ACTIVATIONS
+
+_F32 = np.float32
+_SELU_ALPHA = _F32(1.6732632423543772848170429916717)
+_SELU_SCALE = _F32(1.0507009873554804934193349852946)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return ACTIVATIONS["sigmoid"](x)
+
+
+def _silu_grad(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    s = _sigmoid(x)
+    return s + x * s * (_F32(1) - s)
+
+
+#: d activation(x) / dx from x and y = activation(x), as JAX differentiates Keras' activations.
+GRADIENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "linear": lambda x, y: np.ones_like(x),
+    "relu": lambda x, y: (x > 0).astype(_F32),
+    "relu6": lambda x, y: ((x > 0) & (x < 6)).astype(_F32),
+    "leaky_relu": lambda x, y: np.where(x >= 0, _F32(1), _F32(0.2)),
+    "tanh": lambda x, y: _F32(1) - y * y,
+    "sigmoid": lambda x, y: y * (_F32(1) - y),
+    "hard_sigmoid": lambda x, y: ((x > -3) & (x < 3)).astype(_F32) / _F32(6),
+    "elu": lambda x, y: np.where(x > 0, _F32(1), np.exp(np.minimum(x, _F32(0)))),
+    "selu": lambda x, y: (
+        _SELU_SCALE * np.where(x > 0, _F32(1), _SELU_ALPHA * np.exp(np.minimum(x, _F32(0))))
+    ),
+    "softplus": lambda x, y: _sigmoid(x),
+    "softsign": lambda x, y: _F32(1) / np.square(np.abs(x) + _F32(1)),
+    "silu": _silu_grad,
+    "swish": _silu_grad,
+    "exponential": lambda x, y: y,
+}
+
+
+def variance_scaling_uniform(shape: tuple[int, int], scale: float, mode: str) -> np.ndarray:
+    """Keras' uniform VarianceScaling draw for a 2D kernel, with ``numpy.random`` (float32).
+
+    ``glorot_uniform`` is ``scale=1, mode="fan_avg"``.
+
+    >>> np.random.seed(0)
+    >>> w = variance_scaling_uniform((3, 5), 1.0, "fan_avg")
+    >>> w.dtype, bool(abs(w).max() <= math.sqrt(3 / 4))
+    (dtype('float32'), True)
+    """
+    fan_in, fan_out = shape
+    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+    limit = math.sqrt(3.0 * scale / max(1.0, fan))
+    return np.random.uniform(-limit, limit, size=shape).astype("float32")
+
+
+def initial_weights(spec: DenseSpec) -> list[np.ndarray]:
+    """Keras' Dense defaults, in Keras' order: per layer a glorot_uniform kernel, a zero bias."""
+    weights = []
+    n_in = spec.n_features
+    for units, _ in spec.layers:
+        weights += [variance_scaling_uniform((n_in, units), 1.0, "fan_avg"), np.zeros(units, "f4")]
+        n_in = units
+    return weights
+
+
+# --- what fit does, shared with the Keras/JAX loop of fast_path -------------------------
+
+
+def check_fit_args(epochs: int, batch_size: int, validation_split: float) -> None:
+    """ValueError unless the training arguments are ones ``keras.Model.fit`` accepts."""
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+    if batch_size < 1 or epochs < 0:
+        raise ValueError(f"batch_size must be >= 1 and epochs >= 0, got {batch_size} and {epochs}")
+
+
+def n_training_rows(n_rows: int, validation_split: float) -> int:
+    """Rows trained on: all but the last ``validation_split`` of them (ValueError if none)."""
+    n_train = int(math.floor(n_rows * (1.0 - validation_split))) if validation_split else n_rows
+    if n_train < 1:
+        raise ValueError(f"validation_split={validation_split} leaves no rows to train on")
+    return n_train
+
+
+def epoch_orders(n_train: int, epochs: int, shuffle: bool) -> list[np.ndarray]:
+    """The row order of each epoch, all drawn before training (as the compiled loop does)."""
+    return [
+        np.random.permutation(n_train) if shuffle else np.arange(n_train) for _ in range(epochs)
+    ]
+
+
+def fit_history(
+    losses: list[float], val_losses: list[float], epochs: int, steps: int, verbose: int
+) -> dict[str, Any]:
+    """The fit history ``{"loss": [...], "val_loss"?: [...], "params": {...}}``; printed if verbose."""
+    result: dict[str, Any] = {"loss": [float(v) for v in losses]}
+    if val_losses:
+        result["val_loss"] = [float(v) for v in val_losses]
+    if verbose:
+        for epoch in range(epochs):
+            line = " - ".join(f"{k}: {v[epoch]:.4f}" for k, v in result.items())
+            print(f"Epoch {epoch + 1}/{epochs} - {line}")
+    result["params"] = {
+        "epochs": epochs,
+        "steps": steps,
+        "verbose": verbose,
+        "metrics": [k for k in result if k != "params"],
+    }
+    return result
+
+
+# --- optimizers and losses ----------------------------------------------------------------
+
+
+class _Adam:
+    """Keras 3 ``Adam.update_step`` in float32."""
+
+    def __init__(self, weights: Sequence[np.ndarray], config: dict[str, Any]) -> None:
+        self.lr = _F32(config["learning_rate"])
+        self.beta_1, self.beta_2 = _F32(config["beta_1"]), _F32(config["beta_2"])
+        self.one_minus_beta_1 = _F32(1 - config["beta_1"])
+        self.one_minus_beta_2 = _F32(1 - config["beta_2"])
+        self.epsilon = _F32(config["epsilon"])
+        self.amsgrad = config["amsgrad"]
+        self.m = [np.zeros_like(w) for w in weights]
+        self.v = [np.zeros_like(w) for w in weights]
+        self.v_hat = [np.zeros_like(w) for w in weights] if self.amsgrad else []
+        self.iterations = 0
+
+    def apply(self, weights: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        step = _F32(self.iterations + 1)
+        alpha = self.lr * np.sqrt(_F32(1) - self.beta_2**step) / (_F32(1) - self.beta_1**step)
+        for i, (w, g) in enumerate(zip(weights, grads, strict=True)):
+            m, v = self.m[i], self.v[i]
+            m += (g - m) * self.one_minus_beta_1
+            v += (np.square(g) - v) * self.one_minus_beta_2
+            if self.amsgrad:
+                np.maximum(self.v_hat[i], v, out=self.v_hat[i])
+                v = self.v_hat[i]
+            w -= (m * alpha) / (np.sqrt(v) + self.epsilon)
+        self.iterations += 1
+
+
+class _SGD:
+    """Keras 3 ``SGD.update_step`` (momentum, nesterov) in float32."""
+
+    def __init__(self, weights: Sequence[np.ndarray], config: dict[str, Any]) -> None:
+        self.lr = _F32(config["learning_rate"])
+        self.momentum = _F32(config["momentum"])
+        self.nesterov = config["nesterov"]
+        self.m = [np.zeros_like(w) for w in weights] if config["momentum"] != 0 else []
+
+    def apply(self, weights: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        for i, (w, g) in enumerate(zip(weights, grads, strict=True)):
+            if not self.m:
+                w -= g * self.lr
+                continue
+            m = self.m[i]
+            m[...] = m * self.momentum - g * self.lr
+            w += m * self.momentum - g * self.lr if self.nesterov else m
+
+
+_OPTIMIZERS = {"adam": _Adam, "sgd": _SGD}
+
+
+def _loss_and_grad(loss: str, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean over the batch of the per-sample loss, and its gradient with respect to ``out``."""
+    diff = out - y
+    scale = _F32(1.0 / diff.size)
+    if loss == "mse":
+        return float(np.mean(np.square(diff), dtype="float32")), diff * (_F32(2) * scale)
+    return float(np.mean(np.abs(diff), dtype="float32")), np.sign(diff) * scale
+
+
+def _batch_loss(loss: str, out: np.ndarray, y: np.ndarray) -> float:
+    diff = out - y
+    values = np.square(diff) if loss == "mse" else np.abs(diff)
+    return float(np.mean(values, dtype="float32"))
+
+
+# --- the loop ----------------------------------------------------------------------------------
+
+
+def _forward(
+    layers: Sequence[tuple[np.ndarray, np.ndarray, str]], x: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Inputs of each layer (and the output last) and each layer's pre-activation."""
+    inputs, pre = [x], []
+    for kernel, bias, activation in layers:
+        z = inputs[-1] @ kernel
+        z += bias
+        pre.append(z)
+        inputs.append(ACTIVATIONS[activation](z).astype("float32", copy=False))
+    return inputs, pre
+
+
+def _step(
+    layers: list[tuple[np.ndarray, np.ndarray, str]],
+    x: np.ndarray,
+    y: np.ndarray,
+    loss: str,
+) -> tuple[float, list[np.ndarray]]:
+    """The batch loss and the gradients of the weights (kernel, bias per layer)."""
+    inputs, pre = _forward(layers, x)
+    value, delta = _loss_and_grad(loss, inputs[-1], y)
+    grads: list[np.ndarray] = []
+    for i in range(len(layers) - 1, -1, -1):
+        kernel, _, activation = layers[i]
+        if activation != "linear":
+            delta = delta * GRADIENTS[activation](pre[i], inputs[i + 1])
+        grads[:0] = [inputs[i].T @ delta, delta.sum(axis=0)]
+        if i:
+            delta = delta @ kernel.T
+    return value, grads
+
+
+def fit(
+    spec: DenseSpec,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    training: NumpyTraining | None = None,
+    epochs: int = 1,
+    batch_size: int = 32,
+    shuffle: bool = True,
+    validation_split: float = 0.0,
+    verbose: int = 0,
+    weights: Sequence[np.ndarray] | None = None,
+) -> tuple[list[np.ndarray], dict[str, Any]]:
+    """Train ``spec`` on ``x``/``y``; return the weights (Keras' order) and the history.
+
+    ``training`` defaults to :func:`~gordo.machine.model.dense_spec.numpy_training`
+    of ``spec`` (ValueError if Keras must train it); ``weights`` (default: Keras'
+    initializers drawn now) are copied, not changed.
+    """
+    check_fit_args(epochs, batch_size, validation_split)
+    training = training or numpy_training(spec)
+    if training is None:
+        raise ValueError(f"{spec} is not trainable in numpy; train it with Keras")
+    weights = [np.array(w, dtype="float32") for w in (weights or initial_weights(spec))]
+    x = np.asarray(x, dtype="float32")
+    y = np.asarray(y, dtype="float32")
+    n_train = n_training_rows(len(x), validation_split)
+    x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+    optimizer = _OPTIMIZERS[training.optimizer](weights, training.optimizer_config)
+    layers = [
+        (weights[2 * i], weights[2 * i + 1], activation)
+        for i, (_, activation) in enumerate(spec.layers)
+    ]
+    losses, val_losses = [], []
+    for order in epoch_orders(n_train, epochs, shuffle):
+        total = 0.0
+        for start in range(0, n_train, batch_size):
+            rows = order[start : start + batch_size]
+            value, grads = _step(layers, x_train[rows], y_train[rows], training.loss)
+            optimizer.apply(weights, grads)
+            total += value * len(rows)
+        losses.append(total / n_train)
+        if len(x_val):
+            val_losses.append(_batch_loss(training.loss, _forward(layers, x_val)[0][-1], y_val))
+    return weights, fit_history(
+        losses, val_losses, epochs, math.ceil(n_train / batch_size), verbose
+    )
+
+
+def to_state(spec: DenseSpec, weights: Sequence[np.ndarray]) -> dict[str, Any]:
+    """The saved state of a model trained here (read by ``numpy_inference.plan_from_state``
+    and ``keras_io.model_from_state``)."""
+    return {
+        "format": DENSE_FORMAT,
+        "spec": spec.to_dict(),
+        "weights": [np.asarray(w) for w in weights],
+    }
