@@ -34,6 +34,7 @@ import yaml
 from gordo import __version__
 from gordo.exceptions import ConfigException
 from gordo.server import model_store
+from gordo.util.blas import single_threaded_blas
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     from gordo.server.responses import json_response, register_error_handlers
 
     settings = Config(config)
+    single_threaded_blas()  # requests run on threads; BLAS threads would fight them for cores
     model_store.MODELS.resize(settings.N_CACHED_MODELS)
     app = flask.Flask(__name__)
     app.config["GORDO"] = settings
