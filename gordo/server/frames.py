@@ -127,25 +127,18 @@ class Table:
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame) -> Table:
-        """The table of a frame with two-level (or plain) columns."""
-        two_level = isinstance(df.columns, pd.MultiIndex)
-        names = [(str(c[0]), str(c[1])) if two_level else (str(c), str(c)) for c in df.columns]
-        values: list[Column] = [None] * len(names)
-        kinds = [dtype.kind for dtype in df.dtypes]
-        for group, dtype in (("f", np.float64), ("iu", np.int64)):
-            positions = [i for i, kind in enumerate(kinds) if kind in group]
-            if positions:
-                block = df.iloc[:, positions].to_numpy(dtype=dtype).T
-                for row, position in enumerate(positions):
-                    values[position] = block[row]
-        for position, kind in enumerate(kinds):
-            if kind not in "fiu":
-                column = df.iloc[:, position]
-                if kind == "M":
-                    values[position] = pd.DatetimeIndex(column)
-                elif not column.isna().all():
-                    values[position] = column.to_numpy()
-        return cls(df.index, names, values)
+        """The table of a frame with two-level (or plain) columns.
+
+        Columns are read with pandas' own column iterator: a frame built column
+        by column (one block per column) is not copied or re-blocked first.
+        """
+        if isinstance(df.columns, pd.MultiIndex):
+            tops = df.columns.get_level_values(0).map(str).tolist()
+            subs = df.columns.get_level_values(1).map(str).tolist()
+        else:
+            tops = subs = [str(c) for c in df.columns]
+        values = [_column(array) for array in df._iter_column_arrays()]
+        return cls(df.index, list(zip(tops, subs, strict=True)), values)
 
     def to_payload(self) -> dict:
         """The JSON-ready ``{top: {sub: {key: value}}}`` dict; NaN/NaT become null."""
@@ -188,6 +181,19 @@ class Table:
         return table.replace_schema_metadata(
             {**table.schema.metadata, b"pandas": json.dumps(meta).encode()}
         )
+
+
+def _column(array) -> Column:
+    """A table column of a frame's column values (see :class:`Table`)."""
+    kind = array.dtype.kind
+    if kind == "f":
+        return np.asarray(array, dtype=np.float64)
+    if kind in "iu":
+        return np.asarray(array, dtype=np.int64)
+    if kind == "M":
+        return pd.DatetimeIndex(array)
+    column = np.asarray(array)
+    return None if pd.isna(column).all() else column
 
 
 def _json_cells(column: np.ndarray) -> list:

@@ -119,11 +119,13 @@ def conform(df: pd.DataFrame, tags: list[str], what: str) -> pd.DataFrame:
     """``df`` as float64 with columns ``tags``, or a bad request naming the problem.
 
     Columns named by the tags are reordered to the tags' order; otherwise the
-    columns are taken in order (as for a list payload).
+    columns are taken in order (as for a list payload). Float64 values in the
+    tags' order are not copied.
     """
     if len(df) == 0:
         raise BadRequestError(f"{what} has no rows")
-    names = [str(c) for c in df.columns]
+    columns = df.columns.tolist()
+    names = [str(c) for c in columns]
     order = None
     if names != tags:
         known = set(names) & set(tags)
@@ -135,13 +137,11 @@ def conform(df: pd.DataFrame, tags: list[str], what: str) -> pd.DataFrame:
                 f"{what} has {len(names)} feature(s) but the model expects {len(tags)}: {tags}"
             )
         order = [names.index(t) for t in tags] if known else None
-    for position, dtype in enumerate(df.dtypes):
-        if dtype.kind not in "iuf":
-            bad = _first_bad(df.iloc[:, position].to_numpy())
-            raise BadRequestError(
-                f"{what} column {names[position]!r} must hold only numbers (found {bad!r})"
-            )
-    values = df.to_numpy(dtype=np.float64)
+    values = df.to_numpy()
+    if values.dtype.kind not in "iuf":
+        _check_numeric_columns(df, names, what)
+        values = df.to_numpy(dtype=np.float64, na_value=np.nan)
+    values = values.astype(np.float64, copy=False)
     if order is not None:
         values = values[:, order]
     finite = np.isfinite(values)
@@ -151,4 +151,15 @@ def conform(df: pd.DataFrame, tags: list[str], what: str) -> pd.DataFrame:
             f"{what} has a missing or non-finite value in column {tags[col]!r} "
             f"at row {df.index[row]}"
         )
-    return pd.DataFrame(values, index=df.index, columns=tags)
+    labels = df.columns if order is None and columns == tags else tags
+    return pd.DataFrame(values, index=df.index, columns=labels, copy=False)
+
+
+def _check_numeric_columns(df: pd.DataFrame, names: list[str], what: str) -> None:
+    """A bad request naming the first column of ``df`` that does not hold numbers."""
+    for position, dtype in enumerate(df.dtypes):
+        if dtype.kind not in "iuf":
+            bad = _first_bad(df.iloc[:, position].to_numpy())
+            raise BadRequestError(
+                f"{what} column {names[position]!r} must hold only numbers (found {bad!r})"
+            )

@@ -1,0 +1,102 @@
+"""Payload parsing and response tables: the fast paths give what pandas gives."""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import orjson
+import pandas as pd
+import pytest
+
+from gordo.exceptions import BadRequestError
+from gordo.server import payloads, utils
+from gordo.server.frames import Table
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["2020-03-01 00:00:00+00:00", "2020-03-01 00:10:00+00:00"],
+        ["2020-03-01T00:00:00.0015+00:00", "2020-03-01T00:00:01.0015+00:00"],
+        ["2020-03-01T00:00:00Z", "2020-03-01T00:10:00Z"],
+        ["2020-03-01", "2020-03-02"],
+        ["2020-03-01 00:00", "2020-03-01 00:10"],
+        ["2020-03-01 00:00:00", "2020-03-01T00:10:00"],
+        ["2020-03-01 00:00:00+01:00", "2020-03-01 00:10:00+01:00"],
+        ["2020-03-01T00:00:00.123456789Z", "2020-03-01T00:00:00.123456790Z"],
+        ["2020-03-01 00:00:00+00:00", "2020-03-01 00:00:00"],
+        ["2020-03-01 00:00:00+00:00", "2020-03-01 00:00:00+01:00"],
+        ["2020-02-30 00:00:00", "2020-03-01 00:00:00"],
+        ["2020-03-01 00:00:00", "2020-03-01 0a:00:00"],
+        ["2020-03-01", "2020-03-0x"],
+    ],
+)
+def test_time_labels_parse_as_pandas_parses_them(labels):
+    parsed = utils.parse_labels(labels)
+    try:
+        expected = pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
+    except ValueError:
+        assert list(parsed) == labels  # not times: kept as given
+        return
+    assert parsed.equals(expected)
+    assert parsed.dtype == expected.dtype and repr(parsed.tz) == repr(expected.tz)
+
+
+def test_utc_time_keys_of_a_payload_take_the_fast_path():
+    keys = utils.dataframe_to_dict(
+        pd.DataFrame({"a": [1.0, 2.0]}, pd.date_range("2020", periods=2, freq="h", tz="UTC"))
+    )["a"]
+    index = utils._utc_or_naive_times(list(keys))
+    assert index is not None and index.tz is datetime.UTC
+
+
+def test_conform_does_not_copy_values_in_the_tags_order():
+    df = pd.DataFrame(np.ones((3, 2)), columns=["a", "b"])
+    conformed = payloads.conform(df, ["a", "b"], "X")
+    assert np.shares_memory(conformed.to_numpy(), df.to_numpy())
+    reordered = payloads.conform(df, ["b", "a"], "X")
+    assert list(reordered.columns) == ["b", "a"]
+
+
+@pytest.mark.parametrize(
+    "frame, message",
+    [
+        (
+            pd.DataFrame({"a": [1.0], "b": [True]}),
+            "X column 'b' must hold only numbers (found True)",
+        ),
+        (pd.DataFrame({"a": [1.0], "b": ["x"]}), "X column 'b' must hold only numbers (found 'x')"),
+        (
+            pd.DataFrame({"a": [1.0], "b": pd.array([None], dtype="Float64")}),
+            "X has a missing or non-finite value in column 'b' at row 0",
+        ),
+    ],
+)
+def test_conform_names_the_bad_column(frame, message):
+    with pytest.raises(BadRequestError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        payloads.conform(frame, ["a", "b"], "X")
+
+
+def test_table_from_frame_reads_every_column_kind():
+    index = pd.date_range("2020-01-01", periods=2, freq="10min", tz="UTC")
+    columns = pd.MultiIndex.from_tuples(
+        [("start", "start"), ("f", "x"), ("i", "y"), ("b", "z"), ("n", "n")]
+    )
+    df = pd.DataFrame(
+        {0: index, 1: [1.5, np.nan], 2: [1, 2], 3: [True, False], 4: [None, None]}, index=index
+    )
+    df.columns = columns
+    payload = Table.from_frame(df).to_payload()
+    assert orjson.loads(orjson.dumps(payload)) == {
+        "start": {
+            "start": {
+                "2020-01-01 00:00:00+00:00": "2020-01-01T00:00:00+00:00",
+                "2020-01-01 00:10:00+00:00": "2020-01-01T00:10:00+00:00",
+            }
+        },
+        "f": {"x": {"2020-01-01 00:00:00+00:00": 1.5, "2020-01-01 00:10:00+00:00": None}},
+        "i": {"y": {"2020-01-01 00:00:00+00:00": 1, "2020-01-01 00:10:00+00:00": 2}},
+        "b": {"z": {"2020-01-01 00:00:00+00:00": True, "2020-01-01 00:10:00+00:00": False}},
+        "n": {"n": {"2020-01-01 00:00:00+00:00": None, "2020-01-01 00:10:00+00:00": None}},
+    }
