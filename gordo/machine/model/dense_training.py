@@ -141,54 +141,65 @@ def fit_history(
 
 
 # --- optimizers and losses ----------------------------------------------------------------
+# They work on all the weights at once (one float32 buffer): each element is updated
+# with the same float32 operations, in the same order, as Keras' per-variable update_step.
 
 
 class _Adam:
     """Keras 3 ``Adam.update_step`` in float32."""
 
-    def __init__(self, weights: Sequence[np.ndarray], config: dict[str, Any]) -> None:
+    def __init__(self, size: int, config: dict[str, Any]) -> None:
         self.lr = _F32(config["learning_rate"])
         self.beta_1, self.beta_2 = _F32(config["beta_1"]), _F32(config["beta_2"])
         self.one_minus_beta_1 = _F32(1 - config["beta_1"])
         self.one_minus_beta_2 = _F32(1 - config["beta_2"])
         self.epsilon = _F32(config["epsilon"])
-        self.amsgrad = config["amsgrad"]
-        self.m = [np.zeros_like(w) for w in weights]
-        self.v = [np.zeros_like(w) for w in weights]
-        self.v_hat = [np.zeros_like(w) for w in weights] if self.amsgrad else []
+        self.m, self.v = np.zeros(size, "f4"), np.zeros(size, "f4")
+        self.v_hat = np.zeros(size, "f4") if config["amsgrad"] else None
+        self.t1, self.t2 = np.empty(size, "f4"), np.empty(size, "f4")
         self.iterations = 0
 
-    def apply(self, weights: list[np.ndarray], grads: list[np.ndarray]) -> None:
+    def apply(self, w: np.ndarray, g: np.ndarray) -> None:
         step = _F32(self.iterations + 1)
         alpha = self.lr * np.sqrt(_F32(1) - self.beta_2**step) / (_F32(1) - self.beta_1**step)
-        for i, (w, g) in enumerate(zip(weights, grads, strict=True)):
-            m, v = self.m[i], self.v[i]
-            m += (g - m) * self.one_minus_beta_1
-            v += (np.square(g) - v) * self.one_minus_beta_2
-            if self.amsgrad:
-                np.maximum(self.v_hat[i], v, out=self.v_hat[i])
-                v = self.v_hat[i]
-            w -= (m * alpha) / (np.sqrt(v) + self.epsilon)
+        m, v, t1, t2 = self.m, self.v, self.t1, self.t2
+        np.subtract(g, m, out=t1)  # m += (g - m) * (1 - beta_1)
+        t1 *= self.one_minus_beta_1
+        m += t1
+        np.multiply(g, g, out=t1)  # v += (g**2 - v) * (1 - beta_2)
+        t1 -= v
+        t1 *= self.one_minus_beta_2
+        v += t1
+        if self.v_hat is not None:
+            v = np.maximum(self.v_hat, v, out=self.v_hat)
+        np.sqrt(v, out=t1)  # w -= (m * alpha) / (sqrt(v) + epsilon)
+        t1 += self.epsilon
+        np.multiply(m, alpha, out=t2)
+        t2 /= t1
+        w -= t2
         self.iterations += 1
 
 
 class _SGD:
     """Keras 3 ``SGD.update_step`` (momentum, nesterov) in float32."""
 
-    def __init__(self, weights: Sequence[np.ndarray], config: dict[str, Any]) -> None:
+    def __init__(self, size: int, config: dict[str, Any]) -> None:
         self.lr = _F32(config["learning_rate"])
         self.momentum = _F32(config["momentum"])
         self.nesterov = config["nesterov"]
-        self.m = [np.zeros_like(w) for w in weights] if config["momentum"] != 0 else []
+        self.m = np.zeros(size, "f4") if config["momentum"] != 0 else None
 
-    def apply(self, weights: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        for i, (w, g) in enumerate(zip(weights, grads, strict=True)):
-            if not self.m:
-                w -= g * self.lr
-                continue
-            m = self.m[i]
-            m[...] = m * self.momentum - g * self.lr
-            w += m * self.momentum - g * self.lr if self.nesterov else m
+    def apply(self, w: np.ndarray, g: np.ndarray) -> None:
+        step = g * self.lr
+        if self.m is None:
+            w -= step
+            return
+        self.m *= self.momentum  # m = m * momentum - g * lr
+        self.m -= step
+        if self.nesterov:
+            w += self.m * self.momentum - step
+        else:
+            w += self.m
 
 
 _OPTIMIZERS = {"adam": _Adam, "sgd": _SGD}
@@ -198,51 +209,79 @@ def _loss_and_grad(loss: str, out: np.ndarray, y: np.ndarray) -> tuple[float, np
     """Mean over the batch of the per-sample loss, and its gradient with respect to ``out``."""
     diff = out - y
     scale = _F32(1.0 / diff.size)
+    flat = diff.ravel()
     if loss == "mse":
-        return float(np.mean(np.square(diff), dtype="float32")), diff * (_F32(2) * scale)
-    return float(np.mean(np.abs(diff), dtype="float32")), np.sign(diff) * scale
+        return float(np.dot(flat, flat)) * float(scale), diff * (_F32(2) * scale)
+    return float(np.abs(flat).sum(dtype="float64")) * float(scale), np.sign(diff) * scale
 
 
 def _batch_loss(loss: str, out: np.ndarray, y: np.ndarray) -> float:
     diff = out - y
     values = np.square(diff) if loss == "mse" else np.abs(diff)
-    return float(np.mean(values, dtype="float32"))
+    return float(np.mean(values, dtype="float64"))
+
+
+# --- the network ---------------------------------------------------------------------------
+
+
+class _DenseNet:
+    """The weights in one float32 buffer in Keras' order (kernel, bias per layer), with views
+    per layer, and the forward and backward pass of a batch."""
+
+    def __init__(self, spec: DenseSpec, weights: Sequence[np.ndarray]) -> None:
+        self.flat = np.concatenate([np.asarray(w, dtype="float32").ravel() for w in weights])
+        self.grad = np.zeros_like(self.flat)
+        self.shapes = [np.shape(w) for w in weights]
+        self.layers, self.grads = [], []
+        offset = 0
+        for (units, activation), kernel_shape in zip(spec.layers, self.shapes[::2], strict=True):
+            views = []
+            for buffer in (self.flat, self.grad):
+                kernel = buffer[offset : offset + kernel_shape[0] * units].reshape(kernel_shape)
+                bias = buffer[offset + kernel.size : offset + kernel.size + units]
+                views.append((kernel, bias))
+            self.layers.append((*views[0], activation))
+            self.grads.append(views[1])
+            offset += kernel.size + units
+        self.ones = np.ones(0, "f4")
+
+    def weights(self) -> list[np.ndarray]:
+        """Copies of the weights, shaped as Keras' variables."""
+        out, offset = [], 0
+        for shape in self.shapes:
+            size = math.prod(shape)
+            out.append(self.flat[offset : offset + size].reshape(shape).copy())
+            offset += size
+        return out
+
+    def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Inputs of each layer (and the output last) and each layer's pre-activation."""
+        inputs, pre = [x], []
+        for kernel, bias, activation in self.layers:
+            z = inputs[-1] @ kernel
+            z += bias
+            pre.append(z)
+            inputs.append(ACTIVATIONS[activation](z).astype("float32", copy=False))
+        return inputs, pre
+
+    def backward(self, x: np.ndarray, y: np.ndarray, loss: str) -> float:
+        """The batch loss; the gradients go to ``self.grad``."""
+        inputs, pre = self.forward(x)
+        value, delta = _loss_and_grad(loss, inputs[-1], y)
+        if len(self.ones) != len(x):
+            self.ones = np.ones(len(x), "f4")
+        for i in range(len(self.layers) - 1, -1, -1):
+            kernel, _, activation = self.layers[i]
+            if activation != "linear":
+                delta *= GRADIENTS[activation](pre[i], inputs[i + 1])
+            np.matmul(inputs[i].T, delta, out=self.grads[i][0])
+            np.matmul(self.ones, delta, out=self.grads[i][1])
+            if i:
+                delta = delta @ kernel.T
+        return value
 
 
 # --- the loop ----------------------------------------------------------------------------------
-
-
-def _forward(
-    layers: Sequence[tuple[np.ndarray, np.ndarray, str]], x: np.ndarray
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Inputs of each layer (and the output last) and each layer's pre-activation."""
-    inputs, pre = [x], []
-    for kernel, bias, activation in layers:
-        z = inputs[-1] @ kernel
-        z += bias
-        pre.append(z)
-        inputs.append(ACTIVATIONS[activation](z).astype("float32", copy=False))
-    return inputs, pre
-
-
-def _step(
-    layers: list[tuple[np.ndarray, np.ndarray, str]],
-    x: np.ndarray,
-    y: np.ndarray,
-    loss: str,
-) -> tuple[float, list[np.ndarray]]:
-    """The batch loss and the gradients of the weights (kernel, bias per layer)."""
-    inputs, pre = _forward(layers, x)
-    value, delta = _loss_and_grad(loss, inputs[-1], y)
-    grads: list[np.ndarray] = []
-    for i in range(len(layers) - 1, -1, -1):
-        kernel, _, activation = layers[i]
-        if activation != "linear":
-            delta = delta * GRADIENTS[activation](pre[i], inputs[i + 1])
-        grads[:0] = [inputs[i].T @ delta, delta.sum(axis=0)]
-        if i:
-            delta = delta @ kernel.T
-    return value, grads
 
 
 def fit(
@@ -268,30 +307,25 @@ def fit(
     training = training or numpy_training(spec)
     if training is None:
         raise ValueError(f"{spec} is not trainable in numpy; train it with Keras")
-    weights = [np.array(w, dtype="float32") for w in (weights or initial_weights(spec))]
+    net = _DenseNet(spec, weights or initial_weights(spec))
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y, dtype="float32")
     n_train = n_training_rows(len(x), validation_split)
     x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
-    optimizer = _OPTIMIZERS[training.optimizer](weights, training.optimizer_config)
-    layers = [
-        (weights[2 * i], weights[2 * i + 1], activation)
-        for i, (_, activation) in enumerate(spec.layers)
-    ]
+    optimizer = _OPTIMIZERS[training.optimizer](net.flat.size, training.optimizer_config)
     losses, val_losses = [], []
     for order in epoch_orders(n_train, epochs, shuffle):
+        xs, ys = (x_train[order], y_train[order]) if shuffle else (x_train, y_train)
         total = 0.0
         for start in range(0, n_train, batch_size):
-            rows = order[start : start + batch_size]
-            value, grads = _step(layers, x_train[rows], y_train[rows], training.loss)
-            optimizer.apply(weights, grads)
-            total += value * len(rows)
+            xb, yb = xs[start : start + batch_size], ys[start : start + batch_size]
+            total += net.backward(xb, yb, training.loss) * len(xb)
+            optimizer.apply(net.flat, net.grad)
         losses.append(total / n_train)
         if len(x_val):
-            val_losses.append(_batch_loss(training.loss, _forward(layers, x_val)[0][-1], y_val))
-    return weights, fit_history(
-        losses, val_losses, epochs, math.ceil(n_train / batch_size), verbose
-    )
+            val_losses.append(_batch_loss(training.loss, net.forward(x_val)[0][-1], y_val))
+    steps = math.ceil(n_train / batch_size)
+    return net.weights(), fit_history(losses, val_losses, epochs, steps, verbose)
 
 
 def to_state(spec: DenseSpec, weights: Sequence[np.ndarray]) -> dict[str, Any]:
