@@ -225,25 +225,27 @@ def _batch_loss(loss: str, out: np.ndarray, y: np.ndarray) -> float:
 
 
 class _DenseNet:
-    """The weights in one float32 buffer in Keras' order (kernel, bias per layer), with views
-    per layer, and the forward and backward pass of a batch."""
+    """The weights in one float32 buffer in Keras' order, and a batch's forward and backward pass.
 
-    def __init__(self, spec: DenseSpec, weights: Sequence[np.ndarray]) -> None:
+    A layer's kernel and bias are consecutive in that order, so they form one
+    ``(n_in + 1, units)`` matrix, and a layer's input carries a last column of
+    ones: one matrix product gives ``x @ kernel + bias``, one more the gradient
+    of both. Each hidden layer's output is copied into a buffer (made once) holding
+    that column.
+    """
+
+    def __init__(self, spec: DenseSpec, weights: Sequence[np.ndarray], batch_size: int) -> None:
         self.flat = np.concatenate([np.asarray(w, dtype="float32").ravel() for w in weights])
         self.grad = np.zeros_like(self.flat)
         self.shapes = [np.shape(w) for w in weights]
         self.layers, self.grads = [], []
-        offset = 0
-        for (units, activation), kernel_shape in zip(spec.layers, self.shapes[::2], strict=True):
-            views = []
-            for buffer in (self.flat, self.grad):
-                kernel = buffer[offset : offset + kernel_shape[0] * units].reshape(kernel_shape)
-                bias = buffer[offset + kernel.size : offset + kernel.size + units]
-                views.append((kernel, bias))
-            self.layers.append((*views[0], activation))
-            self.grads.append(views[1])
-            offset += kernel.size + units
-        self.ones = np.ones(0, "f4")
+        offset, n_in = 0, spec.n_features
+        for units, activation in spec.layers:
+            end = offset + (n_in + 1) * units
+            self.layers.append((self.flat[offset:end].reshape(n_in + 1, units), activation))
+            self.grads.append(self.grad[offset:end].reshape(n_in + 1, units))
+            offset, n_in = end, units
+        self.buffers = [np.ones((batch_size, units + 1), "f4") for units, _ in spec.layers[:-1]]
 
     def weights(self) -> list[np.ndarray]:
         """Copies of the weights, shaped as Keras' variables."""
@@ -254,30 +256,31 @@ class _DenseNet:
             offset += size
         return out
 
-    def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Inputs of each layer (and the output last) and each layer's pre-activation."""
-        inputs, pre = [x], []
-        for kernel, bias, activation in self.layers:
-            z = inputs[-1] @ kernel
-            z += bias
-            pre.append(z)
-            inputs.append(ACTIVATIONS[activation](z).astype("float32", copy=False))
-        return inputs, pre
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The output for the rows of ``x``."""
+        for weights, activation in self.layers:
+            z = x @ weights[:-1]
+            z += weights[-1]
+            x = ACTIVATIONS[activation](z).astype("float32", copy=False)
+        return x
 
     def backward(self, x: np.ndarray, y: np.ndarray, loss: str) -> float:
-        """The batch loss; the gradients go to ``self.grad``."""
-        inputs, pre = self.forward(x)
-        value, delta = _loss_and_grad(loss, inputs[-1], y)
-        if len(self.ones) != len(x):
-            self.ones = np.ones(len(x), "f4")
+        """The loss of the batch ``x`` (with its column of ones) and ``y``; gradients to ``self.grad``."""
+        inputs, outputs, pre = [x], [], []
+        for i, (weights, activation) in enumerate(self.layers):
+            pre.append(inputs[-1] @ weights)
+            outputs.append(ACTIVATIONS[activation](pre[-1]).astype("float32", copy=False))
+            if i < len(self.buffers):
+                inputs.append(self.buffers[i][: len(x)])
+                inputs[-1][:, :-1] = outputs[-1]
+        value, delta = _loss_and_grad(loss, outputs[-1], y)
         for i in range(len(self.layers) - 1, -1, -1):
-            kernel, _, activation = self.layers[i]
+            weights, activation = self.layers[i]
             if activation != "linear":
-                delta *= GRADIENTS[activation](pre[i], inputs[i + 1])
-            np.matmul(inputs[i].T, delta, out=self.grads[i][0])
-            np.matmul(self.ones, delta, out=self.grads[i][1])
+                delta *= GRADIENTS[activation](pre[i], outputs[i])
+            np.matmul(inputs[i].T, delta, out=self.grads[i])
             if i:
-                delta = delta @ kernel.T
+                delta = delta @ weights[:-1].T
         return value
 
 
@@ -307,15 +310,17 @@ def fit(
     training = training or numpy_training(spec)
     if training is None:
         raise ValueError(f"{spec} is not trainable in numpy; train it with Keras")
-    net = _DenseNet(spec, weights or initial_weights(spec))
+    net = _DenseNet(spec, weights or initial_weights(spec), batch_size)
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y, dtype="float32")
     n_train = n_training_rows(len(x), validation_split)
     x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
     optimizer = _OPTIMIZERS[training.optimizer](net.flat.size, training.optimizer_config)
+    xs = np.ones((n_train, x.shape[1] + 1), "f4")  # the epoch's rows, and a column of ones
     losses, val_losses = [], []
     for order in epoch_orders(n_train, epochs, shuffle):
-        xs, ys = (x_train[order], y_train[order]) if shuffle else (x_train, y_train)
+        xs[:, :-1] = x_train[order]
+        ys = y_train[order]
         total = 0.0
         for start in range(0, n_train, batch_size):
             xb, yb = xs[start : start + batch_size], ys[start : start + batch_size]
@@ -323,7 +328,7 @@ def fit(
             optimizer.apply(net.flat, net.grad)
         losses.append(total / n_train)
         if len(x_val):
-            val_losses.append(_batch_loss(training.loss, net.forward(x_val)[0][-1], y_val))
+            val_losses.append(_batch_loss(training.loss, net.predict(x_val), y_val))
     steps = math.ceil(n_train / batch_size)
     return net.weights(), fit_history(losses, val_losses, epochs, steps, verbose)
 
