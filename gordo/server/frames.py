@@ -74,15 +74,22 @@ def _offset_suffix(seconds: int) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
+def _with_offsets(text: list[str], index: pd.DatetimeIndex) -> list[str]:
+    """``text`` (wall times of ``index``) with each time's UTC offset appended."""
+    offsets = _offsets(index)
+    if isinstance(offsets, str):
+        return [t + offsets for t in text]
+    return [t + o for t, o in zip(text, offsets.tolist(), strict=True)]
+
+
 def iso_strings(index: pd.DatetimeIndex) -> list:
     """ISO 8601 strings of a DatetimeIndex as ``Timestamp.isoformat`` writes them; NaT -> None."""
     if len(index) == 0:
         return []
     index = index.as_unit("ns")
-    text = _wall_strings(index)
+    out = _wall_strings(index).tolist()
     if index.tz is not None:
-        text = np.char.add(text, _offsets(index))
-    out = text.tolist()
+        out = _with_offsets(out, index)
     if index.hasnans:
         out = [None if missing else t for t, missing in zip(out, index.isna(), strict=True)]
     return out
@@ -97,10 +104,8 @@ def index_keys(index: pd.Index) -> list:
     index = index.as_unit("ns")
     if index.tz is None and not (index.asi8 % (86_400 * 10**9)).any():
         return np.datetime_as_string(index.values, unit="D").tolist()
-    text = np.char.replace(_wall_strings(index), "T", " ")
-    if index.tz is not None:
-        text = np.char.add(text, _offsets(index))
-    return text.tolist()
+    text = [t.replace("T", " ") for t in _wall_strings(index).tolist()]
+    return _with_offsets(text, index) if index.tz is not None else text
 
 
 Column = np.ndarray | pd.DatetimeIndex | None
@@ -132,28 +137,40 @@ class Table:
         Columns are read with pandas' own column iterator: a frame built column
         by column (one block per column) is not copied or re-blocked first.
         """
-        if isinstance(df.columns, pd.MultiIndex):
-            tops = df.columns.get_level_values(0).map(str).tolist()
-            subs = df.columns.get_level_values(1).map(str).tolist()
+        columns = df.columns
+        if isinstance(columns, pd.MultiIndex):
+            tops, subs = (
+                [str(label) for label in columns.get_level_values(level).tolist()]
+                for level in (0, 1)
+            )
         else:
-            tops = subs = [str(c) for c in df.columns]
+            tops = subs = [str(c) for c in columns.tolist()]
         values = [_column(array) for array in df._iter_column_arrays()]
         return cls(df.index, list(zip(tops, subs, strict=True)), values)
 
     def to_payload(self) -> dict:
         """The JSON-ready ``{top: {sub: {key: value}}}`` dict; NaN/NaT become null."""
         keys = index_keys(self.index)
+        floats = [i for i, v in enumerate(self.values) if _is_float_array(v)]
+        cells: list = [None] * len(self.values)
+        if floats:
+            rows = _float_cells([self.values[i] for i in floats])
+            for position, row in zip(floats, rows, strict=True):
+                cells[position] = row
         out: dict = {}
         nulls = None
-        for (top, sub), column in zip(self.columns, self.values, strict=True):
+        for (top, sub), column, column_cells in zip(self.columns, self.values, cells, strict=True):
             if column is None:
                 nulls = nulls if nulls is not None else dict.fromkeys(keys)
-                cells = nulls
-            elif isinstance(column, pd.DatetimeIndex):
-                cells = dict(zip(keys, iso_strings(column), strict=True))
-            else:
-                cells = dict(zip(keys, _json_cells(column), strict=True))
-            out.setdefault(top, {})[sub] = cells
+                out.setdefault(top, {})[sub] = nulls
+                continue
+            if column_cells is None:
+                column_cells = (
+                    iso_strings(column)
+                    if isinstance(column, pd.DatetimeIndex)
+                    else _json_cells(column)
+                )
+            out.setdefault(top, {})[sub] = dict(zip(keys, column_cells, strict=True))
         return out
 
     def to_arrow(self):
@@ -196,14 +213,22 @@ def _column(array) -> Column:
     return None if pd.isna(column).all() else column
 
 
+def _is_float_array(column: Column) -> bool:
+    return isinstance(column, np.ndarray) and column.dtype.kind == "f"
+
+
+def _float_cells(columns: list[np.ndarray]) -> list[list]:
+    """The JSON cells of float columns of one length, in one pass: NaN/inf become null."""
+    block = np.vstack(columns, dtype=np.float64)
+    finite = np.isfinite(block)
+    if finite.all():
+        return block.tolist()
+    cells = block.astype(object)
+    cells[~finite] = None
+    return cells.tolist()
+
+
 def _json_cells(column: np.ndarray) -> list:
-    if column.dtype.kind == "f":
-        finite = np.isfinite(column)
-        if finite.all():
-            return column.tolist()
-        cells = column.astype(object)
-        cells[~finite] = None
-        return cells.tolist()
     return [None if _is_missing(v) else v for v in column.tolist()]
 
 
