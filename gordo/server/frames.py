@@ -176,9 +176,53 @@ class Table:
     def to_arrow(self):
         """The table as a ``pyarrow.Table`` that reads back with two-level columns.
 
-        Built from a frame with flat column names (``"('top', 'sub')"``, as
-        pyarrow names two-level columns), then marked as two-level in the pandas
-        metadata: much faster than converting a frame with MultiIndex columns.
+        The first table of a layout (column names and types, a time index's
+        type) goes through pandas (:meth:`_arrow_via_pandas`); its schema, pandas
+        metadata included, is kept, and later tables of that layout are built
+        from their numpy arrays with it: the same table, without pandas' per
+        column conversion.
+        """
+        import pyarrow as pa
+
+        layout = self._arrow_layout()
+        schema = _ARROW_SCHEMAS.get(layout) if layout is not None else None
+        if schema is None:
+            table = self._arrow_via_pandas()
+            if layout is not None and len(_ARROW_SCHEMAS) < _MAX_ARROW_SCHEMAS:
+                _ARROW_SCHEMAS[layout] = table.schema
+            return table
+        size = len(self.index)
+        arrays = [
+            pa.nulls(size) if column is None else _arrow_array(column, field.type)
+            for column, field in zip([*self.values, self.index], schema, strict=True)
+        ]
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+    def _arrow_layout(self) -> tuple | None:
+        """What the arrow schema of this table depends on; None if more than that.
+
+        A time index and float, integer, time or empty columns: pyarrow's
+        schema and pandas metadata depend only on their names and dtypes (not
+        on the values or the number of rows).
+        """
+        index = self.index
+        if not isinstance(index, pd.DatetimeIndex) or not _hashable(index.name):
+            return None
+        types: list[str] = []
+        for column in self.values:
+            if column is None:
+                types.append("null")
+            elif isinstance(column, pd.DatetimeIndex) or column.dtype.kind in "fiu":
+                types.append(str(column.dtype))
+            else:
+                return None
+        return (str(index.dtype), index.name, index.freqstr, tuple(self.columns), tuple(types))
+
+    def _arrow_via_pandas(self):
+        """The arrow table through a frame with flat column names (``"('top', 'sub')"``).
+
+        The pandas metadata then marks the columns as two-level: much faster
+        than converting a frame with MultiIndex columns.
         """
         import json
 
@@ -198,6 +242,31 @@ class Table:
         return table.replace_schema_metadata(
             {**table.schema.metadata, b"pandas": json.dumps(meta).encode()}
         )
+
+
+#: arrow schemas by table layout (see ``Table._arrow_layout``), per process
+_ARROW_SCHEMAS: dict[tuple, object] = {}
+_MAX_ARROW_SCHEMAS = 256
+
+
+def _arrow_array(column: np.ndarray | pd.DatetimeIndex, arrow_type):
+    """The arrow array of a column as ``pa.Table.from_pandas`` makes it (NaN/NaT as null)."""
+    import pyarrow as pa
+
+    if isinstance(column, pd.DatetimeIndex):
+        if not column.hasnans:
+            return pa.array(column.asi8, pa.int64()).view(arrow_type)
+    elif column.dtype.kind != "f" or not np.isnan(column).any():
+        return pa.array(column, arrow_type)
+    return pa.array(column, arrow_type, from_pandas=True)
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _column(array) -> Column:

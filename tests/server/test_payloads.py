@@ -100,3 +100,24 @@ def test_table_from_frame_reads_every_column_kind():
         "b": {"z": {"2020-01-01 00:00:00+00:00": True, "2020-01-01 00:10:00+00:00": False}},
         "n": {"n": {"2020-01-01 00:00:00+00:00": None, "2020-01-01 00:10:00+00:00": None}},
     }
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Oslo", None])
+def test_arrow_tables_of_one_layout_are_the_tables_pandas_makes(tz):
+    """The first table of a layout goes through pandas; the next ones reuse its schema."""
+    index = pd.date_range("2020-03-29", periods=4, freq="30min", tz=tz, unit="us")
+    ends = pd.DatetimeIndex([*index[:3] + pd.Timedelta("30min"), pd.NaT])
+
+    def table(seed: int) -> Table:
+        values = np.random.default_rng(seed).random(4)
+        values[seed % 4] = np.nan
+        columns = [("start", "start"), ("end", "end"), ("m", "a"), ("m", "b"), ("n", "n")]
+        return Table(index, columns, [index, ends, values, np.arange(4), None])
+
+    first, second = table(1).to_arrow(), table(2)
+    expected = second._arrow_via_pandas()
+    assert second._arrow_layout() is not None
+    fast = second.to_arrow()
+    assert fast.equals(expected, check_metadata=True)
+    assert utils.arrow_into_parquet_bytes(fast) == utils.arrow_into_parquet_bytes(expected)
+    assert first.schema.equals(fast.schema, check_metadata=True)
