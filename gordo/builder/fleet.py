@@ -151,15 +151,10 @@ def _init_worker(keras: bool) -> None:
 
 
 def _needs_keras(machine: Machine) -> bool:
-    """Whether building ``machine``'s model imports Keras (False if its definition is broken:
-    its worker reports that)."""
+    """Whether building ``machine``'s model imports Keras (its definition was checked by Machine)."""
     from gordo import serializer
 
-    try:
-        model = serializer.from_definition(machine.model)
-    except Exception:
-        return False
-    return warmup.needs_keras(model)
+    return warmup.needs_keras(serializer.from_definition(machine.model))
 
 
 #: Frameworks whose runtime must not be forked once imported.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 from gordo import serializer
-from gordo.builder.fleet import build_fleet
+from gordo.builder.fleet import _needs_keras, build_fleet
 from gordo.builder.progress import Progress
-from tests.builder.helpers import dataset_config, make_machine
+from tests.builder.helpers import KERAS_ANOMALY, dataset_config, keras_anomaly, make_machine
 
 
 def _fleet():
@@ -60,3 +60,9 @@ def test_progress_bar_on_a_terminal():
     progress.update("machine-b", "cached", 0.1)
     text = stream.getvalue()
     assert "\r[" in text and "2/2" in text and "cached 1" in text and text.endswith("\n")
+
+
+def test_only_models_that_fit_with_keras_make_the_parent_import_keras():
+    lstm = keras_anomaly("KerasLSTMAutoEncoder", kind="lstm_hourglass", lookback_window=2)
+    assert not _needs_keras(make_machine(model=KERAS_ANOMALY))
+    assert _needs_keras(make_machine(model=lstm))

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from gordo import serializer
 from gordo.builder import ModelBuilder
-from tests.builder.helpers import KERAS_ANOMALY, make_machine
+from tests.builder.helpers import KERAS_ANOMALY, keras_anomaly, make_machine
+
+#: Trained with Keras (the numpy engine does not implement RMSprop).
+KERAS_FITTED = keras_anomaly(
+    "KerasAutoEncoder", kind="feedforward_hourglass", epochs=2, batch_size=64, optimizer="RMSprop"
+)
 
 
-def test_keras_anomaly_build_is_reproducible(tmp_path):
+@pytest.mark.parametrize("definition", [KERAS_ANOMALY, KERAS_FITTED], ids=["numpy", "keras"])
+def test_keras_anomaly_build_is_reproducible(tmp_path, definition):
     runs = []
     for target in ("a", "b"):
-        model, machine = ModelBuilder(make_machine(model=KERAS_ANOMALY)).build(
+        model, machine = ModelBuilder(make_machine(model=definition)).build(
             output_dir=tmp_path / target
         )
         runs.append((model, machine))

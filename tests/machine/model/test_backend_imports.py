@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
+from random import Random
 
+import numpy as np
 import pytest
+from numpy.random import RandomState
 
-from gordo.machine.model.backend import DEFAULT_BACKEND
+from gordo.machine.model.backend import DEFAULT_BACKEND, _seed_keras_only, keras_module
 
 
 def _run(code: str, **env: str) -> dict:
@@ -57,3 +61,24 @@ def test_default_backend_is_set_before_keras_is_imported():
         "import json; print(json.dumps(keras.backend.backend()))"
     )
     assert _run(code) == DEFAULT_BACKEND
+
+
+@pytest.mark.integration
+def test_a_seed_given_before_keras_is_imported_seeds_keras_on_import():
+    code = (
+        "import json\n"
+        "from gordo.machine.model.backend import keras_module, seed_keras\n"
+        "seed_keras(7)\n"
+        "keras_module()\n"
+        "from keras.src.utils.rng_utils import get_random_seed\n"
+        "print(json.dumps(get_random_seed()))"
+    )
+    assert _run(code) == 7
+
+
+def test_seeding_keras_on_import_leaves_python_and_numpy_generators_alone():
+    keras = keras_module()  # importing Keras draws from both
+    random.seed(1)
+    np.random.seed(1)
+    _seed_keras_only(keras, 7)
+    assert (random.random(), np.random.rand()) == (Random(1).random(), RandomState(1).rand())
