@@ -208,15 +208,15 @@ class Table:
         index = self.index
         if not isinstance(index, pd.DatetimeIndex) or not _hashable(index.name):
             return None
-        types: list[str] = []
+        types: list = []
         for column in self.values:
             if column is None:
-                types.append("null")
+                types.append(None)
             elif isinstance(column, pd.DatetimeIndex) or column.dtype.kind in "fiu":
-                types.append(str(column.dtype))
+                types.append(column.dtype)
             else:
                 return None
-        return (str(index.dtype), index.name, index.freqstr, tuple(self.columns), tuple(types))
+        return (index.dtype, index.name, index.freqstr, tuple(self.columns), tuple(types))
 
     def _arrow_via_pandas(self):
         """The arrow table through a frame with flat column names (``"('top', 'sub')"``).

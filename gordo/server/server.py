@@ -18,6 +18,7 @@ bounded LRU cache (``N_CACHED_MODELS``).
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import signal
@@ -156,6 +157,17 @@ def create_prometheus_metrics(project: str | None = None, registry=None):
     return GordoServer(project=project, registry=registry)
 
 
+class _Request(flask.Request):
+    """A request whose uploaded files (parquet X and y) stay in memory.
+
+    werkzeug spools uploads over 500 KB to a temporary file; bodies here are
+    bounded by ``MAX_CONTENT_LENGTH`` and read whole right away.
+    """
+
+    def _get_file_stream(self, *args, **kwargs) -> io.BytesIO:
+        return io.BytesIO()
+
+
 def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) -> flask.Flask:
     """Build the app and its routes; ``config`` overrides the environment (see :class:`Config`)."""
     from gordo.server import openapi, routes
@@ -165,6 +177,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     single_threaded_blas()  # requests run on threads; BLAS threads would fight them for cores
     model_store.MODELS.resize(settings.N_CACHED_MODELS)
     app = flask.Flask(__name__)
+    app.request_class = _Request
     app.config["GORDO"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
     app.wsgi_app = adapt_proxy_deployment(app.wsgi_app)

@@ -121,3 +121,30 @@ def test_arrow_tables_of_one_layout_are_the_tables_pandas_makes(tz):
     assert fast.equals(expected, check_metadata=True)
     assert utils.arrow_into_parquet_bytes(fast) == utils.arrow_into_parquet_bytes(expected)
     assert first.schema.equals(fast.schema, check_metadata=True)
+
+
+def _frames() -> list[pd.DataFrame]:
+    index = pd.date_range("2020-01-01", periods=3, freq="10min", tz="UTC")
+    values = np.array([[1.0, np.nan], [2.0, 3.0], [4.0, 5.0]])
+    frames = [
+        pd.DataFrame(values, index=index, columns=["a", "b"]),
+        pd.DataFrame(values, index=index.tz_convert("Europe/Oslo"), columns=["b", "a"]),
+        pd.DataFrame(values, index=index.tz_localize(None).rename("time"), columns=["a", "b"]),
+        pd.DataFrame(values, columns=["a", "b"]),
+        pd.DataFrame({"a": [1, 2, 3], "b": [1.0, 2.0, 3.0]}, index=index),
+        pd.DataFrame(values, index=index, columns=[0, 1]),
+    ]
+    return frames
+
+
+@pytest.mark.parametrize("frame", _frames())
+def test_parquet_bytes_read_back_as_pyarrow_reads_them(frame):
+    import io
+
+    import pyarrow.parquet as pq
+
+    data = utils.dataframe_into_parquet_bytes(frame)
+    expected = pq.read_table(io.BytesIO(data)).to_pandas()
+    parsed = utils.dataframe_from_parquet_bytes(data)
+    pd.testing.assert_frame_equal(parsed, expected, check_exact=True, check_column_type=True)
+    assert repr(parsed.index.dtype) == repr(expected.index.dtype)
