@@ -11,14 +11,20 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-import jinja2
 import yaml
 
 from gordo.exceptions import ConfigException
 
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+@functools.cache
+def _environment() -> Any:
+    """The Jinja environment, made (and Jinja imported) on first use: most builds have no parameters."""
+    import jinja2
+
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
 
 
 def parse_model_parameter(value: str) -> tuple[str, str]:
@@ -30,8 +36,10 @@ def parse_model_parameter(value: str) -> tuple[str, str]:
 
 
 def _render(template: str, parameters: dict[str, Any]) -> str:
+    import jinja2
+
     try:
-        return _ENV.from_string(template).render(**parameters)
+        return _environment().from_string(template).render(**parameters)
     except jinja2.UndefinedError as exc:
         raise ConfigException(f"model: {exc} (give it with --model-parameter KEY,VALUE)") from exc
     except jinja2.TemplateError as exc:
