@@ -212,7 +212,10 @@ def _loss_and_grad(loss: str, out: np.ndarray, y: np.ndarray) -> tuple[float, np
     flat = diff.ravel()
     if loss == "mse":
         return float(np.dot(flat, flat)) * float(scale), diff * (_F32(2) * scale)
-    return float(np.abs(flat).sum(dtype="float64")) * float(scale), np.sign(diff) * scale
+    # d|y - out|/d out as JAX differentiates abs: -1 where out == y, not 0
+    return float(np.abs(flat).sum(dtype="float64")) * float(scale), np.where(
+        diff > 0, scale, -scale
+    )
 
 
 def _batch_loss(loss: str, out: np.ndarray, y: np.ndarray) -> float:
