@@ -309,23 +309,19 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         fit_args = {**_FIT_DEFAULTS, **self.extract_supported_fit_args(self.sk_params), **kwargs}
         callbacks = [_as_callback(c) for c in fit_args.pop("callbacks") or []]
         x_train, y_train = self._training_data(X_arr, y_arr)
-        spec = None
-        if not callbacks and x_train.ndim == 2:
-            spec = self._dense_spec(X_arr.shape[1], y_arr.shape[1])
+        n_in, n_out = X_arr.shape[1], y_arr.shape[1]
+        spec = self._dense_spec(n_in, n_out) if not callbacks and x_train.ndim == 2 else None
         training = None if spec is None else numpy_training(spec)
         if training is None:
-            model = self._build_model(X_arr.shape[1], y_arr.shape[1])
+            model = self._build_model(n_in, n_out)
             self.history_ = fast_path.fit(model, x_train, y_train, callbacks=callbacks, **fit_args)
+            self.model_ = model
         else:
             weights, self.history_ = dense_training.fit(
                 spec, x_train, y_train, training=training, **fit_args
             )
-        self.n_features_in_ = X_arr.shape[1]
-        self.n_features_out_ = y_arr.shape[1]
-        if training is None:
-            self.model_ = model
-        else:
             self._set_saved_model(dense_training.to_state(spec, weights))
+        self.n_features_in_, self.n_features_out_ = n_in, n_out
         return self
 
     def __sklearn_is_fitted__(self) -> bool:

@@ -13,7 +13,12 @@ import pytest
 from gordo import serializer
 from gordo.machine.model import dense_training, fast_path
 from gordo.machine.model.backend import keras_module
-from gordo.machine.model.dense_spec import DENSE_FORMAT, DenseSpec, numpy_training
+from gordo.machine.model.dense_spec import (
+    DENSE_FORMAT,
+    TRAINABLE_ACTIVATIONS,
+    DenseSpec,
+    numpy_training,
+)
 from gordo.machine.model.factories.feedforward_autoencoder import (
     feedforward_hourglass,
     feedforward_model,
@@ -78,6 +83,7 @@ def test_one_step_and_a_few_epochs_match_keras(settings):
 
 def test_every_activation_trains_as_keras():
     funcs = sorted(dense_training.GRADIENTS)
+    assert set(funcs) == TRAINABLE_ACTIVATIONS
     half = len(funcs) // 2
     params = {
         "encoding_dim": [4] * half,
