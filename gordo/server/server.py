@@ -34,7 +34,7 @@ import yaml
 
 from gordo import __version__
 from gordo.exceptions import ConfigException
-from gordo.server import model_store
+from gordo.server import malloc, model_store
 from gordo.util.blas import single_threaded_blas
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 #: Default request body limit, bytes (env ``GORDO_SERVER_MAX_CONTENT_LENGTH``).
 DEFAULT_MAX_CONTENT_LENGTH = 128 * 1024 * 1024
 _TRUE = {"1", "true", "yes", "on"}
+#: after a request body this large the worker returns its freed memory to the system
+TRIM_AFTER_BYTES = 1024 * 1024
 
 
 class Config:
@@ -175,6 +177,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
 
     settings = Config(config)
     single_threaded_blas()  # requests run on threads; BLAS threads would fight them for cores
+    malloc.limit_arenas(2)  # and each thread's own malloc arena would keep its peak memory
     model_store.MODELS.resize(settings.N_CACHED_MODELS)
     app = flask.Flask(__name__)
     app.request_class = _Request
@@ -201,6 +204,8 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     @app.after_request
     def _revision_header(response: flask.Response):
         response.headers["revision"] = flask.g.get("revision") or current_revision
+        if (flask.request.content_length or 0) > TRIM_AFTER_BYTES:
+            response.call_on_close(malloc.trim)  # once the answer is sent
         return response
 
     register_error_handlers(app)
