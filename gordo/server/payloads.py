@@ -21,13 +21,26 @@ gordo.exceptions.BadRequestError: X has 1 feature(s) but the model expects 2: ['
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import flask
 import numpy as np
 import orjson
 import pandas as pd
 
 from gordo.exceptions import BadRequestError
+
+
+class UploadsInMemoryRequest(flask.Request):
+    """A request whose uploaded files (parquet X and y) stay in memory.
+
+    werkzeug spools uploads over 500 KB to a temporary file; bodies here are
+    bounded by ``MAX_CONTENT_LENGTH`` and read whole right away.
+    """
+
+    def _get_file_stream(self, *args, **kwargs) -> io.BytesIO:
+        return io.BytesIO()
 
 
 def wants_parquet(request) -> bool:

@@ -18,7 +18,6 @@ bounded LRU cache (``N_CACHED_MODELS``).
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import signal
@@ -27,15 +26,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import flask
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from gordo import __version__
 from gordo.exceptions import ConfigException
 from gordo.server import malloc, model_store
 from gordo.util.blas import single_threaded_blas
+
+if TYPE_CHECKING:
+    import flask
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +108,8 @@ def _positive_int(values: dict, key: str, default: int) -> int:
 def _parse_expected_models(raw: Any) -> list[str]:
     if raw in (None, ""):
         return []
+    import yaml
+
     try:
         parsed = yaml.safe_load(raw) if isinstance(raw, str) else raw
     except yaml.YAMLError as exc:
@@ -127,6 +128,7 @@ def adapt_proxy_deployment(wsgi_app: Callable) -> Callable:
     ``PATH_INFO`` the path the app knows; the difference becomes ``SCRIPT_NAME``,
     so generated URLs carry the prefix.
 
+    >>> import flask
     >>> app = flask.Flask(__name__)
     >>> app.wsgi_app = adapt_proxy_deployment(app.wsgi_app)
     >>> @app.route("/metadata")
@@ -159,20 +161,16 @@ def create_prometheus_metrics(project: str | None = None, registry=None):
     return GordoServer(project=project, registry=registry)
 
 
-class _Request(flask.Request):
-    """A request whose uploaded files (parquet X and y) stay in memory.
-
-    werkzeug spools uploads over 500 KB to a temporary file; bodies here are
-    bounded by ``MAX_CONTENT_LENGTH`` and read whole right away.
-    """
-
-    def _get_file_stream(self, *args, **kwargs) -> io.BytesIO:
-        return io.BytesIO()
-
-
 def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) -> flask.Flask:
-    """Build the app and its routes; ``config`` overrides the environment (see :class:`Config`)."""
+    """Build the app and its routes; ``config`` overrides the environment (see :class:`Config`).
+
+    flask is imported here, not with this module: ``gordo run-server`` (gunicorn's
+    master) imports this module but never serves, so it stays small.
+    """
+    import flask
+
     from gordo.server import openapi, routes
+    from gordo.server.payloads import UploadsInMemoryRequest
     from gordo.server.responses import json_response, register_error_handlers
 
     settings = Config(config)
@@ -180,7 +178,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     malloc.limit_arenas(2)  # and each thread's own malloc arena would keep its peak memory
     model_store.MODELS.resize(settings.N_CACHED_MODELS)
     app = flask.Flask(__name__)
-    app.request_class = _Request
+    app.request_class = UploadsInMemoryRequest
     app.config["GORDO"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
     app.wsgi_app = adapt_proxy_deployment(app.wsgi_app)
