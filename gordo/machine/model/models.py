@@ -9,7 +9,8 @@ The dense factories describe their network as a
 :class:`~gordo.machine.model.dense_spec.DenseSpec`; when its optimizer, loss and
 activations are ones :mod:`gordo.machine.model.dense_training` computes as Keras
 does (and no callbacks are given), ``fit`` trains it in numpy and never imports
-Keras. A model that is a plain stack of Dense layers predicts in numpy
+Keras. A model that is a plain stack of Dense layers, or of LSTM layers then
+Dense ones, predicts in numpy
 (:mod:`gordo.machine.model.numpy_inference`), the same before and after
 pickling; a loaded one builds its Keras model only when something needs it
 (fitting, ``model``/``model_``), so serving it never imports Keras.
@@ -34,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import explained_variance_score
 from sklearn.utils.validation import check_is_fitted
@@ -46,6 +46,7 @@ from gordo.machine.model.base import GordoBase
 from gordo.machine.model.checks import as_float_array, check_finite
 from gordo.machine.model.dense_spec import DenseSpec, numpy_training
 from gordo.machine.model.register import lookup_factory
+from gordo.machine.model.windows import n_windows, window_input, windows
 
 _FIT_DEFAULTS: dict[str, Any] = {
     "batch_size": 32,
@@ -368,11 +369,11 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
                 )
             return self.__dict__["_built_model"]
 
-    def _plan(self) -> numpy_inference.DenseStack | None:
-        """The numpy forward pass of the model; None if it is not a stack of Dense layers.
+    def _plan(self) -> numpy_inference.DenseStack | numpy_inference.RecurrentStack | None:
+        """The numpy forward pass of the model; None if it has none (see numpy_inference).
 
         Made on first use and kept, unless the Keras model was handed out (its
-        weights may change) and it is a Dense stack.
+        weights may change) and there is a plan.
         """
         try:
             return self.__dict__["_inference_plan"]
@@ -547,11 +548,6 @@ class KerasRawModelRegressor(KerasAutoEncoder):
         return build
 
 
-def _windows(X: np.ndarray, lookback_window: int, n_out: int) -> np.ndarray:
-    """The first ``n_out`` windows of ``lookback_window`` consecutive rows of X, (n_out, lookback, f)."""
-    return sliding_window_view(X, lookback_window, axis=0)[:n_out].transpose(0, 2, 1)
-
-
 class TimeseriesGenerator:
     """Batches of (windows of X, targets), as Keras' former TimeseriesGenerator gave them."""
 
@@ -568,19 +564,6 @@ class TimeseriesGenerator:
             raise IndexError(f"batch {index} out of range for {len(self)} batches")
         rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
         return (self.X[rows],) if self.y is None else (self.X[rows], self.y[rows])
-
-
-def _n_windows(n_rows: int, lookback_window: int, lookahead: int, owner: str) -> int:
-    """Number of samples ``n_rows`` give; ValueError naming both counts if there are none."""
-    needed = lookback_window + lookahead
-    if lookback_window < 1:
-        raise ValueError(f"{owner}: lookback_window must be >= 1, got {lookback_window}")
-    if n_rows < needed:
-        raise ValueError(
-            f"{owner}: got {n_rows} rows, but at least {needed} are needed "
-            f"(lookback_window={lookback_window}, lookahead={lookahead})"
-        )
-    return n_rows - needed + 1
 
 
 def create_keras_timeseriesgenerator(
@@ -613,9 +596,9 @@ def create_keras_timeseriesgenerator(
     2
     """
     X = np.asarray(X)
-    n_out = _n_windows(len(X), lookback_window, lookahead, "create_keras_timeseriesgenerator")
+    n_out = n_windows(len(X), lookback_window, lookahead, "create_keras_timeseriesgenerator")
     targets = None if y is None else np.asarray(y)[lookback_window - 1 + lookahead :]
-    return TimeseriesGenerator(_windows(X, lookback_window, n_out), targets, batch_size)
+    return TimeseriesGenerator(windows(X, lookback_window, n_out), targets, batch_size)
 
 
 class KerasLSTMBaseEstimator(KerasBaseEstimator, TransformerMixin, abc.ABC):
@@ -660,14 +643,11 @@ class KerasLSTMBaseEstimator(KerasBaseEstimator, TransformerMixin, abc.ABC):
         return {**super()._factory_kwargs(), "lookback_window": self.lookback_window}
 
     def _training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n_out = _n_windows(len(X), self.lookback_window, self.lookahead, type(self).__name__)
-        return _windows(X, self.lookback_window, n_out), y[
-            self.lookback_window - 1 + self.lookahead :
-        ]
+        x_windows = window_input(X, self.lookback_window, self.lookahead, type(self).__name__)
+        return x_windows, y[self.lookback_window - 1 + self.lookahead :]
 
     def _model_input(self, X: np.ndarray) -> np.ndarray:
-        n_out = _n_windows(len(X), self.lookback_window, self.lookahead, type(self).__name__)
-        return _windows(X, self.lookback_window, n_out)
+        return window_input(X, self.lookback_window, self.lookahead, type(self).__name__)
 
     def fit(self, X: Any, y: Any, **kwargs: Any) -> KerasLSTMBaseEstimator:
         """Fit on windows of ``X`` (n_samples x n_features) to the targets in ``y``."""

@@ -1,4 +1,4 @@
-"""Inference of a saved stack of Dense layers in numpy, without importing Keras or JAX.
+"""Inference of a saved stack of Dense (or LSTM then Dense) layers in numpy, without Keras or JAX.
 
 :func:`plan_from_state` reads the architecture JSON and weights kept by
 :mod:`gordo.machine.model.keras_io` and, for a ``Sequential`` model of 2D input
@@ -79,6 +79,8 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 _IDENTITY_LAYERS = ("InputLayer", "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout")
 #: Dense options that must keep their default for the plan to match Keras.
 _DENSE_DEFAULTS = {"quantization_config": None, "lora_rank": None}
+#: LSTM options that must keep their default for the plan to match Keras.
+_LSTM_DEFAULTS = {"return_state": False, "go_backwards": False, "stateful": False}
 
 
 class DenseStack:
@@ -111,8 +113,72 @@ class DenseStack:
         return out
 
 
-def plan_from_state(state: dict[str, Any]) -> DenseStack | None:
-    """A :class:`DenseStack` equal to the model saved in ``state``, or None if it is not one."""
+class LSTMLayer:
+    """One Keras ``LSTM`` layer at inference, over inputs of shape (samples, steps, features).
+
+    Gates i, f, c, o (in Keras' order) come from ``x_t @ kernel + h @ recurrent + bias``;
+    ``c = f * c + i * activation(g)``, ``h = o * activation(c)``, from zero states.
+
+    >>> u = 1
+    >>> layer = LSTMLayer(np.zeros((1, 4 * u)), np.zeros((u, 4 * u)), np.full(4 * u, 9.0),
+    ...                   "tanh", "sigmoid", return_sequences=True)
+    >>> np.round(layer(np.zeros((1, 2, 1))).astype(float), 3).tolist()
+    [[[0.761], [0.964]]]
+    """
+
+    def __init__(
+        self,
+        kernel: np.ndarray,
+        recurrent: np.ndarray,
+        bias: np.ndarray | None,
+        activation: str,
+        recurrent_activation: str,
+        return_sequences: bool,
+    ) -> None:
+        self.kernel = np.asarray(kernel, dtype="float32")
+        self.recurrent = np.asarray(recurrent, dtype="float32")
+        self.bias = None if bias is None else np.asarray(bias, dtype="float32")
+        self.activation = ACTIVATIONS[activation]
+        self.recurrent_activation = ACTIVATIONS[recurrent_activation]
+        self.return_sequences = return_sequences
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        samples, steps, _ = x.shape
+        units = self.recurrent.shape[0]
+        inputs = x @ self.kernel
+        if self.bias is not None:
+            inputs += self.bias
+        h = np.zeros((samples, units), dtype="float32")
+        c = np.zeros((samples, units), dtype="float32")
+        outputs = np.empty((samples, steps, units), dtype="float32")
+        gate, act = self.recurrent_activation, self.activation
+        for t in range(steps):
+            z = inputs[:, t] + h @ self.recurrent
+            i, f, o = gate(z[:, :units]), gate(z[:, units : 2 * units]), gate(z[:, 3 * units :])
+            c = f * c + i * act(z[:, 2 * units : 3 * units])
+            h = (o * act(c)).astype("float32", copy=False)
+            outputs[:, t] = h
+        return outputs if self.return_sequences else h
+
+
+class RecurrentStack:
+    """LSTM layers, the last returning only its final state, then a :class:`DenseStack`."""
+
+    def __init__(self, recurrent: Sequence[LSTMLayer], head: DenseStack) -> None:
+        self.recurrent = list(recurrent)
+        self.head = head
+        self.n_features_out = head.n_features_out
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The output for the windows of ``x`` (samples, steps, features), cast to float32."""
+        out = np.asarray(x, dtype="float32")
+        for layer in self.recurrent:
+            out = layer(out)
+        return self.head.predict(out)
+
+
+def plan_from_state(state: dict[str, Any]) -> DenseStack | RecurrentStack | None:
+    """The numpy forward pass of the model saved in ``state``, or None if it has none here."""
     if state.get("format") == DENSE_FORMAT:
         weights = state["weights"]
         activations = [activation for _, activation in state["spec"]["layers"]]
@@ -125,12 +191,21 @@ def plan_from_state(state: dict[str, Any]) -> DenseStack | None:
     if config.get("class_name") != "Sequential" or config.get("module", "keras") != "keras":
         return None
     input_shape = (config.get("build_config") or {}).get("input_shape")
+    layers = config.get("config", {}).get("layers", [])
+    weights = list(state["weights"])
+    if input_shape and len(input_shape) == 3:
+        return _recurrent_plan(layers, weights, input_shape[2])
     if not input_shape or len(input_shape) != 2:
         return None
-    layers = _dense_layers(config.get("config", {}).get("layers", []))
+    return _dense_plan(_dense_layers(layers), weights, input_shape[1])
+
+
+def _dense_plan(
+    layers: list[tuple[int, str, bool]] | None, weights: list[np.ndarray], n_features: int
+) -> DenseStack | None:
+    """The stack of ``layers`` with their ``weights`` (all used), or None if they do not fit."""
     if not layers:
         return None
-    weights = list(state["weights"])
     plan = []
     for units, activation, use_bias in layers:
         count = 2 if use_bias else 1
@@ -141,9 +216,46 @@ def plan_from_state(state: dict[str, Any]) -> DenseStack | None:
         if np.ndim(kernel) != 2 or np.shape(kernel)[1] != units:
             return None
         plan.append((kernel, bias, activation))
-    if weights or np.shape(plan[0][0])[0] != input_shape[1]:
+    if weights or np.shape(plan[0][0])[0] != n_features:
         return None
     return DenseStack(plan)
+
+
+def _recurrent_plan(
+    layers: list[dict[str, Any]], weights: list[np.ndarray], n_features: int
+) -> RecurrentStack | None:
+    """LSTM layers (all but the last returning sequences), then Dense layers; else None."""
+    layers = [layer for layer in layers if layer.get("class_name") not in _IDENTITY_LAYERS]
+    recurrent: list[LSTMLayer] = []
+    width = n_features
+    while layers and layers[0].get("class_name") == "LSTM":
+        cfg = layers.pop(0).get("config") or {}
+        units, use_bias = int(cfg["units"]), bool(cfg.get("use_bias", True))
+        functions = (cfg.get("activation", "tanh"), cfg.get("recurrent_activation", "sigmoid"))
+        if (
+            not _is_float32(cfg.get("dtype", "float32"))
+            or any(cfg.get(k, v) != v for k, v in _LSTM_DEFAULTS.items())
+            or any(f not in ACTIVATIONS for f in functions)
+            or len(weights) < 2 + use_bias
+        ):
+            return None
+        kernel, recurrent_kernel = weights[0], weights[1]
+        bias = weights[2] if use_bias else None
+        weights = weights[2 + use_bias :]
+        if np.shape(kernel) != (width, 4 * units) or np.shape(recurrent_kernel) != (
+            units,
+            4 * units,
+        ):
+            return None
+        sequences = bool(cfg.get("return_sequences", False))
+        recurrent.append(LSTMLayer(kernel, recurrent_kernel, bias, *functions, sequences))
+        width = units
+    if not recurrent or recurrent[-1].return_sequences:
+        return None
+    if not all(layer.return_sequences for layer in recurrent[:-1]):
+        return None
+    head = _dense_plan(_dense_layers(layers), weights, width)
+    return None if head is None else RecurrentStack(recurrent, head)
 
 
 def _dense_layers(layers: list[dict[str, Any]]) -> list[tuple[int, str, bool]] | None:

@@ -20,8 +20,9 @@ from gordo.machine.model import fast_path, keras_io
 from gordo.machine.model.anomaly.diff import DiffBasedAnomalyDetector
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.factories.feedforward_autoencoder import feedforward_symmetric
-from gordo.machine.model.models import KerasAutoEncoder, KerasLSTMAutoEncoder
+from gordo.machine.model.models import KerasAutoEncoder, KerasRawModelRegressor
 from gordo.machine.model.numpy_inference import ACTIVATIONS, plan_from_state
+from tests.machine.model.helpers import batch_norm_model
 
 X = np.random.default_rng(3).normal(size=(64, 5))
 
@@ -117,7 +118,7 @@ def test_other_architectures_have_no_plan(build):
 
 
 def test_unsupported_models_are_rebuilt_with_keras_on_load():
-    model = KerasLSTMAutoEncoder(kind="lstm_model", lookback_window=3, epochs=1).fit(X[:20])
+    model = KerasRawModelRegressor(kind=batch_norm_model(5), epochs=1).fit(X[:20], X[:20])
     loaded = pickle.loads(pickle.dumps(model))
     assert "_built_model" in vars(loaded) and vars(loaded)["_inference_plan"] is None
     np.testing.assert_allclose(loaded.predict(X[:20]), model.predict(X[:20]), rtol=1e-6)

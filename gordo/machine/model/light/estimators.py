@@ -9,7 +9,8 @@ compare them with the originals.
 
 Twins exist for ``Pipeline``, ``MinMaxScaler``, ``StandardScaler``,
 ``TransformedTargetRegressor`` (with a transformer), the Keras estimators whose
-model is a stack of Dense layers, and the diff-based anomaly detectors.
+model is a stack of Dense layers or of LSTM then Dense layers, and the diff-based
+anomaly detectors.
 
 >>> scaler = LightMinMaxScaler({"scale_": np.array([0.5]), "min_": np.array([-1.0]),
 ...                             "n_features_in_": 1})
@@ -33,6 +34,7 @@ from gordo.machine.model import numpy_inference
 from gordo.machine.model.anomaly.scoring import DiffScoring
 from gordo.machine.model.checks import checked_input
 from gordo.machine.model.light.unpickle import Stub
+from gordo.machine.model.windows import window_input
 
 _FLOAT_DTYPES = (np.dtype("float64"), np.dtype("float32"), np.dtype("float16"))
 
@@ -194,12 +196,26 @@ class LightDenseModel:
     def __init__(self, state: dict[str, Any], name: str) -> None:
         plan = numpy_inference.plan_from_state(state.get("model_") or {})
         if plan is None:
-            raise Unsupported(f"a {name} whose model is not a stack of Dense layers")
+            raise Unsupported(f"a {name} whose model has no numpy forward pass")
         self.name, self.plan = name, plan
         self.n_features_in_ = int(state["n_features_in_"])
 
     def predict(self, X: Any) -> np.ndarray:
         return self.plan.predict(checked_input(X, self.n_features_in_, self.name))
+
+
+class LightWindowModel(LightDenseModel):
+    """A fitted LSTM estimator of gordo: windows of ``lookback_window`` rows through its plan."""
+
+    def __init__(self, state: dict[str, Any], name: str, lookahead: int) -> None:
+        super().__init__(state, name)
+        self.lookback_window, self.lookahead = int(state["lookback_window"]), lookahead
+
+    def predict(self, X: Any) -> np.ndarray:
+        rows = checked_input(X, self.n_features_in_, self.name)
+        return self.plan.predict(
+            window_input(rows, self.lookback_window, self.lookahead, self.name)
+        )
 
 
 class LightDiffDetector(DiffScoring):
@@ -240,6 +256,10 @@ TWINS: dict[str, Callable[[dict[str, Any]], Any]] = {
         _MODELS + name: _named(LightDenseModel, name)
         for name in ("KerasAutoEncoder", "KerasRawModelRegressor")
     },
+    _MODELS + "KerasLSTMAutoEncoder": lambda state: LightWindowModel(
+        state, "KerasLSTMAutoEncoder", 0
+    ),
+    _MODELS + "KerasLSTMForecast": lambda state: LightWindowModel(state, "KerasLSTMForecast", 1),
     **{
         _ANOMALY + name: _named(LightDiffDetector, name)
         for name in ("DiffBasedAnomalyDetector", "DiffBasedKFCVAnomalyDetector")

@@ -21,7 +21,8 @@ from gordo.machine.model.anomaly.diff import (
 )
 from gordo.machine.model.light import estimators, light_loads, serving_loads
 from gordo.machine.model.light.estimators import LightMinMaxScaler, LightStandardScaler
-from gordo.machine.model.models import KerasAutoEncoder, KerasLSTMAutoEncoder
+from gordo.machine.model.models import KerasAutoEncoder, KerasRawModelRegressor
+from tests.machine.model.helpers import batch_norm_model
 
 TAGS = ["tag-a", "tag-b", "tag-c", "tag-d"]
 TEN_MINUTES = pd.Timedelta("10min")
@@ -138,9 +139,9 @@ def test_twin_requires_thresholds_like_the_model(data):
         Pipeline([("scale", MinMaxScaler()), ("ridge", Ridge())]),
         TransformedTargetRegressor(Ridge(), func=np.log1p, inverse_func=np.expm1),
         Pipeline([("log", FunctionTransformer(np.log1p)), ("ae", _ae())]),
-        KerasLSTMAutoEncoder(kind="lstm_hourglass", lookback_window=3, epochs=1),
+        KerasRawModelRegressor(kind=batch_norm_model(len(TAGS)), epochs=1),
     ],
-    ids=["ridge", "func target", "function transformer", "lstm"],
+    ids=["ridge", "func target", "function transformer", "batch normalization"],
 )
 def test_models_without_a_twin_are_loaded_for_real(data, model):
     model.fit(data, data)
