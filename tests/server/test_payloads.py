@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 import numpy as np
 import orjson
 import pandas as pd
@@ -12,43 +10,6 @@ import pytest
 from gordo.exceptions import BadRequestError
 from gordo.server import payloads, utils
 from gordo.server.frames import Table
-
-
-@pytest.mark.parametrize(
-    "labels",
-    [
-        ["2020-03-01 00:00:00+00:00", "2020-03-01 00:10:00+00:00"],
-        ["2020-03-01T00:00:00.0015+00:00", "2020-03-01T00:00:01.0015+00:00"],
-        ["2020-03-01T00:00:00Z", "2020-03-01T00:10:00Z"],
-        ["2020-03-01", "2020-03-02"],
-        ["2020-03-01 00:00", "2020-03-01 00:10"],
-        ["2020-03-01 00:00:00", "2020-03-01T00:10:00"],
-        ["2020-03-01 00:00:00+01:00", "2020-03-01 00:10:00+01:00"],
-        ["2020-03-01T00:00:00.123456789Z", "2020-03-01T00:00:00.123456790Z"],
-        ["2020-03-01 00:00:00+00:00", "2020-03-01 00:00:00"],
-        ["2020-03-01 00:00:00+00:00", "2020-03-01 00:00:00+01:00"],
-        ["2020-02-30 00:00:00", "2020-03-01 00:00:00"],
-        ["2020-03-01 00:00:00", "2020-03-01 0a:00:00"],
-        ["2020-03-01", "2020-03-0x"],
-    ],
-)
-def test_time_labels_parse_as_pandas_parses_them(labels):
-    parsed = utils.parse_labels(labels)
-    try:
-        expected = pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
-    except ValueError:
-        assert list(parsed) == labels  # not times: kept as given
-        return
-    assert parsed.equals(expected)
-    assert parsed.dtype == expected.dtype and repr(parsed.tz) == repr(expected.tz)
-
-
-def test_utc_time_keys_of_a_payload_take_the_fast_path():
-    keys = utils.dataframe_to_dict(
-        pd.DataFrame({"a": [1.0, 2.0]}, pd.date_range("2020", periods=2, freq="h", tz="UTC"))
-    )["a"]
-    index = utils._utc_or_naive_times(list(keys))
-    assert index is not None and index.tz is datetime.UTC
 
 
 def test_conform_does_not_copy_values_in_the_tags_order():
