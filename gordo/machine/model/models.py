@@ -43,7 +43,7 @@ from gordo.exceptions import ConfigException, DefinitionParameterError
 from gordo.machine.model import dense_training, fast_path, keras_io, numpy_inference
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.base import GordoBase
-from gordo.machine.model.checks import as_float_array, check_finite
+from gordo.machine.model.checks import as_float_array, check_finite, checked_input
 from gordo.machine.model.dense_spec import DenseSpec, numpy_training
 from gordo.machine.model.register import lookup_factory
 from gordo.machine.model.windows import n_windows, window_input, windows
@@ -396,14 +396,7 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         was fitted with, or non-finite values (naming the column).
         """
         check_is_fitted(self)
-        owner = type(self).__name__
-        X_arr, columns = as_float_array(X, "X")
-        if X_arr.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"{owner}: X has {X_arr.shape[1]} features, but the model was fitted with "
-                f"{self.n_features_in_} features"
-            )
-        check_finite(X_arr, columns, "X", owner)
+        X_arr = checked_input(X, self.n_features_in_, type(self).__name__)
         plan = self._plan()
         if plan is not None:
             return plan.predict(self._model_input(X_arr))
