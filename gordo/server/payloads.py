@@ -28,6 +28,7 @@ import flask
 import numpy as np
 import orjson
 import pandas as pd
+from werkzeug.http import parse_options_header
 
 from gordo.exceptions import BadRequestError
 
@@ -54,8 +55,9 @@ def read_X_y(request, with_y: bool = True) -> tuple[pd.DataFrame, pd.DataFrame |
     With ``with_y=False`` a ``y`` in the body is not parsed (``None`` is returned).
     """
     if wants_parquet(request):
-        y = _parquet_part(request, "y") if with_y else None
-        return _parquet_part(request, "X", required=True), y
+        files = uploaded_files(request)
+        y = _parquet_part(files, "y") if with_y else None
+        return _parquet_part(files, "X", required=True), y
     body = read_json(request)
     if not isinstance(body, dict) or "X" not in body:
         raise BadRequestError('The JSON body must be an object with a key "X"')
@@ -75,11 +77,64 @@ def read_json(request) -> Any:
         raise BadRequestError(f"Malformed JSON body: {exc}") from None
 
 
-def _parquet_part(request, name: str, required: bool = False) -> pd.DataFrame | None:
+def uploaded_files(request) -> dict[str, bytes]:
+    """The files of a ``multipart/form-data`` body by field name (the first of each name).
+
+    A well-formed body (``--boundary``, CRLF, part headers, CRLF CRLF, content,
+    CRLF, ... ``--boundary--``) is split with ``bytes.split``; anything else goes
+    through werkzeug's parser (``request.files``). As there, only parts with a
+    ``filename`` are files.
+
+    >>> from werkzeug.test import EnvironBuilder
+    >>> request = flask.Request(EnvironBuilder(
+    ...     method="POST", data={"X": (io.BytesIO(b"x-bytes"), "X"), "note": "text"}
+    ... ).get_environ())
+    >>> uploaded_files(request)
+    {'X': b'x-bytes'}
+    """
+    files = _split_multipart(request)
+    if files is None:
+        return {name: part.read() for name, part in request.files.items()}
+    return files
+
+
+def _split_multipart(request) -> dict[str, bytes] | None:
+    boundary = request.mimetype_params.get("boundary")
+    if request.mimetype != "multipart/form-data" or not boundary:
+        return None
+    pieces = request.get_data(cache=True).split(b"--" + boundary.encode("latin-1"))
+    if len(pieces) < 2 or pieces[0] or not pieces[-1].startswith(b"--"):
+        return None
+    files: dict[str, bytes] = {}
+    for piece in pieces[1:-1]:
+        head, blank, content = piece[2:-2].partition(b"\r\n\r\n")
+        if not (piece.startswith(b"\r\n") and piece.endswith(b"\r\n") and blank):
+            return None
+        options = _disposition(head)
+        if options is None:
+            return None
+        if "filename" in options and "name" in options:
+            files.setdefault(options["name"], content)
+    return files
+
+
+def _disposition(head: bytes) -> dict[str, str] | None:
+    """The parameters of a part's ``Content-Disposition: form-data`` header, if it has one."""
+    for line in head.decode("latin-1").split("\r\n"):
+        field, _, value = line.partition(":")
+        if field.strip().lower() == "content-disposition":
+            kind, options = parse_options_header(value)
+            return options if kind == "form-data" else None
+    return None
+
+
+def _parquet_part(
+    files: dict[str, bytes], name: str, required: bool = False
+) -> pd.DataFrame | None:
     from gordo.server.utils import dataframe_from_parquet_bytes
 
-    part = request.files.get(name)
-    if part is None:
+    data = files.get(name)
+    if data is None:
         if required:
             raise BadRequestError(
                 f"?format=parquet expects a multipart body with a file {name!r} "
@@ -87,7 +142,7 @@ def _parquet_part(request, name: str, required: bool = False) -> pd.DataFrame | 
             )
         return None
     try:
-        return dataframe_from_parquet_bytes(part.read())
+        return dataframe_from_parquet_bytes(data)
     except Exception as exc:  # pyarrow raises several types for bad bytes
         raise BadRequestError(f"Malformed parquet in file {name!r}: {exc}") from None
 

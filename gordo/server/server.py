@@ -18,6 +18,7 @@ bounded LRU cache (``N_CACHED_MODELS``).
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import signal
@@ -149,6 +150,29 @@ def adapt_proxy_deployment(wsgi_app: Callable) -> Callable:
     return wrapper
 
 
+def read_body_at_once(wsgi_app: Callable, max_length: int) -> Callable:
+    """Wrap a WSGI app so a request body of known length is read in one call.
+
+    werkzeug reads a body 64 KiB at a time; under gunicorn each such read copies
+    what gunicorn has buffered ahead (up to 1 MiB), holding the GIL. Bodies over
+    ``max_length`` are left to werkzeug, which answers 413 without reading them.
+
+    >>> def app(environ, start_response):
+    ...     return [environ["wsgi.input"].read()]
+    >>> wrapped = read_body_at_once(app, max_length=10)
+    >>> wrapped({"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}, None)
+    [b'abc']
+    """
+
+    def wrapper(environ: dict, start_response: Callable):
+        length = environ.get("CONTENT_LENGTH", "")
+        if length.isdigit() and 0 < int(length) <= max_length:
+            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)))
+        return wsgi_app(environ, start_response)
+
+    return wrapper
+
+
 def enable_prometheus() -> bool:
     """Whether ``ENABLE_PROMETHEUS`` asks for metrics."""
     return _flag(os.environ.get("ENABLE_PROMETHEUS", ""))
@@ -181,7 +205,9 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     app.request_class = UploadsInMemoryRequest
     app.config["GORDO"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
-    app.wsgi_app = adapt_proxy_deployment(app.wsgi_app)
+    app.wsgi_app = adapt_proxy_deployment(
+        read_body_at_once(app.wsgi_app, settings.MAX_CONTENT_LENGTH)
+    )
     current_revision = Path(settings.MODEL_COLLECTION_DIR).name
 
     if settings.ENABLE_PROMETHEUS:

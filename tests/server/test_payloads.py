@@ -109,3 +109,26 @@ def test_parquet_bytes_read_back_as_pyarrow_reads_them(frame):
     parsed = utils.dataframe_from_parquet_bytes(data)
     pd.testing.assert_frame_equal(parsed, expected, check_exact=True, check_column_type=True)
     assert repr(parsed.index.dtype) == repr(expected.index.dtype)
+
+
+@pytest.mark.parametrize(
+    "preamble",
+    [b"", b"a preamble werkzeug skips\r\n"],
+)
+def test_uploaded_files_are_the_files_werkzeug_parses(preamble):
+    import flask
+    from urllib3 import encode_multipart_formdata
+    from werkzeug.test import EnvironBuilder
+
+    fields = [("X", ("X", b"x\r\n--bytes")), ("note", "not a file"), ("X", ("X2", b"second"))]
+    body, content_type = encode_multipart_formdata(fields)
+
+    def request() -> flask.Request:
+        environ = EnvironBuilder(
+            method="POST", data=preamble + body, headers={"Content-Type": content_type}
+        ).get_environ()
+        return flask.Request(environ)
+
+    expected = {name: part.read() for name, part in request().files.items()}
+    assert expected == {"X": b"x\r\n--bytes"}
+    assert payloads.uploaded_files(request()) == expected
