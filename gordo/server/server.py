@@ -24,7 +24,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,8 +44,6 @@ DEFAULT_MAX_CONTENT_LENGTH = 128 * 1024 * 1024
 _TRUE = {"1", "true", "yes", "on"}
 #: after a request body this large the worker returns its freed memory to the system
 TRIM_AFTER_BYTES = 1024 * 1024
-#: requests a worker computes at once (one per core of the 2-core machines measured)
-CONCURRENT_REQUESTS = 2
 
 
 class Config:
@@ -176,28 +173,6 @@ def read_body_at_once(wsgi_app: Callable, max_length: int) -> Callable:
     return wrapper
 
 
-def limit_concurrency(wsgi_app: Callable, limit: int) -> Callable:
-    """Wrap a WSGI app so at most ``limit`` requests run it at once; others wait.
-
-    A worker's request threads share one GIL: eight requests computing at once
-    take turns every few ms and spend their CPU on the hand-overs (measured
-    here, 8 clients: 14 ms of CPU per 100-row anomaly request against 9 ms one
-    at a time). Waiting threads sleep instead; gunicorn's threads still accept
-    and read connections meanwhile.
-
-    >>> app = limit_concurrency(lambda environ, start_response: [b"ok"], limit=2)
-    >>> app({}, None)
-    [b'ok']
-    """
-    slots = threading.BoundedSemaphore(limit)
-
-    def wrapper(environ: dict, start_response: Callable):
-        with slots:
-            return wsgi_app(environ, start_response)
-
-    return wrapper
-
-
 def enable_prometheus() -> bool:
     """Whether ``ENABLE_PROMETHEUS`` asks for metrics."""
     return _flag(os.environ.get("ENABLE_PROMETHEUS", ""))
@@ -230,8 +205,9 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     app.request_class = UploadsInMemoryRequest
     app.config["GORDO"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
-    computing = limit_concurrency(app.wsgi_app, CONCURRENT_REQUESTS)
-    app.wsgi_app = adapt_proxy_deployment(read_body_at_once(computing, settings.MAX_CONTENT_LENGTH))
+    app.wsgi_app = adapt_proxy_deployment(
+        read_body_at_once(app.wsgi_app, settings.MAX_CONTENT_LENGTH)
+    )
     current_revision = Path(settings.MODEL_COLLECTION_DIR).name
 
     if settings.ENABLE_PROMETHEUS:

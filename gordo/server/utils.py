@@ -15,6 +15,7 @@ import datetime
 import functools
 import io
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -228,6 +229,11 @@ def parse_iso_datetime(datetime_str: str) -> datetime.datetime:
     return parsed
 
 
+#: Requests a worker parses, predicts and answers at once (see :func:`extract_X_y`).
+CONCURRENT_REQUESTS = 2
+_COMPUTING = threading.BoundedSemaphore(CONCURRENT_REQUESTS)
+
+
 def extract_X_y(method: Callable) -> Callable:
     """Decorate a view: parse ``X`` (and ``y``) of the request into ``flask.g``.
 
@@ -235,6 +241,11 @@ def extract_X_y(method: Callable) -> Callable:
     ``method`` is not run. Both JSON bodies and ``?format=parquet`` multipart
     bodies are accepted (see :mod:`gordo.server.payloads`). A view whose class
     sets ``uses_y = False`` gets ``g.y = None`` without ``y`` being parsed.
+
+    At most :data:`CONCURRENT_REQUESTS` requests of a worker parse, predict and
+    answer at once; the others wait for a slot. A worker's threads share one
+    GIL, and eight requests computing together spend CPU trading it. Loading the
+    model (``model_required``) and the other routes are outside the limit.
     """
     from gordo.server import payloads
 
@@ -243,8 +254,9 @@ def extract_X_y(method: Callable) -> Callable:
         import flask
 
         with_y = getattr(args[0], "uses_y", True) if args else True
-        flask.g.X, flask.g.y = payloads.read_X_y(flask.request, with_y=with_y)
-        return method(*args, **kwargs)
+        with _COMPUTING:
+            flask.g.X, flask.g.y = payloads.read_X_y(flask.request, with_y=with_y)
+            return method(*args, **kwargs)
 
     return wrapper
 

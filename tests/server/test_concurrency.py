@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 
-from gordo.server.server import limit_concurrency
+import flask
+
+from gordo.server import utils
 
 
 def test_requests_beyond_the_limit_wait_for_a_free_slot():
     gate, entered, lock = threading.Event(), threading.Semaphore(0), threading.Lock()
     inside = {"now": 0, "peak": 0}
 
-    def app(environ, start_response):
+    @utils.extract_X_y
+    def view():
         with lock:
             inside["now"] += 1
             inside["peak"] = max(inside["peak"], inside["now"])
@@ -19,16 +22,22 @@ def test_requests_beyond_the_limit_wait_for_a_free_slot():
         gate.wait(timeout=10)
         with lock:
             inside["now"] -= 1
-        return [b"ok"]
+        return len(flask.g.X)
 
-    limited = limit_concurrency(app, limit=2)
-    answers: list = []
-    threads = [threading.Thread(target=lambda: answers.append(limited({}, None))) for _ in range(4)]
+    app = flask.Flask(__name__)
+    answers: list[int] = []
+
+    def request() -> None:
+        with app.test_request_context(json={"X": [[1.0, 2.0]]}):
+            answers.append(view())
+
+    threads = [threading.Thread(target=request) for _ in range(utils.CONCURRENT_REQUESTS + 2)]
     for thread in threads:
         thread.start()
-    assert entered.acquire(timeout=10) and entered.acquire(timeout=10)
-    assert not entered.acquire(timeout=0.1)  # the other two wait outside
+    for _ in range(utils.CONCURRENT_REQUESTS):
+        assert entered.acquire(timeout=10)
+    assert not entered.acquire(timeout=0.1)  # the others wait for a slot
     gate.set()
     for thread in threads:
         thread.join(timeout=10)
-    assert answers == [[b"ok"]] * 4 and inside["peak"] == 2
+    assert answers == [1] * len(threads) and inside["peak"] == utils.CONCURRENT_REQUESTS
