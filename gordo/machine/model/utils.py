@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.internals import create_dataframe_from_blocks
 
 
 def _tag_name(tag: Any) -> str:
@@ -53,11 +54,17 @@ def frame_from_blocks(
     )
     if not with_times:
         return pd.DataFrame(values, index=index, columns=columns, copy=False)
-    data: dict[int, Any] = {0: index, 1: index + pd.Timedelta(frequency)}
-    data.update({i + 2: values[:, i] for i in range(values.shape[1])})
-    frame = pd.DataFrame(data, index=index, copy=False)
-    frame.columns = columns
-    return frame
+    # One float block and two time columns, handed to pandas as blocks: building the
+    # frame column by column costs a pandas Series per column on every request.
+    return create_dataframe_from_blocks(
+        [
+            (values.T, np.arange(2, values.shape[1] + 2)),
+            (index.array.copy(), np.array([0])),  # not shared with the index
+            ((index + pd.Timedelta(frequency)).array, np.array([1])),
+        ],
+        index=index,
+        columns=columns,
+    )
 
 
 def make_base_dataframe(
