@@ -61,8 +61,11 @@ def read_X_y(request, with_y: bool = True) -> tuple[pd.DataFrame, pd.DataFrame |
     body = read_json(request)
     if not isinstance(body, dict) or "X" not in body:
         raise BadRequestError('The JSON body must be an object with a key "X"')
-    X = frame_from_json(body["X"], "X")
-    y = frame_from_json(body["y"], "y") if with_y and body.get("y") is not None else None
+    parsed_labels: dict = {}  # X and y usually share their row labels: parse them once
+    X = frame_from_json(body["X"], "X", parsed_labels)
+    y = None
+    if with_y and body.get("y") is not None:
+        y = frame_from_json(body["y"], "y", parsed_labels)
     return X, y
 
 
@@ -147,13 +150,16 @@ def _parquet_part(
         raise BadRequestError(f"Malformed parquet in file {name!r}: {exc}") from None
 
 
-def frame_from_json(value: Any, what: str) -> pd.DataFrame:
-    """A frame from the JSON value of ``X`` or ``y`` (list, list of lists, or dict)."""
+def frame_from_json(value: Any, what: str, parsed_labels: dict | None = None) -> pd.DataFrame:
+    """A frame from the JSON value of ``X`` or ``y`` (list, list of lists, or dict).
+
+    ``parsed_labels`` is passed on to :func:`gordo.server.utils.dataframe_from_dict`.
+    """
     from gordo.server.utils import dataframe_from_dict
 
     if isinstance(value, dict):
         try:
-            return dataframe_from_dict(value)
+            return dataframe_from_dict(value, parsed_labels)
         except (ValueError, TypeError) as exc:
             raise BadRequestError(f"{what} is not a valid data frame dict: {exc}") from None
     if isinstance(value, list) and value:

@@ -59,11 +59,13 @@ def dataframe_to_dict(df: pd.DataFrame) -> dict:
     return frame_payload(df)
 
 
-def dataframe_from_dict(data: dict | list) -> pd.DataFrame:
+def dataframe_from_dict(data: dict | list, parsed_labels: dict | None = None) -> pd.DataFrame:
     """The frame of a dict made by :func:`dataframe_to_dict` (or a plain record dict).
 
     Index keys that are datetimes become a DatetimeIndex, integers an integer
-    index; the result is sorted by its index.
+    index; the result is sorted by its index. ``parsed_labels`` (a dict the
+    caller keeps, e.g. for the X and y of one request) remembers parsed row
+    labels, so frames with the same labels parse them once.
 
     >>> serialized = {
     ...   'feature0': {'sub-feature-0': {'2019-01-01': 0, '2019-02-01': 4},
@@ -90,14 +92,14 @@ def dataframe_from_dict(data: dict | list) -> pd.DataFrame:
         parts = [pd.DataFrame.from_dict(data[key]) for key in data]
         df = pd.concat(parts, axis=1, keys=list(data))
     elif isinstance(data, dict) and data and all(isinstance(c, dict) for c in data.values()):
-        df = _numeric_columns_frame(data)
+        df = _numeric_columns_frame(data, {} if parsed_labels is None else parsed_labels)
     else:
         df = pd.DataFrame(data) if isinstance(data, list) else pd.DataFrame.from_dict(data)
     df.index = _parse_index(df.index)
     return df if df.index.is_monotonic_increasing else df.sort_index()
 
 
-def _numeric_columns_frame(data: dict[str, dict]) -> pd.DataFrame:
+def _numeric_columns_frame(data: dict[str, dict], parsed_labels: dict) -> pd.DataFrame:
     """``{column: {key: number}}`` as a float frame, fast when every column has the same keys."""
     columns = list(data.values())
     keys = list(columns[0])
@@ -108,7 +110,10 @@ def _numeric_columns_frame(data: dict[str, dict]) -> pd.DataFrame:
         values = np.empty((len(keys), len(columns)))
         for position, column in enumerate(columns):
             values[:, position] = np.fromiter(column.values(), dtype=np.float64, count=len(keys))
-        return pd.DataFrame(values, index=parse_labels(keys), columns=list(data))
+        labels = tuple(keys)
+        if labels not in parsed_labels:
+            parsed_labels[labels] = parse_labels(keys)
+        return pd.DataFrame(values, index=parsed_labels[labels], columns=list(data))
     return pd.DataFrame.from_dict(data)
 
 

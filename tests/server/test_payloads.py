@@ -132,3 +132,14 @@ def test_uploaded_files_are_the_files_werkzeug_parses(preamble):
     expected = {name: part.read() for name, part in request().files.items()}
     assert expected == {"X": b"x\r\n--bytes"}
     assert payloads.uploaded_files(request()) == expected
+
+
+def test_x_and_y_with_the_same_row_labels_parse_them_once():
+    times = {"2020-01-01T00:00:00+00:00": 1.0, "2020-01-01T00:10:00+00:00": 2.0}
+    other = {"2020-01-02T00:00:00+00:00": 1.0, "2020-01-02T00:10:00+00:00": 2.0}
+    parsed: dict = {}
+    X = payloads.frame_from_json({"a": times, "b": times}, "X", parsed)
+    y = payloads.frame_from_json({"c": times}, "y", parsed)
+    z = payloads.frame_from_json({"c": other}, "y", parsed)
+    assert y.index is X.index and len(parsed) == 2
+    assert str(z.index[0]) == "2020-01-02 00:00:00+00:00"
