@@ -21,7 +21,7 @@ from gordo.machine.model.anomaly.diff import (
 )
 from gordo.machine.model.light import estimators, light_loads, serving_loads
 from gordo.machine.model.light.estimators import LightMinMaxScaler, LightStandardScaler
-from gordo.machine.model.models import KerasAutoEncoder, KerasRawModelRegressor
+from gordo.machine.model.models import KerasAutoEncoder, KerasLSTMForecast, KerasRawModelRegressor
 from tests.machine.model.helpers import batch_norm_model
 
 TAGS = ["tag-a", "tag-b", "tag-c", "tag-d"]
@@ -63,8 +63,11 @@ MODELS = {
     "detector without thresholds": lambda: DiffBasedAnomalyDetector(
         _ae(), require_thresholds=False
     ),
+    "lstm detector": lambda: DiffBasedAnomalyDetector(
+        KerasLSTMForecast(kind="lstm_hourglass", lookback_window=4, epochs=1), window=5
+    ),
 }
-CROSS_VALIDATED = {"detector", "detector smoothed", "kfcv detector"}
+CROSS_VALIDATED = {"detector", "detector smoothed", "kfcv detector", "lstm detector"}
 
 
 @pytest.fixture(scope="module")
