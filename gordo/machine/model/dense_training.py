@@ -31,19 +31,13 @@ from typing import Any
 import numpy as np
 
 from gordo.machine.model.dense_spec import DENSE_FORMAT, DenseSpec, NumpyTraining, numpy_training
-from gordo.machine.model.numpy_inference import ACTIVATIONS
+from gordo.machine.model.numpy_inference import ACTIVATIONS, SELU_ALPHA, SELU_SCALE, sigmoid
 
 _F32 = np.float32
-_SELU_ALPHA = _F32(1.6732632423543772848170429916717)
-_SELU_SCALE = _F32(1.0507009873554804934193349852946)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return ACTIVATIONS["sigmoid"](x)
 
 
 def _silu_grad(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    s = _sigmoid(x)
+    s = sigmoid(x)
     return s + x * s * (_F32(1) - s)
 
 
@@ -58,9 +52,9 @@ GRADIENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "hard_sigmoid": lambda x, y: ((x > -3) & (x < 3)).astype(_F32) / _F32(6),
     "elu": lambda x, y: np.where(x > 0, _F32(1), np.exp(np.minimum(x, _F32(0)))),
     "selu": lambda x, y: (
-        _SELU_SCALE * np.where(x > 0, _F32(1), _SELU_ALPHA * np.exp(np.minimum(x, _F32(0))))
+        SELU_SCALE * np.where(x > 0, _F32(1), SELU_ALPHA * np.exp(np.minimum(x, _F32(0))))
     ),
-    "softplus": lambda x, y: _sigmoid(x),
+    "softplus": lambda x, y: sigmoid(x),
     "softsign": lambda x, y: _F32(1) / np.square(np.abs(x) + _F32(1)),
     "silu": _silu_grad,
     "swish": _silu_grad,

@@ -31,12 +31,12 @@ import numpy as np
 from gordo.machine.model.dense_spec import DENSE_FORMAT
 from gordo.machine.model.keras_io import FORMAT
 
-_SELU_ALPHA = np.float32(1.6732632423543772848170429916717)
-_SELU_SCALE = np.float32(1.0507009873554804934193349852946)
+SELU_ALPHA = np.float32(1.6732632423543772848170429916717)
+SELU_SCALE = np.float32(1.0507009873554804934193349852946)
 _SQRT_HALF = np.float32(np.sqrt(0.5))
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     from scipy.special import expit
 
     return expit(x)
@@ -63,14 +63,14 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "relu6": _relu6,
     "leaky_relu": lambda x: np.where(x >= 0, x, np.float32(0.2) * x),
     "tanh": np.tanh,
-    "sigmoid": _sigmoid,
+    "sigmoid": sigmoid,
     "hard_sigmoid": lambda x: _relu6(x + np.float32(3.0)) / np.float32(6.0),
     "elu": _elu,
-    "selu": lambda x: _SELU_SCALE * _elu(x, _SELU_ALPHA),
+    "selu": lambda x: SELU_SCALE * _elu(x, SELU_ALPHA),
     "softplus": lambda x: np.logaddexp(x, np.float32(0.0)),
     "softsign": lambda x: x / (np.abs(x) + np.float32(1.0)),
-    "silu": lambda x: x * _sigmoid(x),
-    "swish": lambda x: x * _sigmoid(x),
+    "silu": lambda x: x * sigmoid(x),
+    "swish": lambda x: x * sigmoid(x),
     "gelu": _gelu,
     "exponential": np.exp,
 }
