@@ -240,12 +240,9 @@ class LightDiffDetector(DiffScoring):
         return self.base_estimator.predict(X)
 
 
-def _named(cls: Callable[[dict[str, Any], str], Any], name: str) -> Callable[[dict], Any]:
-    return lambda state: cls(state, name)
-
-
 _MODELS = "gordo.machine.model.models."
 _ANOMALY = "gordo.machine.model.anomaly.diff."
+_twin = functools.partial
 #: The twin of each class, by the import path pickle records for it.
 TWINS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "sklearn.pipeline.Pipeline": LightPipeline,
@@ -253,15 +250,15 @@ TWINS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "sklearn.preprocessing._data.StandardScaler": LightStandardScaler,
     "sklearn.compose._target.TransformedTargetRegressor": LightTargetRegressor,
     **{
-        _MODELS + name: _named(LightDenseModel, name)
+        _MODELS + name: _twin(LightDenseModel, name=name)
         for name in ("KerasAutoEncoder", "KerasRawModelRegressor")
     },
-    _MODELS + "KerasLSTMAutoEncoder": lambda state: LightWindowModel(
-        state, "KerasLSTMAutoEncoder", 0
-    ),
-    _MODELS + "KerasLSTMForecast": lambda state: LightWindowModel(state, "KerasLSTMForecast", 1),
     **{
-        _ANOMALY + name: _named(LightDiffDetector, name)
+        _MODELS + name: _twin(LightWindowModel, name=name, lookahead=lookahead)
+        for name, lookahead in (("KerasLSTMAutoEncoder", 0), ("KerasLSTMForecast", 1))
+    },
+    **{
+        _ANOMALY + name: _twin(LightDiffDetector, name=name)
         for name in ("DiffBasedAnomalyDetector", "DiffBasedKFCVAnomalyDetector")
     },
 }
