@@ -9,7 +9,9 @@ The dense factories describe their network as a
 :class:`~gordo.machine.model.dense_spec.DenseSpec`; when its optimizer, loss and
 activations are ones :mod:`gordo.machine.model.dense_training` computes as Keras
 does (and no callbacks are given), ``fit`` trains it in numpy and never imports
-Keras. A model that is a plain stack of Dense layers, or of LSTM layers then
+Keras. Likewise the LSTM factories describe theirs as a
+:class:`~gordo.machine.model.lstm_spec.LSTMSpec`, which
+:mod:`gordo.machine.model.lstm_training` trains with JAX alone. A model that is a plain stack of Dense layers, or of LSTM layers then
 Dense ones, predicts in numpy
 (:mod:`gordo.machine.model.numpy_inference`), the same before and after
 pickling; a loaded one builds its Keras model only when something needs it
@@ -31,6 +33,7 @@ import inspect
 import math
 import threading
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -39,62 +42,34 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import explained_variance_score
 from sklearn.utils.validation import check_is_fitted
 
-from gordo.exceptions import ConfigException, DefinitionParameterError
-from gordo.machine.model import dense_training, fast_path, keras_io, numpy_inference
+from gordo.exceptions import ConfigException
+from gordo.machine.model import (
+    dense_training,
+    fast_path,
+    keras_io,
+    lstm_training,
+    numpy_inference,
+)
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.base import GordoBase
 from gordo.machine.model.checks import as_float_array, check_finite, checked_input
-from gordo.machine.model.dense_spec import DenseSpec, numpy_training
-from gordo.machine.model.register import lookup_factory
+from gordo.machine.model.dense_spec import DenseSpec, NumpyTraining, numpy_training
+from gordo.machine.model.keras_params import (
+    FIT_DEFAULTS,
+    call_factory,
+    check_factory_kwargs,
+    import_path,
+    resolve_kind,
+)
+from gordo.machine.model.lstm_spec import LSTMSpec, jax_training
 from gordo.machine.model.windows import n_windows, window_input, windows
 
-_FIT_DEFAULTS: dict[str, Any] = {
-    "batch_size": 32,
-    "epochs": 1,
-    "verbose": 0,
-    "shuffle": True,
-    "validation_split": 0.0,
-    "callbacks": [],
-}
 #: Derived from the model: the saved state of a loaded model whose Keras model is not built
 #: yet, the numpy plan, and whether the Keras model was handed out (see ``model_``).
 _DERIVED = ("_keras_state", "_inference_plan", "_model_shared")
 #: Where a fitted model keeps its model (pickled as ``model_``, see ``__getstate__``).
 _MODEL_ATTRIBUTES = ("_built_model", *_DERIVED)
 _build_lock = threading.Lock()
-
-
-def _call_factory(
-    factory: Callable[..., Any], n_features: int, n_features_out: int, kwargs: dict, owner: str
-) -> Any:
-    """Call ``factory`` with the feature counts and the parameters it accepts."""
-    _check_factory_kwargs(factory, kwargs, owner)
-    params = inspect.signature(factory).parameters
-    accepts_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    if accepts_all or "n_features_out" in params:
-        kwargs = {"n_features_out": n_features_out, **kwargs}
-    return factory(n_features, **kwargs)
-
-
-def _check_factory_kwargs(factory: Callable[..., Any], kwargs: Mapping, owner: str) -> None:
-    params = inspect.signature(factory).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return
-    unknown = sorted(set(kwargs) - set(params))
-    if unknown:
-        valid = [p for p in params if p != "n_features"] + sorted(_FIT_DEFAULTS)
-        raise DefinitionParameterError(
-            f"{owner} with kind {getattr(factory, '__name__', factory)!r} does not take "
-            f"parameter(s) {', '.join(map(repr, unknown))}; valid parameters: {', '.join(valid)}"
-        )
-
-
-def _import_path(obj: Any) -> str | None:
-    """``module.qualname`` of a module-level function or class, else None."""
-    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
-    if not module or not qualname or "<" in qualname:
-        return None
-    return f"{module}.{qualname}"
 
 
 class KerasBaseEstimator(BaseEstimator, GordoBase):
@@ -113,6 +88,8 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         objects), which go to training.
     """
 
+    #: Dimensions of the arrays the network reads: rows (2) or windows of rows (3).
+    _input_ndim = 2
     supported_fit_args = [
         "batch_size",
         "epochs",
@@ -181,9 +158,7 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         return estimator
 
     def _check_definition(self) -> None:
-        _check_factory_kwargs(
-            self.load_kind(self.kind), self._factory_kwargs(), type(self).__name__
-        )
+        check_factory_kwargs(self.load_kind(self.kind), self._factory_kwargs(), type(self).__name__)
 
     def into_definition(self) -> dict[str, Any]:
         """The definition of this estimator (handler for ``serializer.into_definition``).
@@ -193,7 +168,7 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         """
         params = self.get_params()
         if callable(params["kind"]):
-            params["kind"] = _import_path(params["kind"]) or params["kind"]
+            params["kind"] = import_path(params["kind"]) or params["kind"]
         return {f"{type(self).__module__}.{type(self).__qualname__}": params}
 
     # --- building -----------------------------------------------------------------------
@@ -212,27 +187,12 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
 
     def load_kind(self, kind: Any) -> Callable[..., Any]:
         """The factory ``kind`` refers to: a registered name, an import path or a callable."""
-        if callable(kind):
-            return kind
-        if not isinstance(kind, str):
-            raise ConfigException(
-                f"{type(self).__name__}: kind must be a registered name, an import path or a "
-                f"function, got {kind!r}"
-            )
-        module, name = self.parse_module_path(kind)
-        if module is None:
-            names = [c.__name__ for c in type(self).__mro__ if issubclass(c, KerasBaseEstimator)]
-            return lookup_factory(names, name)
-        from gordo.serializer.import_paths import import_locate
-
-        factory = import_locate(kind)
-        if not callable(factory):
-            raise ConfigException(f"{type(self).__name__}: kind {kind!r} is not callable")
-        return factory
+        names = [c.__name__ for c in type(self).__mro__ if issubclass(c, KerasBaseEstimator)]
+        return resolve_kind(kind, names, type(self).__name__)
 
     def _build_model(self, n_features: int, n_features_out: int) -> Any:
         keras_module()
-        return _call_factory(
+        return call_factory(
             self.load_kind(self.kind),
             n_features,
             n_features_out,
@@ -240,33 +200,35 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
             type(self).__name__,
         )
 
-    def _dense_spec(self, n_features: int, n_features_out: int) -> DenseSpec | None:
-        """The DenseSpec of the model for these feature counts, if its factory has one."""
+    def _spec(self, n_features: int, n_features_out: int) -> DenseSpec | LSTMSpec | None:
+        """The spec of the model for these feature counts, if its factory has one."""
         spec_fn = getattr(self.load_kind(self.kind), "spec", None)
         if spec_fn is None:
             return None
-        return _call_factory(
+        return call_factory(
             spec_fn, n_features, n_features_out, self._factory_kwargs(), type(self).__name__
         )
 
     def fits_with_keras(self) -> bool:
-        """Whether ``fit`` needs Keras: False when the network is trained in numpy.
+        """Whether ``fit`` needs Keras: False when the network is trained without it.
 
-        The factory's spec is probed with one feature: whether it trains in numpy
-        depends on its optimizer, loss and activations, not on the feature count.
+        The factory's spec is probed with one feature: whether it trains without
+        Keras depends on its optimizer, loss and activations, not on the feature count.
 
         >>> KerasAutoEncoder(kind="feedforward_hourglass").fits_with_keras()
         False
         >>> KerasAutoEncoder(kind="feedforward_hourglass", optimizer="RMSprop").fits_with_keras()
         True
+        >>> KerasLSTMAutoEncoder(kind="lstm_hourglass", lookback_window=4).fits_with_keras()
+        False
         """
         if self.extract_supported_fit_args(self.sk_params).get("callbacks"):
             return True
         try:
-            spec = self._dense_spec(1, 1)
+            spec = self._spec(1, 1)
         except Exception:  # a bad parameter: fit reports it
             return True
-        return spec is None or numpy_training(spec) is None
+        return _trainer(spec, self._input_ndim) is None
 
     @staticmethod
     def get_n_features(X: np.ndarray | pd.DataFrame) -> int | tuple:
@@ -307,21 +269,22 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
             raise ValueError(f"{owner}: X has {len(X_arr)} rows but y has {len(y_arr)}")
         check_finite(X_arr, x_columns, "X", owner)
         check_finite(y_arr, y_columns, "y", owner)
-        fit_args = {**_FIT_DEFAULTS, **self.extract_supported_fit_args(self.sk_params), **kwargs}
+        fit_args = {**FIT_DEFAULTS, **self.extract_supported_fit_args(self.sk_params), **kwargs}
         callbacks = [_as_callback(c) for c in fit_args.pop("callbacks") or []]
         x_train, y_train = self._training_data(X_arr, y_arr)
         n_in, n_out = X_arr.shape[1], y_arr.shape[1]
-        spec = self._dense_spec(n_in, n_out) if not callbacks and x_train.ndim == 2 else None
-        training = None if spec is None else numpy_training(spec)
-        if training is None:
+        spec = None if callbacks else self._spec(n_in, n_out)
+        trainer = _trainer(spec, x_train.ndim)
+        if trainer is None:
             model = self._build_model(n_in, n_out)
             self.history_ = fast_path.fit(model, x_train, y_train, callbacks=callbacks, **fit_args)
             self.model_ = model
         else:
-            weights, self.history_ = dense_training.fit(
+            engine, training = trainer
+            weights, self.history_ = engine.fit(
                 spec, x_train, y_train, training=training, **fit_args
             )
-            self._set_saved_model(dense_training.to_state(spec, weights))
+            self._set_saved_model(engine.to_state(spec, weights))
         self.n_features_in_, self.n_features_out_ = n_in, n_out
         return self
 
@@ -437,6 +400,20 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         self.__dict__.update(state)
         if saved is not None:
             self._set_saved_model(saved)
+
+
+def _trainer(
+    spec: DenseSpec | LSTMSpec | None, ndim: int
+) -> tuple[ModuleType, NumpyTraining] | None:
+    """The engine training ``spec`` on inputs of ``ndim`` dimensions without Keras, and its
+    settings; None when Keras must train it."""
+    if isinstance(spec, DenseSpec) and ndim == 2:
+        training = numpy_training(spec)
+        return None if training is None else (dense_training, training)
+    if isinstance(spec, LSTMSpec) and ndim == 3:
+        training = jax_training(spec)
+        return None if training is None else (lstm_training, training)
+    return None
 
 
 def _as_callback(callback: Any) -> Any:
@@ -613,6 +590,8 @@ class KerasLSTMBaseEstimator(KerasBaseEstimator, TransformerMixin, abc.ABC):
         self.lookback_window = lookback_window
         self.batch_size = batch_size
         self.kwargs = kwargs
+
+    _input_ndim = 3
 
     @property
     @abc.abstractmethod

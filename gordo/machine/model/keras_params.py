@@ -1,0 +1,93 @@
+"""The parameters of gordo's Keras estimators, without scikit-learn or Keras.
+
+A Keras estimator's ``kind`` names its factory; its other keyword arguments
+go to the factory, except the fit arguments (:data:`FIT_DEFAULTS`). The
+estimators of :mod:`gordo.machine.model.models` and their light counterparts
+(:mod:`gordo.machine.model.light.fitting`) resolve and check them here.
+
+>>> factory = resolve_kind("feedforward_hourglass", ["KerasAutoEncoder"], "KerasAutoEncoder")
+>>> factory.__name__
+'feedforward_hourglass'
+>>> check_factory_kwargs(factory, {"n_layers": 2}, "KerasAutoEncoder")
+Traceback (most recent call last):
+...
+gordo.exceptions.DefinitionParameterError: KerasAutoEncoder with kind 'feedforward_hourglass' \
+does not take parameter(s) 'n_layers'; valid parameters: ...
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from gordo.exceptions import ConfigException, DefinitionParameterError
+from gordo.machine.model.register import lookup_factory
+
+#: The fit arguments and their defaults.
+FIT_DEFAULTS: dict[str, Any] = {
+    "batch_size": 32,
+    "epochs": 1,
+    "verbose": 0,
+    "shuffle": True,
+    "validation_split": 0.0,
+    "callbacks": [],
+}
+
+
+def call_factory(
+    factory: Callable[..., Any], n_features: int, n_features_out: int, kwargs: dict, owner: str
+) -> Any:
+    """Call ``factory`` with the feature counts and the parameters it accepts."""
+    check_factory_kwargs(factory, kwargs, owner)
+    params = inspect.signature(factory).parameters
+    accepts_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    if accepts_all or "n_features_out" in params:
+        kwargs = {"n_features_out": n_features_out, **kwargs}
+    return factory(n_features, **kwargs)
+
+
+def check_factory_kwargs(factory: Callable[..., Any], kwargs: Mapping, owner: str) -> None:
+    """DefinitionParameterError naming the parameters of ``kwargs`` that ``factory`` does not take."""
+    params = inspect.signature(factory).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    unknown = sorted(set(kwargs) - set(params))
+    if unknown:
+        valid = [p for p in params if p != "n_features"] + sorted(FIT_DEFAULTS)
+        raise DefinitionParameterError(
+            f"{owner} with kind {getattr(factory, '__name__', factory)!r} does not take "
+            f"parameter(s) {', '.join(map(repr, unknown))}; valid parameters: {', '.join(valid)}"
+        )
+
+
+def resolve_kind(kind: Any, type_names: Iterable[str], owner: str) -> Callable[..., Any]:
+    """The factory ``kind`` refers to: a name registered for one of ``type_names``, an import
+    path or a callable."""
+    if callable(kind):
+        return kind
+    if not isinstance(kind, str):
+        raise ConfigException(
+            f"{owner}: kind must be a registered name, an import path or a function, got {kind!r}"
+        )
+    module, _, name = kind.rpartition(".")
+    if not module:
+        return lookup_factory(list(type_names), name)
+    from gordo.serializer.import_paths import import_locate
+
+    factory = import_locate(kind)
+    if not callable(factory):
+        raise ConfigException(f"{owner}: kind {kind!r} is not callable")
+    return factory
+
+
+def import_path(obj: Any) -> str | None:
+    """``module.qualname`` of a module-level function or class, else None.
+
+    >>> import_path(resolve_kind), import_path(lambda: 0)
+    ('gordo.machine.model.keras_params.resolve_kind', None)
+    """
+    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
+    if not module or not qualname or "<" in qualname:
+        return None
+    return f"{module}.{qualname}"
