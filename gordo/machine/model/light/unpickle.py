@@ -42,12 +42,15 @@ REAL_MODULES = frozenset(
 class Stub:
     """A stand-in for an object of a class that was not imported.
 
-    ``path`` is the class's import path; ``args``/``kwargs`` what it was called
-    with (objects pickled by ``__reduce__``); ``state`` the ``__dict__`` pickle
-    restored (plus any slot values).
+    ``path`` is the class's import path (``module`` + ``.`` + ``qualname``);
+    ``args``/``kwargs`` what it was called with (objects pickled by
+    ``__reduce__``); ``state`` the ``__dict__`` pickle restored (plus any slot
+    values).
     """
 
     path: ClassVar[str] = ""
+    module: ClassVar[str] = ""
+    qualname: ClassVar[str] = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.args = args
@@ -72,19 +75,28 @@ class Stub:
 _stub_classes: dict[str, type[Stub]] = {}
 
 
-def stub_class(path: str) -> type[Stub]:
-    """The :class:`Stub` subclass standing for the class at import ``path`` (one per path)."""
-    if path not in _stub_classes:
-        name = path.rpartition(".")[2]
-        _stub_classes[path] = type(name, (Stub,), {"path": path, "__module__": __name__})
-    return _stub_classes[path]
+def stub_class(path: str, qualname: str | None = None) -> type[Stub]:
+    """The :class:`Stub` subclass standing for a class (one per class).
+
+    The class is ``module.qualname`` given as ``path`` alone (the qualname is
+    its last part) or as ``stub_class(module, qualname)``.
+
+    >>> stub_class("sklearn.pipeline", "Pipeline") is stub_class("sklearn.pipeline.Pipeline")
+    True
+    """
+    module, qualname = path.rpartition(".")[::2] if qualname is None else (path, qualname)
+    key = f"{module}.{qualname}"
+    if key not in _stub_classes:
+        attributes = {"path": key, "module": module, "qualname": qualname, "__module__": __name__}
+        _stub_classes[key] = type(qualname.rpartition(".")[2], (Stub,), attributes)
+    return _stub_classes[key]
 
 
 class _StubUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if module.partition(".")[0] in REAL_MODULES:
             return super().find_class(module, name)
-        return stub_class(f"{module}.{name}")
+        return stub_class(module, name)
 
 
 def stub_loads(data: bytes) -> Any:
