@@ -32,19 +32,13 @@ from sklearn.utils import shuffle as sk_shuffle
 
 from gordo.machine.model.anomaly.base import AnomalyDetectorBase
 from gordo.machine.model.anomaly.scoring import SMOOTHING_METHODS, DiffScoring, smooth
+from gordo.machine.model.anomaly.thresholds import FoldThresholds, columns_of, nan_safe
 from gordo.machine.model.checks import as_float_array, check_finite
 from gordo.machine.model.light.estimators import LightMinMaxScaler, LightStandardScaler
 from gordo.machine.model.models import KerasAutoEncoder
 
-#: Rows of the rolling minimum taken over validation errors for the thresholds.
-THRESHOLD_ROLLING_ROWS = 6
 
-
-def _nan_to_none(value: float) -> float | None:
-    return None if value is None or not np.isfinite(value) else float(value)
-
-
-class DiffBasedAnomalyDetector(DiffScoring, AnomalyDetectorBase):
+class DiffBasedAnomalyDetector(DiffScoring, FoldThresholds, AnomalyDetectorBase):
     """Wraps ``base_estimator`` and scores anomalies by the difference of its output from y.
 
     ``scaler`` is fitted to y after the base estimator, and only used for the
@@ -104,7 +98,7 @@ class DiffBasedAnomalyDetector(DiffScoring, AnomalyDetectorBase):
         self._check_params()
         owner = type(self).__name__
         y_arr, y_columns = as_float_array(y, "y", dtype="float64")
-        check_finite(as_float_array(X, "X", dtype="float64")[0], _columns(X), "X", owner)
+        check_finite(as_float_array(X, "X", dtype="float64")[0], columns_of(X), "X", owner)
         check_finite(y_arr, y_columns, "y", owner)
         if self.shuffle:
             X, y = sk_shuffle(X, y)
@@ -147,76 +141,8 @@ class DiffBasedAnomalyDetector(DiffScoring, AnomalyDetectorBase):
         self._check_params()
         kwargs.update(return_estimator=True, return_indices=True)
         cv_output = sk_cross_validate(self, X=X, y=y, cv=cv, **kwargs)
-        folds = [
-            self._validation_errors(estimator, X, y, test)
-            for estimator, test in zip(
-                cv_output["estimator"], cv_output["indices"]["test"], strict=True
-            )
-        ]
-        self._set_thresholds(folds, _columns(y))
+        self._thresholds_from_folds(cv_output, X, y)
         return cv_output
-
-    @staticmethod
-    def _validation_errors(estimator: Any, X: Any, y: Any, test: np.ndarray) -> dict[str, Any]:
-        """Scaled tag errors (and their row positions) of a fold estimator on its test rows."""
-        X_test = X.iloc[test] if isinstance(X, pd.DataFrame) else np.asarray(X)[test]
-        y_test = as_float_array(y, "y", dtype="float64")[0][test]
-        y_pred = np.asarray(estimator.predict(X_test), dtype="float64")
-        y_test = y_test[-len(y_pred) :]
-        scaler = estimator.scaler
-        tag = np.abs(scaler.transform(y_pred) - scaler.transform(y_test))
-        return {"tag": tag, "rows": np.asarray(test)[-len(y_pred) :]}
-
-    def _set_thresholds(self, folds: list[dict[str, Any]], columns: list[str]) -> None:
-        per_fold_tags, per_fold_total, smooth_tags, smooth_total = [], [], [], []
-        for fold in folds:
-            tag = pd.DataFrame(fold["tag"])
-            total = pd.Series(np.linalg.norm(fold["tag"], axis=1))
-            per_fold_tags.append(tag.rolling(THRESHOLD_ROLLING_ROWS).min().max().to_numpy())
-            per_fold_total.append(total.rolling(THRESHOLD_ROLLING_ROWS).min().max())
-            if self.window is not None:
-                smooth_tags.append(
-                    np.nanmax(_nan_safe(smooth(fold["tag"], self.window, self._smoothing)), axis=0)
-                )
-                smooth_total.append(
-                    np.nanmax(
-                        _nan_safe(smooth(total.to_numpy()[:, None], self.window, self._smoothing))
-                    )
-                )
-        names = columns or [str(i) for i in range(len(per_fold_tags[-1]))]
-        fold_names = [f"fold-{i}" for i in range(len(folds))]
-        self.feature_thresholds_ = pd.Series(per_fold_tags[-1], index=names)
-        self.aggregate_threshold_ = float(per_fold_total[-1])
-        self.feature_thresholds_per_fold_ = pd.DataFrame(
-            per_fold_tags, index=fold_names, columns=names
-        )
-        self.aggregate_thresholds_per_fold_ = pd.Series(
-            per_fold_total, index=fold_names, dtype="float64"
-        )
-        if self.window is not None:
-            self.smooth_feature_thresholds_ = pd.Series(smooth_tags[-1], index=names)
-            self.smooth_aggregate_threshold_ = float(smooth_total[-1])
-            self.smooth_feature_thresholds_per_fold_ = pd.DataFrame(
-                smooth_tags, index=fold_names, columns=names
-            )
-            self.smooth_aggregate_thresholds_per_fold_ = pd.Series(
-                smooth_total, index=fold_names, dtype="float64"
-            )
-
-    # --- metadata -----------------------------------------------------------------------
-
-    def get_metadata(self) -> dict[str, Any]:
-        """Thresholds (when cross-validated), smoothing settings and the base estimator's metadata."""
-        metadata: dict[str, Any] = {}
-        base = self.base_estimator
-        final = base.steps[-1][1] if hasattr(base, "steps") else base
-        if hasattr(final, "get_metadata"):
-            metadata.update(final.get_metadata())
-        metadata.update({"window": self.window, "smoothing-method": self.smoothing_method})
-        for key, attr in _THRESHOLD_METADATA.items():
-            if hasattr(self, attr):
-                metadata[key] = _to_json(getattr(self, attr))
-        return metadata
 
     # --- anomaly (computed by DiffScoring.anomaly) --------------------------------------
 
@@ -282,8 +208,8 @@ class DiffBasedKFCVAnomalyDetector(DiffBasedAnomalyDetector):
         total = np.linalg.norm(tag, axis=1)[:, None]
         method = self._smoothing
         q = self.threshold_percentile
-        tag_thresholds = np.nanquantile(_nan_safe(smooth(tag, self.window, method)), q, axis=0)
-        total_threshold = float(np.nanquantile(_nan_safe(smooth(total, self.window, method)), q))
+        tag_thresholds = np.nanquantile(nan_safe(smooth(tag, self.window, method)), q, axis=0)
+        total_threshold = float(np.nanquantile(nan_safe(smooth(total, self.window, method)), q))
         names = columns or [str(i) for i in range(tag.shape[1])]
         self.feature_thresholds_ = pd.Series(tag_thresholds, index=names)
         self.aggregate_threshold_ = total_threshold
@@ -314,33 +240,3 @@ def _scale(scaler: Any, values: np.ndarray) -> np.ndarray:
 
 
 _SCALER_TWINS = {MinMaxScaler: LightMinMaxScaler, StandardScaler: LightStandardScaler}
-
-
-def _nan_safe(values: np.ndarray) -> np.ndarray:
-    """``values``, or one NaN row if it has no finite value (too few rows for the window)."""
-    return values if np.isfinite(values).any() else np.full((1, *values.shape[1:]), np.nan)
-
-
-def _columns(data: Any) -> list[str]:
-    return [str(c) for c in data.columns] if isinstance(data, pd.DataFrame) else []
-
-
-def _to_json(value: Any) -> Any:
-    """Thresholds as plain JSON values (NaN as None)."""
-    if isinstance(value, pd.DataFrame):
-        return {str(i): _to_json(row) for i, row in value.iterrows()}
-    if isinstance(value, pd.Series):
-        return {str(k): _nan_to_none(v) for k, v in value.items()}
-    return _nan_to_none(value)
-
-
-_THRESHOLD_METADATA = {
-    "feature-thresholds": "feature_thresholds_",
-    "aggregate-threshold": "aggregate_threshold_",
-    "feature-thresholds-per-fold": "feature_thresholds_per_fold_",
-    "aggregate-thresholds-per-fold": "aggregate_thresholds_per_fold_",
-    "smooth-feature-thresholds": "smooth_feature_thresholds_",
-    "smooth-aggregate-threshold": "smooth_aggregate_threshold_",
-    "smooth-feature-thresholds-per-fold": "smooth_feature_thresholds_per_fold_",
-    "smooth-aggregate-thresholds-per-fold": "smooth_aggregate_thresholds_per_fold_",
-}
