@@ -31,14 +31,14 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils import shuffle as sk_shuffle
 
 from gordo.machine.model.anomaly.base import AnomalyDetectorBase
-from gordo.machine.model.anomaly.scoring import SMOOTHING_METHODS, DiffScoring, smooth
-from gordo.machine.model.anomaly.thresholds import FoldThresholds, columns_of, nan_safe
-from gordo.machine.model.checks import as_float_array, check_finite
+from gordo.machine.model.anomaly.scoring import DiffScoring, smooth
+from gordo.machine.model.anomaly.training import DiffTraining, nan_safe
+from gordo.machine.model.checks import as_float_array
 from gordo.machine.model.light.estimators import LightMinMaxScaler, LightStandardScaler
 from gordo.machine.model.models import KerasAutoEncoder
 
 
-class DiffBasedAnomalyDetector(DiffScoring, FoldThresholds, AnomalyDetectorBase):
+class DiffBasedAnomalyDetector(DiffScoring, DiffTraining, AnomalyDetectorBase):
     """Wraps ``base_estimator`` and scores anomalies by the difference of its output from y.
 
     ``scaler`` is fitted to y after the base estimator, and only used for the
@@ -82,29 +82,8 @@ class DiffBasedAnomalyDetector(DiffScoring, FoldThresholds, AnomalyDetectorBase)
 
     # --- fitting ------------------------------------------------------------------------
 
-    def _check_params(self) -> None:
-        if self.window is not None and (not isinstance(self.window, int) or self.window < 1):
-            raise ValueError(
-                f"{type(self).__name__}: window must be a positive int, got {self.window!r}"
-            )
-        if self.smoothing_method is not None and self.smoothing_method not in SMOOTHING_METHODS:
-            raise ValueError(
-                f"{type(self).__name__}: smoothing_method must be one of "
-                f"{', '.join(SMOOTHING_METHODS)}, got {self.smoothing_method!r}"
-            )
-
-    def fit(self, X: Any, y: Any) -> DiffBasedAnomalyDetector:
-        """Fit the base estimator to X, y (shuffled first if ``shuffle``), then the scaler to y."""
-        self._check_params()
-        owner = type(self).__name__
-        y_arr, y_columns = as_float_array(y, "y", dtype="float64")
-        check_finite(as_float_array(X, "X", dtype="float64")[0], columns_of(X), "X", owner)
-        check_finite(y_arr, y_columns, "y", owner)
-        if self.shuffle:
-            X, y = sk_shuffle(X, y)
-        self.base_estimator.fit(X, y)
-        self.scaler.fit(y_arr)
-        return self
+    def _shuffled(self, X: Any, y: Any) -> tuple[Any, Any]:
+        return sk_shuffle(X, y)
 
     def predict(self, X: Any) -> np.ndarray:
         """The base estimator's output for X."""
@@ -138,11 +117,11 @@ class DiffBasedAnomalyDetector(DiffScoring, FoldThresholds, AnomalyDetectorBase)
         ``kwargs`` go to :func:`sklearn.model_selection.cross_validate`; the
         estimators and indices of the folds are always returned.
         """
-        self._check_params()
-        kwargs.update(return_estimator=True, return_indices=True)
-        cv_output = sk_cross_validate(self, X=X, y=y, cv=cv, **kwargs)
-        self._thresholds_from_folds(cv_output, X, y)
-        return cv_output
+        return self._cross_validate(X, y, cv, kwargs)
+
+    def _run_folds(self, X: Any, y: Any, cv: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        kwargs = {**kwargs, "return_estimator": True, "return_indices": True}
+        return sk_cross_validate(self, X=X, y=y, cv=cv, **kwargs)
 
     # --- anomaly (computed by DiffScoring.anomaly) --------------------------------------
 

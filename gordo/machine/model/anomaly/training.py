@@ -1,10 +1,12 @@
-"""Thresholds of diff-based detectors from cross-validation folds, without scikit-learn.
+"""How diff-based detectors fit and cross-validate, and their thresholds, without scikit-learn.
 
-:class:`FoldThresholds` turns the fold estimators of a cross-validation into
-thresholds and writes the detector's metadata. The diff-based detectors of
-:mod:`gordo.machine.model.anomaly.diff` and their light counterparts fitted in
-numpy (:mod:`gordo.machine.model.light.fitting`) share it, so both set the
-same thresholds from the same folds.
+:class:`DiffTraining` fits the base estimator and the scaler, turns the fold
+estimators of a cross-validation into thresholds and writes the detector's
+metadata. The diff-based detectors of :mod:`gordo.machine.model.anomaly.diff`
+and their light counterparts fitted in numpy
+(:mod:`gordo.machine.model.light.fitting`) share it, so both set the same
+thresholds from the same folds; they differ in how the folds are run
+(:meth:`DiffTraining._run_folds`) and how rows are shuffled.
 
 >>> to_json(pd.Series([0.5, np.nan], index=["a", "b"]))
 {'a': 0.5, 'b': None}
@@ -12,13 +14,14 @@ same thresholds from the same folds.
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from gordo.machine.model.anomaly.scoring import smooth
-from gordo.machine.model.checks import as_float_array
+from gordo.machine.model.anomaly.scoring import SMOOTHING_METHODS, smooth
+from gordo.machine.model.checks import as_float_array, check_finite
 
 #: Rows of the rolling minimum taken over validation errors for the thresholds.
 THRESHOLD_ROLLING_ROWS = 6
@@ -36,22 +39,61 @@ THRESHOLD_METADATA = {
 }
 
 
-class FoldThresholds:
-    """Thresholds from the validation errors of cross-validation folds, and the metadata.
+class DiffTraining(abc.ABC):
+    """Fitting, cross-validation thresholds and metadata of a diff-based detector.
 
-    Per tag and for the total: the maximum of a rolling minimum (over
-    :data:`THRESHOLD_ROLLING_ROWS` rows) of the scaled errors on the last fold's
-    validation rows; with ``window``, also thresholds of the errors smoothed by
-    the smoothing method. Subclasses have ``base_estimator``, ``window`` and
-    ``_smoothing`` (see :class:`~gordo.machine.model.anomaly.scoring.DiffScoring`).
+    Thresholds, per tag and for the total: the maximum of a rolling minimum
+    (over :data:`THRESHOLD_ROLLING_ROWS` rows) of the scaled errors on the last
+    fold's validation rows; with ``window``, also thresholds of the errors
+    smoothed by the smoothing method. Subclasses have the parameters
+    ``base_estimator``, ``scaler``, ``shuffle``, ``window`` and ``smoothing_method``, and
+    ``_smoothing``/``_scale`` (see :class:`~gordo.machine.model.anomaly.scoring.DiffScoring`).
     """
 
     base_estimator: Any
+    scaler: Any
+    shuffle: bool
     window: int | None
+    smoothing_method: str | None
     _smoothing: str
 
-    def _thresholds_from_folds(self, cv_output: dict[str, Any], X: Any, y: Any) -> None:
-        """Set the thresholds from the ``estimator`` and ``indices`` of a cross-validation."""
+    @abc.abstractmethod
+    def _run_folds(self, X: Any, y: Any, cv: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Cross-validate clones of this detector: ``cross_validate``'s results, with the
+        fitted ``estimator`` and the ``indices`` of each fold."""
+
+    @abc.abstractmethod
+    def _shuffled(self, X: Any, y: Any) -> tuple[Any, Any]:
+        """``X`` and ``y`` with their rows shuffled alike."""
+
+    def _check_params(self) -> None:
+        if self.window is not None and (not isinstance(self.window, int) or self.window < 1):
+            raise ValueError(
+                f"{type(self).__name__}: window must be a positive int, got {self.window!r}"
+            )
+        if self.smoothing_method is not None and self.smoothing_method not in SMOOTHING_METHODS:
+            raise ValueError(
+                f"{type(self).__name__}: smoothing_method must be one of "
+                f"{', '.join(SMOOTHING_METHODS)}, got {self.smoothing_method!r}"
+            )
+
+    def fit(self, X: Any, y: Any) -> Any:
+        """Fit the base estimator to X, y (shuffled first if ``shuffle``), then the scaler to y."""
+        self._check_params()
+        owner = type(self).__name__
+        y_arr, y_columns = as_float_array(y, "y", dtype="float64")
+        check_finite(as_float_array(X, "X", dtype="float64")[0], columns_of(X), "X", owner)
+        check_finite(y_arr, y_columns, "y", owner)
+        if self.shuffle:
+            X, y = self._shuffled(X, y)
+        self.base_estimator.fit(X, y)
+        self.scaler.fit(y_arr)
+        return self
+
+    def _cross_validate(self, X: Any, y: Any, cv: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Cross-validate and set the thresholds from the folds' validation errors."""
+        self._check_params()
+        cv_output = self._run_folds(X, y, cv, kwargs)
         folds = [
             self._validation_errors(estimator, X, y, test)
             for estimator, test in zip(
@@ -59,6 +101,7 @@ class FoldThresholds:
             )
         ]
         self._set_thresholds(folds, columns_of(y))
+        return cv_output
 
     @staticmethod
     def _validation_errors(estimator: Any, X: Any, y: Any, test: np.ndarray) -> dict[str, Any]:
