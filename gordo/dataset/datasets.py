@@ -39,6 +39,7 @@ from gordo.dataset.filters.rows import (
     filter_variables,
 )
 from gordo.dataset.frequency import to_offset, to_timedelta
+from gordo.dataset.grid import grid_unit, resample_mean
 from gordo.dataset.params import capture_args
 from gordo.dataset.resample import (
     INTERPOLATION_METHODS,
@@ -258,8 +259,6 @@ class TimeSeriesDataset(GordoBaseDataset):
         return [*union, *trigger], trigger
 
     def _load(self, tags: list[SensorTag], trigger: list[SensorTag]) -> pd.DataFrame:
-        meta: dict[str, Any] = {}
-        frames, missing = [], []
         try:
             loaded = list(
                 self.data_provider.load_series(
@@ -270,49 +269,76 @@ class TimeSeriesDataset(GordoBaseDataset):
             if getattr(err, "tag", None) in {t.name for t in trigger}:
                 raise MissingTagError(f"{err} (used by row_filter {self.row_filter!r})") from err
             raise
-        start, end = self.train_start_date, self.train_end_date
         lookback = self._lookback(loaded)
+        if (
+            self.resolution is not None
+            and isinstance(self.aggregation_methods, str)
+            and self.aggregation_methods == "mean"
+            and grid_unit(loaded, lookback)
+        ):  # the common case: every tag on one grid at once
+            data, meta, aggregate = resample_mean(
+                loaded,
+                lookback,
+                self.train_start_date,
+                self.train_end_date,
+                self.resolution,
+                self.interpolation_method,
+                self.interpolation_limit,
+            )
+        else:
+            data, meta, aggregate = self._resample_each(loaded, lookback, trigger)
+        self._warn_gaps(meta)
+        if aggregate is not None:
+            meta["aggregate_metadata"] = aggregate
+        meta["tags"] = {t.name: t.to_json() for t in tags}
+        self._metadata["tag_loading_metadata"] = meta
+        return data
+
+    def _resample_each(
+        self,
+        loaded: list[tuple[pd.Series, SensorTag]],
+        lookback: Mapping[str, pd.Series],
+        trigger: list[SensorTag],
+    ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, int] | None]:
+        """Resample tag by tag with pandas (any aggregation, or no resolution) and join."""
+        meta: dict[str, Any] = {}
+        frames, missing = [], []
         for series, tag in loaded:
+            if not len(series):
+                missing.append(tag.name)
             if self.resolution is None:
-                if not len(series):
-                    missing.append(tag.name)
                 frames.append(series)
                 continue
-            out, tag_meta = resample_series(
+            out, meta[tag.name] = resample_series(
                 series,
-                start,
-                end,
+                self.train_start_date,
+                self.train_end_date,
                 self.resolution,
                 self.aggregation_methods,
                 self.interpolation_method,
                 self.interpolation_limit,
                 lookback.get(tag.name),
             )
-            meta[tag.name] = tag_meta
-            if not len(series):
-                missing.append(tag.name)
             frames.append(out)
         if missing:
             used = [n for n in missing if n in {t.name for t in trigger}]
             note = f" (used by row_filter {self.row_filter!r})" if used else ""
             raise InsufficientDataError(f"The following features are missing data: {missing}{note}")
+        if self.resolution is None:
+            return pd.concat(frames, axis=1, join="inner"), meta, None
+        data, aggregate = join_series(frames)
+        return data, meta, aggregate
+
+    def _warn_gaps(self, meta: Mapping[str, Any]) -> None:
         gappy = [name for name, m in meta.items() if m.get("gaps")]
         if gappy:
             warnings.warn(
                 "Dataset doesn't have enough data, for training period "
-                f"'{start.isoformat()}' to '{end.isoformat()}': "
+                f"'{self.train_start_date.isoformat()}' to '{self.train_end_date.isoformat()}': "
                 + ", ".join(f'"{n}"' for n in gappy),
                 NotEnoughDataWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        if self.resolution is None:
-            data = pd.concat(frames, axis=1, join="inner")
-        else:
-            data, aggregate = join_series(frames)
-            meta["aggregate_metadata"] = aggregate
-        meta["tags"] = {t.name: t.to_json() for t in tags}
-        self._metadata["tag_loading_metadata"] = meta
-        return data
 
     def _lookback(self, loaded: list[tuple[pd.Series, SensorTag]]) -> dict[str, pd.Series]:
         """Each late-starting tag's data in the ``interpolation_limit`` before the start.

@@ -62,14 +62,33 @@ def interpolation_limit_steps(resolution: str, interpolation_limit: str | None) 
     return int(steps)
 
 
-def _gaps(
-    index: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp, step: pd.Timedelta
+def loading_metadata(
+    original_length: int,
+    seconds: np.ndarray,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    step: pd.Timedelta,
 ) -> dict:
-    seconds = np.concatenate([[start.timestamp()], epoch_seconds(index), [end.timestamp()]])
-    jumps = np.flatnonzero(np.diff(seconds) > step.total_seconds())
-    if not len(jumps):
-        return {}
-    return {"start": seconds[jumps].tolist(), "end": seconds[jumps + 1].tolist()}
+    """One tag's ``tag_loading_metadata`` entry from the epoch seconds of its kept buckets.
+
+    A gap is a jump longer than ``step`` between the window's start, the buckets
+    and the window's end.
+
+    >>> t0 = pd.Timestamp("2020-01-01", tz="UTC")
+    >>> loading_metadata(3, np.array([t0.timestamp() + 600]), t0, t0 + pd.Timedelta("1h"),
+    ...                  pd.Timedelta("10min"))["gaps"]
+    {'start': [1577837400.0], 'end': [1577840400.0]}
+    """
+    meta: dict = {"original_length": original_length, "resampled_length": len(seconds)}
+    if len(seconds):
+        meta["first_timestamp"] = float(seconds[0])
+        meta["last_timestamp"] = float(seconds[-1])
+    edges = np.concatenate([[start.timestamp()], seconds, [end.timestamp()]])
+    jumps = np.flatnonzero(np.diff(edges) > step.total_seconds())
+    meta["gaps"] = (
+        {"start": edges[jumps].tolist(), "end": edges[jumps + 1].tolist()} if len(jumps) else {}
+    )
+    return meta
 
 
 def resample_series(
@@ -90,7 +109,7 @@ def resample_series(
     """
     name = series.name
     start, end = start.tz_convert("UTC"), end.tz_convert("UTC")
-    meta: dict = {"original_length": len(series)}
+    original_length = len(series)
     limit = interpolation_limit_steps(resolution, interpolation_limit)
     step = to_timedelta(resolution)
     if len(series):
@@ -120,13 +139,7 @@ def resample_series(
     if grid_start < start:  # keep the window's buckets only
         out = out[out.index >= origin + ((start - origin) // step) * step]
     out = out.dropna()
-    meta["resampled_length"] = len(out)
-    if len(out):
-        seconds = epoch_seconds(out.index)
-        meta["first_timestamp"] = float(seconds[0])
-        meta["last_timestamp"] = float(seconds[-1])
-    meta["gaps"] = _gaps(out.index, start, end, step)
-    return out, meta
+    return out, loading_metadata(original_length, epoch_seconds(out.index), start, end, step)
 
 
 def _bucket_mean(
@@ -147,26 +160,37 @@ def _bucket_mean(
     step_u = step.value // per_unit
     first = start.value // per_unit - origin
     first, n = first // step_u, (end.value // per_unit - origin) // step_u - first // step_u + 1
-    values = series.to_numpy(dtype="float64")
-    stamps = series.index.asi8
-    valid = ~np.isnan(values)
-    if not valid.all():
-        values, stamps = values[valid], stamps[valid]
     bounds = (first + np.arange(n + 1)) * step_u + origin
-    if len(stamps) and (stamps[1:] >= stamps[:-1]).all():  # sorted: slice per bucket
-        positions = np.searchsorted(stamps, bounds, side="left")
-        counts = np.diff(positions)
-        # a trailing 0 keeps every start position valid; empty buckets are masked below
-        sums = np.add.reduceat(np.append(values, 0.0), positions[:-1])
-    else:
-        buckets = (stamps - origin) // step_u - first
-        sums = np.bincount(buckets, weights=values, minlength=n)
-        counts = np.bincount(buckets, minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(counts > 0, sums / counts, np.nan)
+    means = bucket_means(series.index.asi8, series.to_numpy(dtype="float64"), bounds)
     labels = bounds[:-1].astype(f"datetime64[{unit}]")
     index = pd.DatetimeIndex(labels, dtype=f"datetime64[{unit}, UTC]")
     return pd.Series(means, index=index, name=series.name)
+
+
+def bucket_means(stamps: np.ndarray, values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Mean of the ``values`` whose ``stamps`` fall in each ``[bounds[i], bounds[i + 1])``.
+
+    ``bounds`` is a regular grid covering every stamp. NaN values are ignored; an
+    empty bucket is NaN. Sorted stamps are summed per bucket with
+    ``np.add.reduceat`` (pairwise), unsorted ones in input order.
+
+    >>> bucket_means(np.array([0, 1, 5]), np.array([1.0, 3.0, 7.0]), np.array([0, 2, 4, 6])).tolist()
+    [2.0, nan, 7.0]
+    """
+    valid = ~np.isnan(values)
+    if not valid.all():
+        values, stamps = values[valid], stamps[valid]
+    n = len(bounds) - 1
+    buckets = (stamps - bounds[0]) // (bounds[1] - bounds[0])
+    counts = np.bincount(buckets, minlength=n)
+    if len(stamps) and (stamps[1:] >= stamps[:-1]).all():  # sorted: slice per bucket
+        starts = np.concatenate([[0], np.cumsum(counts[:-1])])
+        # a trailing 0 keeps every start position valid; empty buckets are masked below
+        sums = np.add.reduceat(np.append(values, 0.0), starts)
+    else:
+        sums = np.bincount(buckets, weights=values, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / counts, np.nan)
 
 
 def _pandas_resample(
