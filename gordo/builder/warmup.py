@@ -2,7 +2,8 @@
 
 Importing Keras and starting its backend takes about a second, comparable to
 fetching a machine's data; doing both at once shortens a build. Only models
-that fit with Keras need it: the built-in dense autoencoders train in numpy.
+that fit with Keras need it: the built-in dense autoencoders train in numpy,
+the built-in LSTM networks with JAX alone.
 
 >>> from gordo import serializer
 >>> needs_keras(serializer.from_definition({"sklearn.pipeline.Pipeline": {"steps": [
@@ -11,6 +12,9 @@ that fit with Keras need it: the built-in dense autoencoders train in numpy.
 False
 >>> needs_keras(serializer.from_definition(
 ...     {"gordo.machine.model.models.KerasLSTMAutoEncoder": {"kind": "lstm_hourglass"}}))
+False
+>>> needs_keras(serializer.from_definition({"gordo.machine.model.models.KerasLSTMAutoEncoder": {
+...     "kind": "lstm_hourglass", "optimizer": "RMSprop"}}))
 True
 >>> wait()  # nothing started: returns at once
 """

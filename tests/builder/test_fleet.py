@@ -64,5 +64,9 @@ def test_progress_bar_on_a_terminal():
 
 def test_only_models_that_fit_with_keras_make_the_parent_import_keras():
     lstm = keras_anomaly("KerasLSTMAutoEncoder", kind="lstm_hourglass", lookback_window=2)
+    rmsprop = keras_anomaly(
+        "KerasLSTMAutoEncoder", kind="lstm_hourglass", lookback_window=2, optimizer="RMSprop"
+    )
     assert not _needs_keras(make_machine(model=KERAS_ANOMALY))
-    assert _needs_keras(make_machine(model=lstm))
+    assert not _needs_keras(make_machine(model=lstm))
+    assert _needs_keras(make_machine(model=rmsprop))

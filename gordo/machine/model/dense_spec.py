@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -135,14 +135,33 @@ def numpy_training(spec: DenseSpec) -> NumpyTraining | None:
     than mse/mae, other compile arguments (metrics ...), an activation the
     engine does not differentiate, or layer sizes Keras would reject.
     """
-    for units, activation in spec.layers:
+    return training_settings(
+        spec.layers, spec.optimizer, spec.optimizer_kwargs, spec.compile_kwargs
+    )
+
+
+def training_settings(
+    layers: Iterable[tuple[int, str]],
+    optimizer: Any,
+    optimizer_kwargs: Mapping[str, Any] | None,
+    compile_kwargs: Mapping[str, Any] | None,
+) -> NumpyTraining | None:
+    """How layers of ``(units, activation)`` compiled with these arguments train without Keras.
+
+    None under the conditions of :func:`numpy_training`.
+
+    >>> training_settings([(2, "tanh")], "SGD", {"lr": 0.1}, {"loss": "mae"})
+    NumpyTraining(optimizer='sgd', optimizer_config={'learning_rate': 0.1, 'momentum': 0.0, \
+'nesterov': False}, loss='mae')
+    """
+    for units, activation in layers:
         if not _valid_units(units) or activation not in TRAINABLE_ACTIVATIONS:
             return None
-    compile_kwargs = {"loss": "mse", **(spec.compile_kwargs or {})}
+    compile_kwargs = {"loss": "mse", **(compile_kwargs or {})}
     loss = compile_kwargs.pop("loss")
     if compile_kwargs or not isinstance(loss, str) or loss not in LOSSES:
         return None
-    optimizer = _optimizer_config(spec.optimizer, spec.optimizer_kwargs)
+    optimizer = _optimizer_config(optimizer, optimizer_kwargs)
     if optimizer is None:
         return None
     return NumpyTraining(optimizer[0], optimizer[1], LOSSES[loss])

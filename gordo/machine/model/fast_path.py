@@ -3,7 +3,7 @@
 This is the only module with backend-specific code. ``fit`` and ``predict`` take
 a compiled Keras model and numpy arrays:
 
-- JAX: training runs ``_CHUNK_STEPS`` optimizer steps per call of one compiled
+- JAX: training runs ``step_chunks.CHUNK_STEPS`` optimizer steps per call of one compiled
   function (``jax.jit`` of a ``lax.scan`` over batches), built from Keras'
   stateless API (``stateless_call``, ``optimizer.stateless_apply``). The compiled
   function takes the variables as arguments, so it is cached per architecture
@@ -46,9 +46,8 @@ from gordo.machine.model.dense_training import (
     n_training_rows,
     variance_scaling_uniform,
 )
+from gordo.machine.model.step_chunks import bucket, epoch_means, pad_rows, run_groups, step_groups
 
-#: Optimizer steps per call of the compiled training function.
-_CHUNK_STEPS = 16
 #: Largest number of rows predicted per call; bigger inputs are predicted in chunks.
 _MAX_PREDICT_ROWS = 8192
 #: How many compiled functions (per architecture) are kept.
@@ -346,23 +345,6 @@ def _make_eval(reference: Any) -> Callable[..., Any]:
     return jax.jit(lambda tv, ntv, x, y, w: loss(tv, ntv, x, y, w, False)[0])
 
 
-def _epoch_batches(order: np.ndarray, batch_size: int) -> np.ndarray:
-    """Row indices of one epoch (``order``) as (steps, batch_size), the last batch padded with -1."""
-    n = len(order)
-    steps = math.ceil(n / batch_size)
-    padded = np.full(steps * batch_size, -1, dtype=np.int64)
-    padded[:n] = order
-    return padded.reshape(steps, batch_size)
-
-
-def _pad_steps(batches: np.ndarray) -> np.ndarray:
-    """Pad the step axis of ``batches`` with all -1 steps to a multiple of _CHUNK_STEPS."""
-    extra = -len(batches) % _CHUNK_STEPS
-    if extra == 0:
-        return batches
-    return np.concatenate([batches, np.full((extra, batches.shape[1]), -1, dtype=np.int64)])
-
-
 def _jax_fit(model, x, y, epochs, batch_size, shuffle, validation_split, verbose):
     n_train = n_training_rows(len(x), validation_split)
     x_train, y_train = x[:n_train], y[:n_train]
@@ -375,75 +357,29 @@ def _jax_fit(model, x, y, epochs, batch_size, shuffle, validation_split, verbose
         _values(model.non_trainable_variables),
         _values(model.optimizer.variables),
     )
-    steps_per_epoch = math.ceil(n_train / batch_size)
-    # Without validation, all epochs form one stream of steps; with it, each epoch
-    # ends on a chunk boundary so the validation loss sees that epoch's weights.
-    groups = [_epoch_batches(o, batch_size) for o in epoch_orders(n_train, epochs, shuffle)]
-    if len(x_val) == 0 and epochs:
-        groups = [np.concatenate(groups)]
-    group_losses = []
-    val_losses = []
-    for group in groups if epochs else []:
-        padded = _pad_steps(group)
-        chunk_losses = []
-        for start in range(0, len(padded), _CHUNK_STEPS):
-            index = padded[start : start + _CHUNK_STEPS]
-            weight = (index >= 0).astype("float32")
-            rows = np.maximum(index, 0)
-            state, losses = train_chunk(state, x_train[rows], y_train[rows], weight)
-            chunk_losses.append(losses)
-        group_losses.append((chunk_losses, len(group)))
-        if len(x_val):
-            val_losses.append(_jax_evaluate(model, key, state, x_val, y_val))
+    groups = step_groups(epoch_orders(n_train, epochs, shuffle), batch_size, len(x_val) > 0)
+    evaluate = (lambda s: _jax_evaluate(model, key, s, x_val, y_val)) if len(x_val) else None
+    state, group_losses, val_losses = run_groups(
+        train_chunk, state, groups, x_train, y_train, evaluate
+    )
     _assign(model.trainable_variables, state[0])
     _assign(model.non_trainable_variables, state[1])
     _assign(model.optimizer.variables, state[2])
-    losses = _epoch_means(group_losses, n_train, batch_size, epochs)
-    return fit_history(losses, [float(v) for v in val_losses], epochs, steps_per_epoch, verbose)
-
-
-def _epoch_means(group_losses, n_train: int, batch_size: int, epochs: int) -> list[float]:
-    """Per-epoch mean loss over samples, from the per-step losses of each group of steps."""
-    if not epochs:
-        return []
-    losses = np.concatenate(
-        [
-            np.concatenate([np.asarray(c) for c in chunks])[:n_real]
-            for chunks, n_real in group_losses
-        ]
-    ).astype("float64")
-    steps_per_epoch = math.ceil(n_train / batch_size)
-    sizes = np.full(steps_per_epoch, batch_size, dtype="float64")
-    sizes[-1] = n_train - batch_size * (steps_per_epoch - 1)
-    return [float(v) for v in losses.reshape(epochs, steps_per_epoch) @ sizes / n_train]
+    losses = epoch_means(group_losses, n_train, batch_size, epochs)
+    return fit_history(losses, val_losses, epochs, math.ceil(n_train / batch_size), verbose)
 
 
 def _jax_evaluate(model, key, state, x_val, y_val) -> float:
     evaluate = _cached(_eval_fns, key, lambda: _make_eval(model))
-    rows = _bucket(len(x_val))
+    rows = bucket(len(x_val))
     weight = np.zeros(rows, dtype="float32")
     weight[: len(x_val)] = 1.0
-    return float(
-        evaluate(state[0], state[1], _pad_rows(x_val, rows), _pad_rows(y_val, rows), weight)
-    )
+    return float(evaluate(state[0], state[1], pad_rows(x_val, rows), pad_rows(y_val, rows), weight))
 
 
 def _assign(variables: Sequence[Any], values: Sequence[Any]) -> None:
     for variable, value in zip(variables, values, strict=True):
         variable.assign(value)
-
-
-def _bucket(n: int) -> int:
-    """The padded row count for ``n`` rows: the next power of two, at least 8."""
-    return max(8, 1 << (n - 1).bit_length())
-
-
-def _pad_rows(a: np.ndarray, rows: int) -> np.ndarray:
-    if len(a) == rows:
-        return a
-    out = np.zeros((rows, *a.shape[1:]), dtype=a.dtype)
-    out[: len(a)] = a
-    return out
 
 
 def _make_predict(reference: Any) -> Callable[..., Any]:
@@ -464,6 +400,6 @@ def _jax_predict(model: Any, x: np.ndarray) -> np.ndarray:
     parts = []
     for start in range(0, len(x), _MAX_PREDICT_ROWS):
         part = x[start : start + _MAX_PREDICT_ROWS]
-        rows = _bucket(len(part))
-        parts.append(np.asarray(forward(tv, ntv, _pad_rows(part, rows)))[: len(part)])
+        rows = bucket(len(part))
+        parts.append(np.asarray(forward(tv, ntv, pad_rows(part, rows)))[: len(part)])
     return parts[0] if len(parts) == 1 else np.concatenate(parts)

@@ -4,7 +4,8 @@ Loading rebuilds the model from its config and sets the weights: faster than a
 ``.keras`` archive and independent of files. The optimizer state is not kept, so
 training a loaded model starts a fresh optimizer. The state of a model trained
 in numpy (``gordo-dense-model/1``, :func:`gordo.machine.model.dense_training.to_state`)
-loads as the Keras model its dense factory builds, with the trained weights.
+or with JAX alone (``gordo-lstm-model/1``, :func:`gordo.machine.model.lstm_training.to_state`)
+loads as the Keras model its factory builds, with the trained weights.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.dense_spec import DENSE_FORMAT, DenseSpec
+from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec
 
 FORMAT = "gordo-keras-model/1"
 
@@ -36,11 +38,15 @@ def model_to_state(model: Any) -> dict[str, Any]:
 
 
 def model_from_state(state: dict[str, Any]) -> Any:
-    """Rebuild the model saved by :func:`model_to_state` (or trained in numpy)."""
+    """Rebuild the model saved by :func:`model_to_state` (or trained without Keras)."""
     if state.get("format") == DENSE_FORMAT:
         from gordo.machine.model.factories.utils import dense_model
 
         return dense_model(DenseSpec.from_dict(state["spec"]), state["weights"])
+    if state.get("format") == LSTM_FORMAT:
+        from gordo.machine.model.factories.lstm_autoencoder import lstm_keras_model
+
+        return lstm_keras_model(LSTMSpec.from_dict(state["spec"]), state["weights"])
     if state.get("format") != FORMAT:
         raise ValueError(f"Unknown Keras model state format {state.get('format')!r}")
     from gordo.machine.model.fast_path import construct

@@ -6,7 +6,9 @@ made only of ``Dense`` (float32, activations below), ``Dropout`` and
 ``Activation`` layers, gives a :class:`DenseStack` computing what Keras'
 ``predict`` computes: ``activation(x @ kernel + bias)`` per layer, in float32.
 So does the state of a model trained in numpy
-(:func:`gordo.machine.model.dense_training.to_state`, format ``gordo-dense-model/1``).
+(:func:`gordo.machine.model.dense_training.to_state`, format ``gordo-dense-model/1``),
+and of an LSTM network trained with JAX alone
+(:func:`gordo.machine.model.lstm_training.to_state`, format ``gordo-lstm-model/1``).
 Any other model gives None and is rebuilt with Keras.
 
 >>> import json, numpy as np
@@ -30,6 +32,7 @@ import numpy as np
 
 from gordo.machine.model.dense_spec import DENSE_FORMAT
 from gordo.machine.model.keras_io import FORMAT
+from gordo.machine.model.lstm_spec import LSTM_FORMAT
 
 SELU_ALPHA = np.float32(1.6732632423543772848170429916717)
 SELU_SCALE = np.float32(1.0507009873554804934193349852946)
@@ -185,6 +188,8 @@ def plan_from_state(state: dict[str, Any]) -> DenseStack | RecurrentStack | None
         return DenseStack(
             [(weights[2 * i], weights[2 * i + 1], a) for i, a in enumerate(activations)]
         )
+    if state.get("format") == LSTM_FORMAT:
+        return _lstm_spec_plan(state["spec"], list(state["weights"]))
     if state.get("format") != FORMAT:
         return None
     config = json.loads(state["config"])
@@ -256,6 +261,20 @@ def _recurrent_plan(
         return None
     head = _dense_plan(_dense_layers(layers), weights, width)
     return None if head is None else RecurrentStack(recurrent, head)
+
+
+def _lstm_spec_plan(spec: dict[str, Any], weights: list[np.ndarray]) -> RecurrentStack:
+    """The stack of a saved ``LSTMSpec`` (as its ``to_dict``) and its weights in Keras' order."""
+    recurrent = spec["recurrent"]
+    layers = [
+        LSTMLayer(*weights[3 * i : 3 * i + 3], activation, "sigmoid", i < len(recurrent) - 1)
+        for i, (_, activation) in enumerate(recurrent)
+    ]
+    head = weights[3 * len(recurrent) :]
+    return RecurrentStack(
+        layers,
+        DenseStack([(head[2 * i], head[2 * i + 1], a) for i, (_, a) in enumerate(spec["head"])]),
+    )
 
 
 def _dense_layers(layers: list[dict[str, Any]]) -> list[tuple[int, str, bool]] | None:

@@ -122,6 +122,25 @@ def dense_model(spec: DenseSpec, weights: Sequence[np.ndarray] | None = None) ->
     )
 
 
+def spec_factory(build: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator making a spec function a factory of the Keras model ``build(spec)``.
+
+    The factory has the spec function's name, signature and docstring, and keeps
+    it as its ``spec`` attribute: :class:`KerasBaseEstimator` reads the spec to
+    train the network without Keras.
+    """
+
+    def decorate(spec_fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(spec_fn)
+        def factory(*args: Any, **kwargs: Any) -> Any:
+            return build(spec_fn(*args, **kwargs))
+
+        factory.spec = spec_fn  # type: ignore[attr-defined]
+        return factory
+
+    return decorate
+
+
 def dense_factory(spec_fn: Callable[..., DenseSpec]) -> Callable[..., Any]:
     """A factory building the Keras model of the :class:`DenseSpec` that ``spec_fn`` returns.
 
@@ -129,13 +148,7 @@ def dense_factory(spec_fn: Callable[..., DenseSpec]) -> Callable[..., Any]:
     ``spec_fn`` as its ``spec`` attribute: :class:`KerasBaseEstimator` reads the
     spec to train the network in numpy (see gordo.machine.model.dense_training).
     """
-
-    @functools.wraps(spec_fn)
-    def factory(*args: Any, **kwargs: Any) -> Any:
-        return dense_model(spec_fn(*args, **kwargs))
-
-    factory.spec = spec_fn  # type: ignore[attr-defined]
-    return factory
+    return spec_factory(dense_model)(spec_fn)
 
 
 def compile_model(
