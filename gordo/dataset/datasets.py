@@ -351,7 +351,7 @@ class TimeSeriesDataset(GordoBaseDataset):
         if not late or self.resolution is None or self.interpolation_limit is None:
             return {}
         since = start - to_timedelta(self.interpolation_limit, "interpolation_limit")
-        found = self.data_provider.load_series(since, start, late, resolution=self.resolution)
+        found = self.data_provider.load_last_points(since, start, late, resolution=self.resolution)
         return {tag.name: series for series, tag in found if len(series)}
 
     def _check_size(self, data: pd.DataFrame, error: type, message: str, **extra: Any) -> None:

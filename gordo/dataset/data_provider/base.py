@@ -100,6 +100,27 @@ class GordoBaseDataProvider(abc.ABC):
                 for future, _ in futures:
                     future.cancel()
 
+    def load_last_points(
+        self,
+        train_start_date: datetime,
+        train_end_date: datetime,
+        tag_list: Iterable[SensorTag],
+        **kwargs: Any,
+    ) -> Iterator[tuple[pd.Series, SensorTag]]:
+        """Like :meth:`load_series`, but each series keeps only its last point (the
+        dataset's look-back fill needs no more). A provider may answer this cheaper.
+
+        >>> from gordo.dataset.data_provider.providers import RandomDataProvider
+        >>> provider = RandomDataProvider()
+        >>> window = ("2020-01-01 00:00Z", "2020-01-02 00:00Z")
+        >>> (last, tag), = provider.load_last_points(*window, [SensorTag("A")])
+        >>> (full, _), = provider.load_series(*window, [SensorTag("A")])
+        >>> last.equals(full.iloc[-1:])
+        True
+        """
+        for series, tag in self.load_series(train_start_date, train_end_date, tag_list, **kwargs):
+            yield series.iloc[-1:], tag
+
     def _checked(
         self, series: pd.Series, tag: SensorTag, start: pd.Timestamp, end: pd.Timestamp
     ) -> pd.Series:
@@ -198,10 +219,12 @@ def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Time
     values = np.asarray(series.to_numpy(), dtype="float64")
     stamps = index.asi8
     if len(stamps) > 1 and not (np.diff(stamps) > 0).all():  # not sorted and unique
-        order = np.argsort(stamps, kind="stable")
-        stamps, values, index = stamps[order], values[order], index[order]
+        if not (stamps[1:] >= stamps[:-1]).all():
+            order = np.argsort(stamps, kind="stable")
+            stamps, values = stamps[order], values[order]
         last = np.append(stamps[1:] != stamps[:-1], True)
-        values, index = values[last], index[last]
+        stamps, values = stamps[last], values[last]
+        index = utc_index(stamps.view(f"datetime64[{index.unit}]"))
     out = pd.Series(values, index=index, name=name)
     if np.isnan(values).any():
         out = out[~np.isnan(values)]

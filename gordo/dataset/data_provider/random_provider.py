@@ -15,11 +15,14 @@ True
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from gordo.dataset.data_provider.base import GordoBaseDataProvider
+from gordo.dataset.data_provider.base import GordoBaseDataProvider, utc, utc_index
 from gordo.dataset.params import capture_args
 from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import ConfigException
@@ -49,9 +52,33 @@ class RandomDataProvider(GordoBaseDataProvider):
         key = f"{self.seed}|{tag.name}|{start.value}|{end.value}".encode()
         return np.random.default_rng(int.from_bytes(hashlib.sha256(key).digest()[:8], "little"))
 
-    def load_tag(self, start: pd.Timestamp, end: pd.Timestamp, tag: SensorTag) -> pd.Series:
+    def _draw(
+        self, start: pd.Timestamp, end: pd.Timestamp, tag: SensorTag
+    ) -> tuple[np.random.Generator, int, np.ndarray]:
+        """The tag's generator, its number of points and their (unsorted) epoch seconds."""
         rng = self._rng(start, end, tag)
         n = int(rng.integers(self.min_size, self.max_size, endpoint=True))
-        seconds = np.sort(rng.integers(start.value // 10**9, end.value // 10**9, size=n))
-        index = pd.DatetimeIndex(pd.to_datetime(seconds, unit="s", utc=True))
+        return rng, n, rng.integers(start.value // 10**9, end.value // 10**9, size=n)
+
+    def load_tag(self, start: pd.Timestamp, end: pd.Timestamp, tag: SensorTag) -> pd.Series:
+        rng, n, seconds = self._draw(start, end, tag)
+        index = utc_index(np.sort(seconds).astype("datetime64[s]").astype("datetime64[us]"))
         return pd.Series(rng.random(n), index=index, name=tag.name)
+
+    def load_last_points(
+        self,
+        train_start_date: datetime,
+        train_end_date: datetime,
+        tag_list: Iterable[SensorTag],
+        **kwargs: Any,
+    ) -> Iterator[tuple[pd.Series, SensorTag]]:
+        """Each tag's last point, drawn as :meth:`load_tag` draws the tag, without
+        building the series (the last of duplicate stamps wins, as in cleaning)."""
+        start, end = utc(train_start_date), utc(train_end_date)
+        for tag in tag_list:
+            rng, n, seconds = self._draw(start, end, tag)
+            last = np.array([seconds.max()]).astype("datetime64[s]").astype("datetime64[us]")
+            value = rng.random(n)[-1:]
+            if last[0] < start.to_datetime64():  # before a start with a fraction of a second
+                last, value = last[:0], value[:0]
+            yield pd.Series(value, index=utc_index(last), name=tag.name), tag
