@@ -31,14 +31,12 @@ import logging
 import os
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.model_selection import cross_validate
-from sklearn.pipeline import Pipeline
 
 from gordo import __version__, serializer
 from gordo.builder import metrics, warmup
@@ -53,6 +51,10 @@ from gordo.machine.metadata import (
     Metadata,
     ModelBuildMetadata,
 )
+from gordo.machine.model.light import fitting
+from gordo.machine.model.light.estimators import Unsupported
+from gordo.machine.model.light.writer import stub_dumps
+from gordo.serializer.import_paths import import_locate
 from gordo.util import disk_registry
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,11 @@ class ModelBuilder:
 
     An anomaly detector (a model with ``cross_validate``) is cross-validated
     through its own ``cross_validate``, which also sets its thresholds.
+
+    :meth:`build` returns the model. :meth:`build_artifact`, which ``gordo
+    build`` and fleet builds use, only writes it: a model whose every part
+    :mod:`gordo.machine.model.light.fitting` fits is then fitted in numpy and
+    saved as the same pickle without importing scikit-learn.
     """
 
     def __init__(self, machine: Machine):
@@ -142,7 +149,7 @@ class ModelBuilder:
         output_dir: os.PathLike | str | None = None,
         model_register_dir: os.PathLike | str | None = None,
         replace_cache: bool = False,
-    ) -> tuple[BaseEstimator | None, Machine]:
+    ) -> tuple[Any, Machine]:
         """Build (or fetch from the registry) the model; return it and the machine with metadata.
 
         ``output_dir``: write the model there (atomically). ``model_register_dir``:
@@ -151,6 +158,29 @@ class ModelBuilder:
         even if registered, and replace the entry. The output directory is
         checked for writability before any data is fetched.
         """
+        return self._build_into(output_dir, model_register_dir, replace_cache, light=False)
+
+    def build_artifact(
+        self,
+        output_dir: os.PathLike | str | None = None,
+        model_register_dir: os.PathLike | str | None = None,
+        replace_cache: bool = False,
+    ) -> Machine:
+        """:meth:`build` without returning the model: the machine with its metadata.
+
+        The model written is the same; one that light fitting supports is fitted
+        and pickled without scikit-learn, and a registered one is copied as it is.
+        """
+        return self._build_into(output_dir, model_register_dir, replace_cache, light=True)[1]
+
+    def _build_into(
+        self,
+        output_dir: os.PathLike | str | None,
+        model_register_dir: os.PathLike | str | None,
+        replace_cache: bool,
+        light: bool,
+    ) -> tuple[Any, Machine]:
+        """The model (pickled bytes when copied light from the registry) and the machine."""
         if output_dir is not None:
             output_dir = ensure_writable(output_dir)
         cached = None
@@ -158,32 +188,35 @@ class ModelBuilder:
             if replace_cache:
                 disk_registry.delete_value(model_register_dir, self.cache_key)
             cached = self.check_cache(model_register_dir)
-        loaded = self._load_cached(cached, model_register_dir) if cached is not None else None
+        loaded = (
+            self._load_cached(cached, model_register_dir, light) if cached is not None else None
+        )
         if loaded is None:
             cached = None
-            model, machine = self._build()
+            model, machine = self._build_light() if light else self._build(import_locate)
         else:
             model, machine = loaded
         self.cached_model_path = cached
         if output_dir is not None and model is not None:
             if cached is None or output_dir.resolve() != cached.resolve():
-                serializer.dump(model, output_dir, metadata=machine.to_dict())
+                serializer.dump_pickled(_pickled(model), output_dir, metadata=machine.to_dict())
             self.cached_model_path = output_dir
             if model_register_dir is not None:
                 disk_registry.write_key(model_register_dir, self.cache_key, str(output_dir))
         return model, machine
 
     def _load_cached(
-        self, path: Path, model_register_dir: os.PathLike | str
-    ) -> tuple[BaseEstimator, Machine] | None:
-        """The registered model, and this machine with the build metadata stored beside it.
+        self, path: Path, model_register_dir: os.PathLike | str, light: bool
+    ) -> tuple[Any, Machine] | None:
+        """The registered model (its pickled bytes if ``light``), and this machine with the
+        build metadata stored beside it.
 
         None (and the entry dropped) if the model does not load, e.g. a checksum fails.
         """
         logger.info("Reusing the model of machine %r from %s", self.machine.name, path)
         warmup.wait()  # unpickling a Keras model imports Keras: not while a warm-up does
         try:
-            model = serializer.load(path)
+            model = serializer.read_model_bytes(path) if light else serializer.load(path)
         except ArtifactError as exc:
             logger.warning("Registered model %s does not load (%s); rebuilding", path, exc)
             disk_registry.delete_value(model_register_dir, self.cache_key)
@@ -193,7 +226,18 @@ class ModelBuilder:
         machine.metadata.build_metadata = Metadata.from_dict(stored).build_metadata
         return model, machine
 
-    def _build(self) -> tuple[BaseEstimator | None, Machine]:
+    def _build_light(self) -> tuple[Any, Machine]:
+        """:meth:`_build` with light fitting if the model, splitter, metrics and scoring
+        scaler all have light counterparts; else (or if fitting finds one that has
+        not) with their own classes."""
+        try:
+            return self._build(fitting.locate)
+        except Unsupported as exc:
+            logger.info("Machine %r: fitted with scikit-learn (%s)", self.machine.name, exc)
+        return self._build(import_locate)
+
+    def _build(self, locate: Callable[[str], Any]) -> tuple[Any, Machine]:
+        """Fetch the data, cross-validate and fit the model built with ``locate``."""
         machine = copy.deepcopy(self.machine)
         evaluation = dict(machine.evaluation or {})
         cv_mode = str(evaluation.get("cv_mode", "full_build")).lower()
@@ -202,7 +246,10 @@ class ModelBuilder:
                 f"Machine {machine.name!r}: evaluation.cv_mode must be one of "
                 f"{', '.join(CV_MODES)}, not {evaluation.get('cv_mode')!r}"
             )
-        model = serializer.from_definition(machine.model)
+        model = serializer.from_definition(machine.model, locate=locate)
+        split_obj, scorer_parts = (
+            self._evaluation_parts(evaluation, locate) if cv_mode != "build_only" else (None, {})
+        )
         if warmup.needs_keras(model):
             warmup.warm_keras_in_background()  # while the data is fetched
 
@@ -214,7 +261,7 @@ class ModelBuilder:
 
         cross_validation = CrossValidationMetaData()
         if cv_mode != "build_only" and hasattr(model, "predict"):
-            cross_validation = self._cross_validate(model, X, y, evaluation)
+            cross_validation = self._cross_validate(model, X, y, split_obj, scorer_parts)
 
         training_duration = None
         offset = 0
@@ -245,19 +292,30 @@ class ModelBuilder:
         )
         return model, machine
 
+    def _evaluation_parts(
+        self, evaluation: dict, locate: Callable[[str], Any]
+    ) -> tuple[Any, dict[str, Any]]:
+        """The splitter, and the arguments of the scorer, of ``evaluation``."""
+        split_obj = serializer.from_definition(evaluation.get("cv") or DEFAULT_CV, locate=locate)
+        scorer_parts = {
+            "metrics_list": metrics.metrics_from_list(evaluation.get("metrics"), locate=locate),
+            "scaler": evaluation.get("scoring_scaler"),
+            "locate": locate,
+        }
+        return split_obj, scorer_parts
+
     def _cross_validate(
-        self, model: Any, X: Any, y: Any, evaluation: dict
+        self, model: Any, X: Any, y: Any, split_obj: Any, scorer_parts: dict[str, Any]
     ) -> CrossValidationMetaData:
-        split_obj = serializer.from_definition(evaluation.get("cv") or DEFAULT_CV)
-        scorer = metrics.MultiMetricScorer(
-            self.metrics_from_list(evaluation.get("metrics")),
-            y,
-            scaler=evaluation.get("scoring_scaler"),
-        )
+        scorer = metrics.MultiMetricScorer(y=y, **scorer_parts)
         start = time.perf_counter()
         if hasattr(model, "cross_validate"):
             results = model.cross_validate(X=X, y=y, cv=split_obj, scoring=scorer)
+        elif isinstance(model, fitting.LightEstimator):
+            results = fitting.cross_validate(model, X, y, cv=split_obj, scoring=scorer)
         else:
+            from sklearn.model_selection import cross_validate
+
             results = cross_validate(model, X, y, cv=split_obj, scoring=scorer)
         duration = time.perf_counter() - start
         logger.info("Machine %r: cross-validated in %.2f s", self.machine.name, duration)
@@ -285,7 +343,17 @@ class ModelBuilder:
 
 
 def _final_estimator(model: Any) -> Any:
-    return model.steps[-1][1] if isinstance(model, Pipeline) else model
+    steps = getattr(model, "steps", None)
+    return steps[-1][1] if isinstance(steps, list) and steps else model
+
+
+def _pickled(model: Any) -> bytes:
+    """The bytes of the model file of ``model`` (already bytes when copied from the registry)."""
+    if isinstance(model, bytes):
+        return model
+    if isinstance(model, fitting.LightEstimator):
+        return stub_dumps(model.stub())
+    return serializer.dumps(model)
 
 
 def model_offset(model: Any, X: Any) -> int:

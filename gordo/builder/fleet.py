@@ -100,7 +100,7 @@ def build_machine(machine_dict: dict, output_dir: str, register_dir: str) -> Mac
     try:
         builder = ModelBuilder(Machine.from_dict(machine_dict))
         status = "cached" if builder.check_cache(register_dir) else "built"
-        _, machine = builder.build(output_dir=output_dir, model_register_dir=register_dir)
+        machine = builder.build_artifact(output_dir=output_dir, model_register_dir=register_dir)
         machine.report()
     except Exception as exc:
         logger.debug("Machine %r failed", name, exc_info=True)

@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import TransformerMixin
-from sklearn.metrics import make_scorer
 
 from gordo.serializer.import_paths import import_locate
+
+#: A fitted or unfitted scaler, or its definition.
+Scaler = Any
 
 #: The metrics used when the evaluation config names none.
 DEFAULT_METRICS = [
@@ -35,14 +36,17 @@ DEFAULT_METRICS = [
 ]
 
 
-def metrics_from_list(metric_list: list[str] | None = None) -> list[Callable]:
+def metrics_from_list(
+    metric_list: list[str] | None = None, *, locate: Callable[[str], Any] = import_locate
+) -> list[Callable]:
     """Load metric functions from import paths; a bare name is looked up in ``sklearn.metrics``.
 
     ``None`` gives :data:`DEFAULT_METRICS`. An unknown name raises
-    :class:`gordo.exceptions.DefinitionImportError` naming it.
+    :class:`gordo.exceptions.DefinitionImportError` naming it. ``locate`` turns
+    a path into its function.
     """
     paths = DEFAULT_METRICS if metric_list is None else metric_list
-    return [import_locate(p if "." in p else f"sklearn.metrics.{p}") for p in paths]
+    return [locate(p if "." in p else f"sklearn.metrics.{p}") for p in paths]
 
 
 def metric_name(metric: Callable) -> str:
@@ -58,7 +62,7 @@ def _column_metric(y_true: Any, y_pred: Any, *, metric: Callable, index: int) ->
 def build_metrics_dict(
     metrics_list: list[Callable],
     y: pd.DataFrame,
-    scaler: TransformerMixin | str | dict | None = None,
+    scaler: Scaler = None,
 ) -> dict[str, Callable]:
     """Scorers for ``sklearn.model_selection.cross_validate``, keyed as in the scores metadata.
 
@@ -74,6 +78,8 @@ def build_metrics_dict(
     >>> sorted(build_metrics_dict([r2_score], y, scaler="sklearn.preprocessing.MinMaxScaler"))
     ['r2-score', 'r2-score-Tag-1', 'r2-score-Tag-2']
     """
+    from sklearn.metrics import make_scorer
+
     from gordo.machine.model.utils import metric_wrapper
 
     scaler = _fitted_scaler(scaler, y)
@@ -92,11 +98,11 @@ def _tag_name(column: Any) -> str:
     return str(column).replace(" ", "-")
 
 
-def _fitted_scaler(scaler: TransformerMixin | str | Mapping | None, y: Any) -> Any:
+def _fitted_scaler(scaler: Scaler, y: Any, locate: Callable[[str], Any] = import_locate) -> Any:
     from gordo import serializer
 
     if isinstance(scaler, str | Mapping):
-        scaler = serializer.from_definition(scaler)
+        scaler = serializer.from_definition(scaler, locate=locate)
     return None if scaler is None else scaler.fit(y)
 
 
@@ -135,11 +141,13 @@ class MultiMetricScorer:
         self,
         metrics_list: list[Callable],
         y: pd.DataFrame,
-        scaler: TransformerMixin | str | dict | None = None,
+        scaler: Scaler = None,
+        *,
+        locate: Callable[[str], Any] = import_locate,
     ):
         self.metrics_list = list(metrics_list)
         self.tags = [_tag_name(c) for c in y.columns]
-        self.scaler = _fitted_scaler(scaler, np.asarray(y, dtype="float64"))
+        self.scaler = _fitted_scaler(scaler, np.asarray(y, dtype="float64"), locate)
         self.names = [
             key
             for metric in self.metrics_list

@@ -14,10 +14,19 @@ from gordo.serializer.from_definition import (
     load_params_from_definition,
 )
 from gordo.serializer.into_definition import into_definition, load_definition_from_params
-from gordo.serializer.serializer import dump, dumps, load, load_metadata, loads, read_model_bytes
+from gordo.serializer.serializer import (
+    dump,
+    dump_pickled,
+    dumps,
+    load,
+    load_metadata,
+    loads,
+    read_model_bytes,
+)
 
 __all__ = [
     "dump",
+    "dump_pickled",
     "dumps",
     "from_definition",
     "import_locate",

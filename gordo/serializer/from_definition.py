@@ -55,7 +55,7 @@ import copy
 import difflib
 import importlib.util
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from gordo.exceptions import ConfigException, DefinitionImportError, DefinitionParameterError
@@ -68,19 +68,23 @@ _STEP_LIST_PARAMS = {"Pipeline": "steps", "FeatureUnion": "transformer_list"}
 _STEP_MARKERS = ("passthrough", "drop")
 
 
-def from_definition(pipe_definition: str | Mapping[str, Any]) -> Any:
+def from_definition(
+    pipe_definition: str | Mapping[str, Any], *, locate: Callable[[str], Any] = import_locate
+) -> Any:
     """Construct an estimator (Pipeline, FeatureUnion or any class) from a definition.
 
     Raises DefinitionImportError for an import path that does not resolve,
     DefinitionParameterError for a parameter the class does not take, and
-    ConfigException for a definition of the wrong shape.
+    ConfigException for a definition of the wrong shape. ``locate`` turns an
+    import path into its object (e.g. the light classes of
+    :func:`gordo.machine.model.light.fitting.locate`).
 
     >>> from_definition("sklearn.preprocessing.MinMaxScaler")
     MinMaxScaler()
     >>> from_definition({"sklearn.preprocessing.MinMaxScaler": {"feature_range": [-1, 1]}})
     MinMaxScaler(feature_range=(-1, 1))
     """
-    return _build(pipe_definition, where="")
+    return _build(pipe_definition, "", locate)
 
 
 def load_params_from_definition(definition: Mapping) -> dict:
@@ -91,26 +95,26 @@ def load_params_from_definition(definition: Mapping) -> dict:
     """
     if not isinstance(definition, Mapping):
         raise ConfigException(f"Expected a mapping of parameters, got {definition!r}")
-    return {key: _load_value(value, key) for key, value in definition.items()}
+    return {key: _load_value(value, key, import_locate) for key, value in definition.items()}
 
 
-def _build(definition: Any, where: str) -> Any:
+def _build(definition: Any, where: str, locate: Callable[[str], Any]) -> Any:
     """Build one definition: a bare import path or a one-key mapping."""
     if isinstance(definition, str):
-        return _construct(definition, {}, where)
+        return _construct(definition, {}, where, locate)
     if isinstance(definition, Mapping) and len(definition) == 1:
         ((path, params),) = definition.items()
         if isinstance(path, str):
-            return _construct(path, params, where)
+            return _construct(path, params, where, locate)
     raise ConfigException(
         f"Invalid model definition{_at(where)}: expected an import path or a mapping "
         f"{{import.path: {{params}}}} with one key, got {definition!r}"
     )
 
 
-def _construct(path: str, params: Any, where: str) -> Any:
+def _construct(path: str, params: Any, where: str, locate: Callable[[str], Any]) -> Any:
     """Build the object at ``path`` from its (raw) ``params``."""
-    target = _locate(path, where)
+    target = _locate(path, where, locate)
     params = {} if params is None else params
     if isinstance(target, type) and callable(getattr(target, "from_definition", None)):
         try:
@@ -131,7 +135,9 @@ def _construct(path: str, params: Any, where: str) -> Any:
     signature = _signature(target)
     _check_parameter_names(path, target, params, signature, where)
     kwargs = {
-        key: _load_value(value, _join(where, path, key), _expected_type(target, signature, key))
+        key: _load_value(
+            value, _join(where, path, key), locate, _expected_type(target, signature, key)
+        )
         for key, value in params.items()
     }
     step_param = _step_list_param(target)
@@ -143,14 +149,16 @@ def _construct(path: str, params: Any, where: str) -> Any:
         raise DefinitionParameterError(f"Cannot create {path}{_at(where)}: {exc}") from exc
 
 
-def _load_value(value: Any, where: str, expected_type: type | None = None) -> Any:
+def _load_value(
+    value: Any, where: str, locate: Callable[[str], Any], expected_type: type | None = None
+) -> Any:
     """Deserialize one parameter value: nested definitions are built, the rest kept."""
     if isinstance(value, str):
         if not _names_importable_module(value):
             return value
-        target = _locate(value, where)
+        target = _locate(value, where, locate)
         if _is_estimator_class(target):
-            return _construct(value, {}, where)
+            return _construct(value, {}, where, locate)
         return target
     if isinstance(value, Mapping):
         if len(value) == 1:
@@ -160,10 +168,10 @@ def _load_value(value: Any, where: str, expected_type: type | None = None) -> An
                 and isinstance(key, str)
                 and _names_importable_module(key)
             ):
-                return _construct(key, params, where)
-        return {key: _load_value(item, f"{where}.{key}") for key, item in value.items()}
+                return _construct(key, params, where, locate)
+        return {key: _load_value(item, f"{where}.{key}", locate) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        items = [_load_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        items = [_load_value(item, f"{where}[{i}]", locate) for i, item in enumerate(value)]
         items = [_as_named_pair(item) for item in items]
         if isinstance(value, tuple) or expected_type is tuple:
             return tuple(items)
@@ -180,10 +188,10 @@ def _plain_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _locate(path: str, where: str) -> Any:
-    """import_locate, naming the place in the definition on failure."""
+def _locate(path: str, where: str, locate: Callable[[str], Any]) -> Any:
+    """``locate(path)``, naming the place in the definition on failure."""
     try:
-        return import_locate(path)
+        return locate(path)
     except DefinitionImportError as exc:
         if not where:
             raise
@@ -234,6 +242,8 @@ def _name_steps(steps: list) -> list:
 def _step_list_param(target: Any) -> str | None:
     if not isinstance(target, type):
         return None
+    if isinstance(getattr(target, "step_list_param", None), str):
+        return target.step_list_param
     for cls in target.__mro__:
         if cls.__module__.startswith("sklearn.") and cls.__name__ in _STEP_LIST_PARAMS:
             return _STEP_LIST_PARAMS[cls.__name__]

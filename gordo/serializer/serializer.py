@@ -82,11 +82,20 @@ def dump(obj: object, dest_dir: os.PathLike | str, metadata: dict | None = None)
     directory is replaced as a whole. Metadata may hold numpy scalars and arrays,
     datetimes (written in ISO 8601) and timedeltas (written as seconds).
     """
+    dump_pickled(dumps(obj), dest_dir, metadata)
+
+
+def dump_pickled(pickled: bytes, dest_dir: os.PathLike | str, metadata: dict | None = None) -> None:
+    """:func:`dump` of a model already pickled: ``pickled`` becomes the directory's model file.
+
+    It is how a model fitted light (:mod:`gordo.machine.model.light.fitting`) is
+    saved, and how a registered model is copied without unpickling it.
+    """
     dest = Path(os.path.abspath(dest_dir))
     if dest.exists() and not dest.is_dir():
         raise NotADirectoryError(f"Cannot dump a model into {dest}: it is a file, not a directory")
     files = {
-        MODEL_FILE: dumps(obj),
+        MODEL_FILE: pickled,
         METADATA_FILE: _metadata_json(metadata or {}, dest),
     }
     manifest = {

@@ -127,7 +127,7 @@ def test_failed_write_registers_nothing(tmp_path, monkeypatch):
     def broken_dump(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(serializer, "dump", broken_dump)
+    monkeypatch.setattr(serializer, "dump_pickled", broken_dump)
     builder = ModelBuilder(make_machine())
     with pytest.raises(OSError, match="disk full"):
         builder.build(output_dir=tmp_path / "out", model_register_dir=tmp_path / "registry")

@@ -44,14 +44,15 @@ class Unsupported(Exception):
 
 
 @functools.cache
-def _sklearn_version() -> str | None:
+def sklearn_version() -> str | None:
+    """The installed scikit-learn's version (read without importing it), or None."""
     try:
         return metadata.version("scikit-learn")
     except metadata.PackageNotFoundError:
         return None
 
 
-def _float_rows(X: Any) -> tuple[np.ndarray, list[str] | None]:
+def float_rows(X: Any) -> tuple[np.ndarray, list[str] | None]:
     """A float copy of ``X`` as scikit-learn's checks make it, and its column names (if all str)."""
     names = None
     if isinstance(X, pd.DataFrame):
@@ -60,7 +61,7 @@ def _float_rows(X: Any) -> tuple[np.ndarray, list[str] | None]:
         array = X.to_numpy()
     else:
         array = np.asarray(X)
-    array = array.astype("float64") if array.dtype not in _FLOAT_DTYPES else array.copy()
+    array = array.astype("float64") if array.dtype not in _FLOAT_DTYPES else array.copy(order="K")
     if array.ndim != 2:
         raise ValueError(f"Expected 2D array, got {array.ndim}D array instead")
     if np.isinf(array).any():
@@ -80,7 +81,7 @@ class _LightScaler:
 
     def _input(self, X: Any) -> np.ndarray:
         """``X`` checked like scikit-learn's ``validate_data(reset=False)``."""
-        array, names = _float_rows(X)
+        array, names = float_rows(X)
         if self.feature_names_in_ is not None and names is not None:
             if names != self.feature_names_in_:
                 raise ValueError(
@@ -116,7 +117,7 @@ class LightMinMaxScaler(_LightScaler):
         return X
 
     def inverse_transform(self, X: Any) -> np.ndarray:
-        X = _float_rows(X)[0]
+        X = float_rows(X)[0]
         X -= self.min_
         X /= self.scale_
         return X
@@ -142,7 +143,7 @@ class LightStandardScaler(_LightScaler):
         return X
 
     def inverse_transform(self, X: Any) -> np.ndarray:
-        X = _float_rows(X)[0]
+        X = float_rows(X)[0]
         if self.with_std:
             X *= self.scale_.astype(X.dtype)
         if self.with_mean:
@@ -274,7 +275,7 @@ def light_model(obj: Any) -> Any:
     state = obj.state
     if not isinstance(state, dict):
         raise Unsupported(f"{obj.path} pickled without a state dict")
-    if state.get("_sklearn_version", _sklearn_version()) != _sklearn_version():
+    if state.get("_sklearn_version", sklearn_version()) != sklearn_version():
         raise Unsupported(f"{obj.path} was pickled by scikit-learn {state['_sklearn_version']}")
     output = state.get("_sklearn_output_config") or {}
     if any(v not in (None, "default") for v in output.values()):

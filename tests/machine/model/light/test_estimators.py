@@ -153,7 +153,7 @@ def test_models_without_a_twin_are_loaded_for_real(data, model):
 
 
 def test_another_scikit_learn_version_is_loaded_for_real(fitted, monkeypatch):
-    monkeypatch.setattr(estimators, "_sklearn_version", lambda: "0.1")
+    monkeypatch.setattr(estimators, "sklearn_version", lambda: "0.1")
     assert light_loads(pickle.dumps(fitted["pipeline"])) is None
 
 

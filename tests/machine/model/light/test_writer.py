@@ -25,7 +25,8 @@ def _state(obj):
     if isinstance(obj, list | tuple):
         return type(obj)(_state(v) for v in obj)
     if isinstance(obj, np.ndarray):
-        return ("array", obj.dtype.str, obj.shape, obj.tobytes())
+        values = obj.tolist() if obj.dtype == object else obj.tobytes()
+        return ("array", obj.dtype.str, obj.shape, values)
     if isinstance(obj, pd.Series | pd.DataFrame):
         return ("pandas", obj.to_json())
     return obj
