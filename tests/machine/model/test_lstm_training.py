@@ -1,0 +1,194 @@
+"""The JAX engine trains the built-in LSTM networks as Keras 3 (JAX) does, without importing Keras."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gordo import serializer
+from gordo.machine.model import fast_path, keras_io, lstm_training
+from gordo.machine.model.backend import keras_module
+from gordo.machine.model.factories.lstm_autoencoder import lstm_model
+from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec, jax_training
+from gordo.machine.model.models import KerasLSTMAutoEncoder, KerasLSTMForecast
+from gordo.machine.model.numpy_inference import RecurrentStack, plan_from_state
+from gordo.machine.model.windows import window_input
+
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+
+ROWS = np.random.default_rng(0).random((60, 3)).astype("float32")
+LOOKBACK = 3
+LAYERS = {"encoding_dim": (4,), "encoding_func": ("relu",)} | {
+    "decoding_dim": (3,),
+    "decoding_func": ("tanh",),
+}
+#: One step (16 windows, one batch), then a few epochs with validation, shuffle and a short batch.
+ONE_STEP = {"epochs": 1, "batch_size": 16, "shuffle": False}
+EPOCHS = {"epochs": 3, "batch_size": 16, "shuffle": True, "validation_split": 0.2}
+
+
+def _data(lookahead: int) -> tuple[np.ndarray, np.ndarray]:
+    """Windows and targets as KerasLSTMAutoEncoder (lookahead 0) / KerasLSTMForecast (1) make them."""
+    x = window_input(ROWS, LOOKBACK, lookahead, "test")
+    return x, ROWS[LOOKBACK - 1 + lookahead :, :2]
+
+
+def _both(settings: dict, x: np.ndarray, y: np.ndarray, fit: dict) -> tuple[tuple, tuple]:
+    """(weights, history) from the JAX engine and from Keras/JAX, same initial weights and batches."""
+    keras_module()  # Keras' first use draws from numpy: not between the seed and the weights
+    params = {**LAYERS, **settings}
+    np.random.seed(7)
+    ours = lstm_training.fit(lstm_model.spec(3, 2, LOOKBACK, **params), x, y, **fit)
+    np.random.seed(7)
+    model = lstm_model(3, 2, LOOKBACK, **params)
+    history = fast_path.fit(model, x, y, **fit)
+    return ours, (model.get_weights(), history)
+
+
+def _assert_same(ours: tuple, theirs: tuple) -> None:
+    for a, b in zip(ours[0], theirs[0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert ours[1].keys() == theirs[1].keys()
+    for key in ours[1].keys() - {"params"}:
+        np.testing.assert_allclose(ours[1][key], theirs[1][key], rtol=1e-5)
+    assert ours[1]["params"] == theirs[1]["params"]
+
+
+CASES = [
+    (0, {}),
+    (
+        1,
+        {
+            "optimizer": "SGD",
+            "optimizer_kwargs": {"lr": 0.05, "momentum": 0.9, "nesterov": True},
+            "compile_kwargs": {"loss": "mae"},
+        },
+    ),
+    (0, {"optimizer": {"keras.optimizers.Adam": {"learning_rate": 0.02, "amsgrad": True}}}),
+]
+
+
+@pytest.mark.parametrize(
+    "lookahead, settings", CASES, ids=lambda c: json.dumps(c) if isinstance(c, dict) else str(c)
+)
+def test_one_step_and_a_few_epochs_match_keras(lookahead, settings):
+    x, y = _data(lookahead)
+    _assert_same(*_both(settings, x[:16], y[:16], ONE_STEP))
+    _assert_same(*_both(settings, x, y, EPOCHS))
+
+
+def test_initial_weights_are_keras_ones():
+    keras_module()
+    np.random.seed(3)
+    ours = lstm_training.initial_weights(lstm_model.spec(3, 2, LOOKBACK, **LAYERS))
+    np.random.seed(3)
+    theirs = lstm_model(3, 2, LOOKBACK, **LAYERS).get_weights()
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_trained_state_predicts_in_numpy_as_its_keras_model():
+    x, y = _data(0)
+    spec = lstm_model.spec(3, 2, LOOKBACK, **LAYERS)
+    weights, _ = lstm_training.fit(spec, x, y, epochs=2, batch_size=16)
+    state = pickle.loads(pickle.dumps(lstm_training.to_state(spec, weights)))
+    assert LSTMSpec.from_dict(state["spec"]) == spec
+    plan = plan_from_state(state)
+    assert isinstance(plan, RecurrentStack)
+    expected = np.asarray(keras_io.model_from_state(state).predict(x, verbose=0))
+    np.testing.assert_allclose(plan.predict(x), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("cls", [KerasLSTMAutoEncoder, KerasLSTMForecast])
+def test_estimators_train_without_keras_and_round_trip(cls, tmp_path):
+    model = cls(kind="lstm_hourglass", lookback_window=LOOKBACK, epochs=2, validation_split=0.1)
+    assert not model.fits_with_keras()
+    model.fit(ROWS, ROWS)
+    assert "_built_model" not in vars(model)
+    assert model.__getstate__()["model_"]["format"] == LSTM_FORMAT
+    assert sorted(model.get_metadata()["history"]) == ["loss", "params", "val_loss"]
+    serializer.dump(model, tmp_path / "model")
+    loaded = serializer.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.predict(ROWS), model.predict(ROWS))
+    keras_model = loaded.model_
+    assert isinstance(keras_model, keras_module().Model)
+    np.testing.assert_allclose(
+        keras_model.predict(loaded._model_input(ROWS), verbose=0), model.predict(ROWS), atol=1e-6
+    )
+
+
+def test_fit_is_reproducible_with_a_numpy_seed():
+    def fit() -> np.ndarray:
+        np.random.seed(3)
+        return (
+            KerasLSTMAutoEncoder(kind="lstm_symmetric", dims=(3,), funcs=("tanh",))
+            .fit(ROWS)
+            .predict(ROWS)
+        )
+
+    np.testing.assert_array_equal(fit(), fit())
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"optimizer": "RMSprop"},
+        {"compile_kwargs": {"loss": "huber"}},
+        {"func": "gelu"},
+        {"callbacks": [{"keras.callbacks.EarlyStopping": {"monitor": "loss"}}]},
+    ],
+    ids=lambda s: json.dumps(s),
+)
+def test_unsupported_settings_are_left_to_keras(settings):
+    model = KerasLSTMAutoEncoder(kind="lstm_hourglass", lookback_window=2, **settings)
+    assert model.fits_with_keras()
+    if "callbacks" not in settings:
+        spec = model._spec(3, 3)
+        assert jax_training(spec) is None
+        with pytest.raises(ValueError, match="not trainable without Keras"):
+            lstm_training.fit(spec, window_input(ROWS, 2, 0, "test"), ROWS[1:])
+
+
+def test_a_model_trained_with_keras_still_loads_and_predicts():
+    """A pickle holding a Keras model's state (the format before this engine) keeps working."""
+    model = KerasLSTMAutoEncoder(kind="lstm_hourglass", lookback_window=3, optimizer="RMSprop")
+    model.fit(ROWS)
+    state = model.__getstate__()
+    assert state["model_"]["format"] == keras_io.FORMAT
+    loaded = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(loaded.predict(ROWS), model.predict(ROWS), rtol=1e-6)
+
+
+def test_bad_arguments_are_reported():
+    spec = lstm_model.spec(3, 2, LOOKBACK, **LAYERS)
+    x, y = _data(0)
+    with pytest.raises(ValueError, match="validation_split"):
+        lstm_training.fit(spec, x, y, validation_split=1.0)
+    with pytest.raises(ValueError, match="no rows to train on"):
+        lstm_training.fit(spec, x[:1], y[:1], validation_split=0.5)
+
+
+BUILD = """
+import sys
+from gordo.builder.build_model import ModelBuilder
+from tests.builder.helpers import keras_anomaly, make_machine
+model = keras_anomaly("KerasLSTMAutoEncoder", kind="lstm_hourglass", lookback_window=3, epochs=2)
+ModelBuilder(make_machine(model=model)).build(output_dir=sys.argv[1])
+print(sorted(m for m in ("keras", "tensorflow", "torch") if m in sys.modules))
+"""
+
+
+@pytest.mark.integration
+def test_building_an_lstm_autoencoder_imports_no_keras(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-c", BUILD, str(tmp_path / "model")], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    loaded = serializer.load(tmp_path / "model")
+    assert loaded.base_estimator.steps[-1][1].__getstate__()["model_"]["format"] == LSTM_FORMAT
