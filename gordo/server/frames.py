@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 _LEGACY_ALIASES = {"T": "min", "S": "s", "L": "ms", "U": "us", "N": "ns", "H": "h"}
-_NS_PER = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1000}
+_UNITS = ("s", "ms", "us", "ns")
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+_NAT = np.iinfo(np.int64).min
 
 
 def to_offset_lenient(resolution: str | None) -> pd.DateOffset | None:
@@ -46,23 +48,38 @@ def to_offset_lenient(resolution: str | None) -> pd.DateOffset | None:
         return None
 
 
-def _wall_strings(index: pd.DatetimeIndex) -> np.ndarray:
-    """Local wall times as ISO strings (``T`` separated), at the coarsest exact unit."""
-    if index.tz is None or str(index.tz) == "UTC":
-        ns = index.asi8
-    else:
-        ns = index.tz_localize(None).asi8
-    values = ns.view("datetime64[ns]")
-    unit = next((u for u, per in _NS_PER.items() if not (ns % per).any()), "ns")
+def _is_utc(tz) -> bool:
+    return tz is not None and str(tz) == "UTC"
+
+
+def _wall_values(index: pd.DatetimeIndex) -> np.ndarray:
+    """Local wall times of ``index`` as a datetime64 array in the index's own unit."""
+    if index.tz is not None and not _is_utc(index.tz):
+        index = index.tz_localize(None)
+    return index.asi8.view(f"M8[{index.unit}]")
+
+
+def _wall_strings(values: np.ndarray) -> np.ndarray:
+    """ISO strings (``T`` separated) of datetime64 ``values``, at the coarsest exact unit.
+
+    Formatted in the values' own unit, so times outside the nanosecond range
+    (year 2262 and later) format too. NaT does not take part in choosing the unit.
+    """
+    unit = np.datetime_data(values.dtype)[0]
+    ticks = values.view(np.int64)
+    ticks = ticks[ticks != _NAT]
+    for coarser in _UNITS[: _UNITS.index(unit)]:
+        if not (ticks % (_PER_SECOND[unit] // _PER_SECOND[coarser])).any():
+            return np.datetime_as_string(values, unit=coarser)
     return np.datetime_as_string(values, unit=unit)
 
 
 def _offsets(index: pd.DatetimeIndex) -> np.ndarray | str:
     """The UTC offset suffix of each time (one string when they are all equal)."""
-    if str(index.tz) == "UTC":
+    if _is_utc(index.tz):
         return "+00:00"
-    naive = index.tz_localize(None).asi8
-    seconds = (naive - index.tz_convert("UTC").tz_localize(None).asi8) // 1_000_000_000
+    wall = index.tz_localize(None).asi8
+    seconds = (wall - index.asi8) // _PER_SECOND[index.unit]
     if (seconds == seconds[0]).all():
         return _offset_suffix(int(seconds[0]))
     return np.array([_offset_suffix(int(s)) for s in seconds.tolist()])
@@ -74,22 +91,41 @@ def _offset_suffix(seconds: int) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
-def _with_offsets(text: list[str], index: pd.DatetimeIndex) -> list[str]:
-    """``text`` (wall times of ``index``) with each time's UTC offset appended."""
-    offsets = _offsets(index)
+def _time_texts(index: pd.DatetimeIndex, separator: str) -> list[str]:
+    """Wall time strings of ``index`` with ``separator`` between date and time and,
+    for a tz-aware index, each time's UTC offset appended.
+
+    When every string has the same length (4-digit years, no NaT) and one
+    offset, the separator and the offset are written into numpy's own strings
+    in one pass, without a Python string operation per time.
+    """
+    text = _wall_strings(_wall_values(index))
+    offsets = _offsets(index) if index.tz is not None else ""
+    lengths = np.strings.str_len(text)
+    width = int(lengths[0])
+    if isinstance(offsets, str) and width > 10 and (lengths == width).all():
+        size = len(text)
+        out = np.empty(size, dtype=f"<U{width + len(offsets)}")
+        chars = out.view("U1").reshape(size, -1)
+        chars[:, :width] = text.view("U1").reshape(size, -1)[:, :width]
+        if (chars[:, 10] == "T").all():
+            chars[:, 10] = separator
+            if offsets:
+                chars[:, width:] = list(offsets)
+            return out.tolist()
+    strings = text.tolist()
+    if separator != "T":
+        strings = [t.replace("T", separator) for t in strings]
     if isinstance(offsets, str):
-        return [t + offsets for t in text]
-    return [t + o for t, o in zip(text, offsets.tolist(), strict=True)]
+        return [t + offsets for t in strings] if offsets else strings
+    return [t + o for t, o in zip(strings, offsets.tolist(), strict=True)]
 
 
 def iso_strings(index: pd.DatetimeIndex) -> list:
     """ISO 8601 strings of a DatetimeIndex as ``Timestamp.isoformat`` writes them; NaT -> None."""
     if len(index) == 0:
         return []
-    index = index.as_unit("ns")
-    out = _wall_strings(index).tolist()
-    if index.tz is not None:
-        out = _with_offsets(out, index)
+    out = _time_texts(index, "T")
     if index.hasnans:
         out = [None if missing else t for t, missing in zip(out, index.isna(), strict=True)]
     return out
@@ -101,11 +137,12 @@ def index_keys(index: pd.Index) -> list:
         return [str(key) for key in index.tolist()]
     if len(index) == 0:
         return []
-    index = index.as_unit("ns")
-    if index.tz is None and not (index.asi8 % (86_400 * 10**9)).any():
-        return np.datetime_as_string(index.values, unit="D").tolist()
-    text = [t.replace("T", " ") for t in _wall_strings(index).tolist()]
-    return _with_offsets(text, index) if index.tz is not None else text
+    if index.tz is None:
+        ticks = index.asi8
+        per_day = 86_400 * _PER_SECOND[index.unit]
+        if not (ticks % per_day).any():
+            return np.datetime_as_string(_wall_values(index), unit="D").tolist()
+    return _time_texts(index, " ")
 
 
 Column = np.ndarray | pd.DatetimeIndex | None

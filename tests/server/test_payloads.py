@@ -143,3 +143,22 @@ def test_x_and_y_with_the_same_row_labels_parse_them_once():
     z = payloads.frame_from_json({"c": other}, "y", parsed)
     assert y.index is X.index and len(parsed) == 2
     assert str(z.index[0]) == "2020-01-02 00:00:00+00:00"
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Oslo", None, "+05:30"])
+@pytest.mark.parametrize(
+    "start, freq, unit",
+    [
+        *[("2020-03-29", "37min", unit) for unit in ("s", "ms", "us", "ns")],
+        *[("2020-03-29 00:00:00.5", "250ms", unit) for unit in ("ms", "us", "ns")],
+        *[("9999-12-31", "1h", unit) for unit in ("s", "ms", "us")],
+    ],
+)
+def test_time_keys_are_what_pandas_writes(tz, start, freq, unit):
+    """Keys as ``DatetimeIndex.astype(str)``, in the index's own unit (no overflow in 9999)."""
+    from gordo.server.frames import index_keys, iso_strings
+
+    index = pd.date_range(start, periods=4, freq=freq, tz=tz, unit=unit)
+    assert index_keys(index) == index.astype(str).tolist()
+    if index.microsecond.max() == 0:
+        assert iso_strings(index) == [t.isoformat() for t in index]
