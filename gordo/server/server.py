@@ -42,8 +42,10 @@ logger = logging.getLogger(__name__)
 #: Default request body limit, bytes (env ``GORDO_SERVER_MAX_CONTENT_LENGTH``).
 DEFAULT_MAX_CONTENT_LENGTH = 128 * 1024 * 1024
 _TRUE = {"1", "true", "yes", "on"}
-#: after a request body this large the worker returns its freed memory to the system
+#: after a request body this large the worker returns its freed memory to the system,
+#: once no such request came for TRIM_DELAY seconds
 TRIM_AFTER_BYTES = 1024 * 1024
+TRIM_DELAY = 1.0
 
 
 class Config:
@@ -200,6 +202,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     settings = Config(config)
     single_threaded_blas()  # requests run on threads; BLAS threads would fight them for cores
     malloc.limit_arenas(2)  # and each thread's own malloc arena would keep its peak memory
+    malloc.reuse_large_blocks()  # large requests reuse freed blocks instead of faulting pages in
     model_store.MODELS.resize(settings.N_CACHED_MODELS)
     app = flask.Flask(__name__)
     app.request_class = UploadsInMemoryRequest
@@ -229,7 +232,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     def _revision_header(response: flask.Response):
         response.headers["revision"] = flask.g.get("revision") or current_revision
         if (flask.request.content_length or 0) > TRIM_AFTER_BYTES:
-            response.call_on_close(malloc.trim)  # once the answer is sent
+            response.call_on_close(_trim_later)  # once the answer is sent
         return response
 
     register_error_handlers(app)
@@ -238,6 +241,10 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     if settings.PRELOAD_MODELS:
         app.extensions["gordo_preload"] = _preload(settings)
     return app
+
+
+def _trim_later() -> None:
+    malloc.trim_later(TRIM_DELAY)
 
 
 def _preload(settings: Config):
