@@ -56,7 +56,6 @@ from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec, jax_training
 from gordo.machine.model.step_chunks import bucket, epoch_means, pad_rows, run_groups, step_groups
 
 _lock = threading.Lock()
-_UNROLL = 1
 
 
 def orthogonal(shape: tuple[int, int], gain: float = 1.0) -> np.ndarray:
@@ -141,7 +140,7 @@ def _forward_fn(spec: LSTMSpec) -> Callable[[Sequence[Any], Any], Any]:
             h = sigmoid(zo) * act(c)
             return (h, c), h
 
-        (h, _), hs = jax.lax.scan(step, (zeros, zeros), seq @ kernel, unroll=_UNROLL)
+        (h, _), hs = jax.lax.scan(step, (zeros, zeros), seq @ kernel)
         return h, hs
 
     def forward(weights, x):
@@ -170,8 +169,8 @@ def _optimizer(training: NumpyTraining) -> tuple[Callable[..., Any], Callable[..
 
     config, f32 = training.optimizer_config, jnp.float32
 
-    def zeros(ws):
-        return [jnp.zeros_like(w) for w in ws]
+    def zeros(ws):  # numpy: eager JAX ops would each compile a small program
+        return [np.zeros_like(w) for w in ws]
 
     lr = f32(config["learning_rate"])
     if training.optimizer == "sgd":
@@ -198,7 +197,7 @@ def _optimizer(training: NumpyTraining) -> tuple[Callable[..., Any], Callable[..
     epsilon, amsgrad = f32(config["epsilon"]), config["amsgrad"]
 
     def adam_init(ws):
-        return zeros(ws), zeros(ws), zeros(ws) if amsgrad else None, jnp.zeros((), jnp.int32)
+        return zeros(ws), zeros(ws), zeros(ws) if amsgrad else None, np.zeros((), np.int32)
 
     def adam_update(ws, gs, state):
         ms, vs, v_hats, iterations = state
@@ -261,16 +260,26 @@ def _compiled_for(spec: LSTMSpec, training: NumpyTraining) -> _Compiled:
         sort_keys=True,
     )
     with _lock:
-        _use_compilation_cache()
         return _compiled(key)
 
 
 @functools.cache
-def _use_compilation_cache() -> None:
-    """Turn on gordo's persistent compilation cache for JAX (see gordo.machine.model.backend)."""
-    from gordo.machine.model.backend import _configure_jax
+def _start_jax() -> None:
+    """Import JAX with gordo's persistent compilation cache and start its CPU backend.
 
-    _configure_jax()
+    Importing JAX draws from numpy's global random state: that state is put back,
+    so a seeded fit gives the same weights whether or not JAX was imported before.
+    """
+    state = np.random.get_state()
+    try:
+        from gordo.machine.model.backend import _configure_jax
+
+        _configure_jax()
+        import jax
+
+        jax.devices()
+    finally:
+        np.random.set_state(state)
 
 
 # --- the loop -----------------------------------------------------------------------------
@@ -300,6 +309,7 @@ def fit(
     training = training or jax_training(spec)
     if training is None:
         raise ValueError(f"{spec} is not trainable without Keras; train it with Keras")
+    _start_jax()
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y, dtype="float32")
     initial = [np.array(w, dtype="float32") for w in (weights or initial_weights(spec))]

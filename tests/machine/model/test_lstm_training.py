@@ -192,3 +192,26 @@ def test_building_an_lstm_autoencoder_imports_no_keras(tmp_path):
     assert out.stdout.strip().splitlines()[-1] == "[]"
     loaded = serializer.load(tmp_path / "model")
     assert loaded.base_estimator.steps[-1][1].__getstate__()["model_"]["format"] == LSTM_FORMAT
+
+
+TWICE = """
+import numpy as np
+from gordo.machine.model import lstm_training
+from gordo.machine.model.factories.lstm_autoencoder import lstm_model
+spec = lstm_model.spec(3, 3, 4, encoding_dim=(4,), encoding_func=("tanh",),
+                       decoding_dim=(4,), decoding_func=("tanh",))
+x = np.random.default_rng(0).random((40, 4, 3)).astype("float32")
+fits = []
+for _ in range(2):  # the first fit imports JAX, the second finds it imported
+    np.random.seed(3)
+    weights, _ = lstm_training.fit(spec, x, x[:, -1], epochs=2, batch_size=8)
+    fits.append((weights, np.random.rand()))
+print(all(np.array_equal(a, b) for a, b in zip(fits[0][0], fits[1][0])), fits[0][1] == fits[1][1])
+"""
+
+
+@pytest.mark.integration
+def test_a_seeded_fit_is_the_same_before_and_after_jax_is_imported():
+    out = subprocess.run([sys.executable, "-c", TWICE], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]
