@@ -229,9 +229,10 @@ class Table:
                 _ARROW_SCHEMAS[layout] = table.schema
             return table
         size = len(self.index)
+        columns = [*self.values, self.index]
         arrays = [
             pa.nulls(size) if column is None else _arrow_array(column, field.type)
-            for column, field in zip([*self.values, self.index], schema, strict=True)
+            for column, field in zip(_contiguous_floats(columns), schema, strict=True)
         ]
         return pa.Table.from_arrays(arrays, schema=schema)
 
@@ -284,6 +285,23 @@ class Table:
 #: arrow schemas by table layout (see ``Table._arrow_layout``), per process
 _ARROW_SCHEMAS: dict[tuple, object] = {}
 _MAX_ARROW_SCHEMAS = 256
+
+
+def _contiguous_floats(columns: list[Column]) -> list[Column]:
+    """``columns`` with the float64 arrays as rows of one C-ordered block.
+
+    A model's output columns are strided views of its 2-D array; arrow would
+    copy each one element by element, while one ``vstack`` copies them all and
+    leaves arrow contiguous rows it can wrap as they are.
+    """
+    floats = [i for i, c in enumerate(columns) if _is_float_array(c) and c.dtype == np.float64]
+    if len(floats) < 2:
+        return columns
+    block = np.vstack([columns[i] for i in floats])
+    out = list(columns)
+    for row, position in enumerate(floats):
+        out[position] = block[row]
+    return out
 
 
 def _arrow_array(column: np.ndarray | pd.DatetimeIndex, arrow_type):

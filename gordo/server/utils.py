@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import io
 import json
 import threading
 from collections.abc import Callable
@@ -155,10 +154,14 @@ def dataframe_into_parquet_bytes(df: pd.DataFrame, compression: str = "snappy") 
 
 
 def arrow_into_parquet_bytes(table: pa.Table, compression: str = "snappy") -> bytes:
-    """Bytes of a parquet file holding an arrow ``table``."""
-    buf = io.BytesIO()
-    pq.write_table(table, buf, compression=compression, use_dictionary=False)
-    return buf.getvalue()
+    """Bytes of a parquet file holding an arrow ``table``.
+
+    Written into an arrow buffer, not a Python file object: no Python call and
+    copy per written piece.
+    """
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=compression, use_dictionary=False)
+    return sink.getvalue().to_pybytes()
 
 
 def dataframe_from_parquet_bytes(buf: bytes) -> pd.DataFrame:

@@ -72,8 +72,11 @@ def test_arrow_tables_of_one_layout_are_the_tables_pandas_makes(tz):
     def table(seed: int) -> Table:
         values = np.random.default_rng(seed).random(4)
         values[seed % 4] = np.nan
-        columns = [("start", "start"), ("end", "end"), ("m", "a"), ("m", "b"), ("n", "n")]
-        return Table(index, columns, [index, ends, values, np.arange(4), None])
+        strided = np.random.default_rng(seed).random((4, 2))[:, 1]
+        columns = [("start", "start"), ("end", "end"), ("m", "a"), ("m", "b"), ("m", "c")]
+        return Table(
+            index, [*columns, ("n", "n")], [index, ends, values, np.arange(4), strided, None]
+        )
 
     first, second = table(1).to_arrow(), table(2)
     expected = second._arrow_via_pandas()
