@@ -54,7 +54,7 @@ from gordo.dataset.sensor_tag import (
     normalize_sensor_tags,
     unique_tags,
 )
-from gordo.dataset.summary import summary_statistics, x_histograms
+from gordo.dataset.summary import summarize
 from gordo.exceptions import (
     ConfigException,
     EmptyFilteredDataframeError,
@@ -437,8 +437,7 @@ class TimeSeriesDataset(GordoBaseDataset):
         if len(X):
             self._metadata["train_start_date_actual"] = X.index[0]
             self._metadata["train_end_date_actual"] = X.index[-1]
-        self._metadata["summary_statistics"] = summary_statistics(X)
-        self._metadata["x_hist"] = x_histograms(X)
+        self._metadata["summary_statistics"], self._metadata["x_hist"] = summarize(X)
         provider_meta = self.data_provider.get_metadata()
         if provider_meta:
             self._metadata["data_provider"] = provider_meta

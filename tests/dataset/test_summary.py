@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gordo.dataset.summary import edges_below, histogram, summary_statistics, x_histograms
+from gordo.dataset.summary import histogram, summarize, summary_statistics, x_histograms
 
 
 def reference_histogram(values: np.ndarray) -> str:
@@ -53,19 +53,6 @@ def test_histogram_matches_searchsorted_reference(seed, kind, scale):
     assert histogram(data) == reference_histogram(data)
 
 
-@settings(max_examples=100, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1))
-def test_edges_below_is_searchsorted(seed):
-    rng = np.random.default_rng(seed)
-    step = 10.0 ** int(rng.integers(-6, 3))
-    edges = np.round(rng.normal() + step * np.arange(int(rng.integers(2, 120))), 6)
-    edges = np.unique(edges)
-    data = np.concatenate([edges, rng.uniform(edges[0] - 3 * step, edges[-1] + 3 * step, 500)])
-    np.testing.assert_array_equal(
-        edges_below(edges, data, step), np.searchsorted(edges, data, side="left")
-    )
-
-
 def test_constant_and_empty_columns_have_empty_histograms():
     assert histogram(np.full(10, 3.0)) == "{}"
     assert histogram(np.array([np.nan, np.inf])) == "{}"
@@ -81,10 +68,11 @@ def test_statistics_do_not_depend_on_the_frame_layout(with_nan):
     blocks = pd.concat([pd.Series(values[:, i], name=c) for i, c in enumerate(columns)], axis=1)
     single = pd.DataFrame(np.ascontiguousarray(values.T).T, columns=columns)
     row_major = pd.DataFrame(values, columns=columns, copy=False)
-    stats = summary_statistics(blocks)
+    stats, hists = summarize(blocks)
     assert summary_statistics(single) == stats == summary_statistics(row_major)
+    assert x_histograms(row_major) == hists
     described = blocks.describe()
     for column in columns:
         for key, value in described[column].items():
             assert stats[column][key] == pytest.approx(value, rel=1e-12)
-        assert x_histograms(blocks)[column] == reference_histogram(values[:, columns.index(column)])
+        assert hists[column] == reference_histogram(values[:, columns.index(column)])
