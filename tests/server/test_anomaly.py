@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pandas as pd
 
 from gordo import serializer
 from gordo.server import utils
@@ -45,6 +46,7 @@ def test_anomaly_json_matches_the_model(client, collection_root):
 
 
 def test_anomaly_parquet_round_trip(client):
+    """Any parquet reader reads the answer; its floats are the JSON answer's."""
     X, y = training_frame(TAGS, rows=5), training_frame(TAGS, rows=5, seed=9)
     response = client.post(
         ANOMALY + "?format=parquet",
@@ -56,6 +58,17 @@ def test_anomaly_parquet_round_trip(client):
     assert response.status_code == 200, response.data[:300]
     frame = utils.dataframe_from_parquet_bytes(response.data)
     assert len(frame) == 5 and list(frame["tag-anomaly-scaled"].columns) == TAGS
+    read_by_pandas = pd.read_parquet(io.BytesIO(response.data))
+    pd.testing.assert_frame_equal(read_by_pandas, frame, check_exact=True)
+    json_answer = client.post(
+        ANOMALY, json={"X": utils.dataframe_to_dict(X), "y": utils.dataframe_to_dict(y)}
+    )
+    floats = utils.dataframe_from_dict(json_answer.json["data"]).drop(
+        columns=["start", "end"], level=0
+    )
+    pd.testing.assert_frame_equal(
+        frame.drop(columns=["start", "end"], level=0), floats, check_exact=True, check_freq=False
+    )
 
 
 def test_anomaly_needs_y_of_the_same_length(client):

@@ -22,7 +22,7 @@ from gordo.server.frames import Table
 from gordo.server.model_store import model_dir
 from gordo.server.responses import json_response
 from gordo.server.utils import (
-    arrow_into_parquet_bytes,
+    answer_parquet_bytes,
     extract_X_y,
     metadata_required,
     model_required,
@@ -90,7 +90,7 @@ class BaseModelView(MethodView):
         """The table as parquet bytes (``?format=parquet``) or JSON with ``time-seconds``."""
         if payloads.wants_parquet(flask.request):
             return flask.Response(
-                arrow_into_parquet_bytes(table.to_arrow()), mimetype="application/octet-stream"
+                answer_parquet_bytes(table.to_arrow()), mimetype="application/octet-stream"
             )
         return json_response(
             {"data": table.to_payload(), "time-seconds": f"{elapsed_seconds():.4f}"}
