@@ -182,15 +182,21 @@ def bucket_means(stamps: np.ndarray, values: np.ndarray, bounds: np.ndarray) -> 
         values, stamps = values[valid], stamps[valid]
     n = len(bounds) - 1
     buckets = (stamps - bounds[0]) // (bounds[1] - bounds[0])
-    counts = np.bincount(buckets, minlength=n)
-    if len(stamps) and (stamps[1:] >= stamps[:-1]).all():  # sorted: slice per bucket
-        starts = np.concatenate([[0], np.cumsum(counts[:-1])])
-        # a trailing 0 keeps every start position valid; empty buckets are masked below
-        sums = np.add.reduceat(np.append(values, 0.0), starts)
-    else:
-        sums = np.bincount(buckets, weights=values, minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / counts, np.nan)
+    if not (len(stamps) and (stamps[1:] >= stamps[:-1]).all()):  # summed in input order
+        counts = np.bincount(buckets, minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(
+                counts > 0, np.bincount(buckets, weights=values, minlength=n) / counts, np.nan
+            )
+    # sorted: one np.add.reduceat segment per filled bucket
+    starts = np.concatenate([[0], np.flatnonzero(buckets[1:] != buckets[:-1]) + 1])
+    counts = np.diff(np.append(starts, len(values)))
+    # the last bucket's sum ends with a 0.0 (a summand of the pairwise sum, as ever)
+    if buckets[-1] == n - 1:
+        values = np.append(values, 0.0)
+    means = np.full(n, np.nan)
+    means[buckets[starts]] = np.add.reduceat(values, starts) / counts
+    return means
 
 
 def _pandas_resample(
