@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Mapping
+from types import ModuleType
 from typing import Any
 
 from gordo.exceptions import ConfigException, DefinitionParameterError
+from gordo.machine.model.dense_spec import DenseSpec, NumpyTraining, numpy_training
+from gordo.machine.model.lstm_spec import LSTMSpec, jax_training
 from gordo.machine.model.register import lookup_factory
 
 #: The fit arguments and their defaults.
@@ -91,3 +94,25 @@ def import_path(obj: Any) -> str | None:
     if not module or not qualname or "<" in qualname:
         return None
     return f"{module}.{qualname}"
+
+
+def trainer(spec: DenseSpec | LSTMSpec | None, ndim: int) -> tuple[ModuleType, NumpyTraining] | None:
+    """The engine training ``spec`` on inputs of ``ndim`` dimensions without Keras
+    (:mod:`~gordo.machine.model.dense_training` or :mod:`~gordo.machine.model.lstm_training`),
+    and its settings; None when Keras must train it.
+
+    >>> spec = resolve_kind("feedforward_hourglass", ["KerasAutoEncoder"], "").spec(4)
+    >>> trainer(spec, 2)[0].__name__, trainer(spec, 3)
+    ('gordo.machine.model.dense_training', None)
+    """
+    if isinstance(spec, DenseSpec) and ndim == 2:
+        from gordo.machine.model import dense_training
+
+        training = numpy_training(spec)
+        return None if training is None else (dense_training, training)
+    if isinstance(spec, LSTMSpec) and ndim == 3:
+        from gordo.machine.model import lstm_training
+
+        training = jax_training(spec)
+        return None if training is None else (lstm_training, training)
+    return None

@@ -36,26 +36,27 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from gordo.machine.model import dense_training
 from gordo.machine.model.anomaly.scoring import DiffScoring
 from gordo.machine.model.anomaly.training import DiffTraining
 from gordo.machine.model.checks import as_float_array, check_finite
-from gordo.machine.model.dense_spec import numpy_training
 from gordo.machine.model.keras_params import (
     FIT_DEFAULTS,
     call_factory,
     check_factory_kwargs,
     resolve_kind,
+    trainer,
 )
 from gordo.machine.model.light.estimators import (
     LightDenseModel,
     LightMinMaxScaler,
+    LightWindowModel,
     Unsupported,
     float_rows,
     sklearn_version,
 )
 from gordo.machine.model.light.metrics import METRICS
 from gordo.machine.model.light.unpickle import Stub, stub_class
+from gordo.machine.model.windows import window_input
 from gordo.serializer.import_paths import candidate_paths
 
 
@@ -207,19 +208,20 @@ class Pipeline(LightEstimator):
         return self.steps[-1][1].predict(X)
 
 
-class KerasAutoEncoder(LightEstimator):
-    """gordo's ``KerasAutoEncoder`` with a network the numpy engine trains (dense_training)."""
+class _LightKeras(LightEstimator):
+    """gordo's Keras estimators whose network an engine trains without Keras
+    (:func:`gordo.machine.model.keras_params.trainer`)."""
 
-    path = "gordo.machine.model.models.KerasAutoEncoder"
-    #: The estimator types whose factories ``kind`` may name.
-    type_names = ("KerasAutoEncoder", "KerasBaseEstimator")
+    #: The estimator types whose factories ``kind`` may name (the original's MRO).
+    type_names: ClassVar[tuple[str, ...]]
+    #: Dimensions of the network's input: 2 (rows) or 3 (windows of rows).
+    input_ndim: ClassVar[int] = 2
 
-    def __init__(self, kind: str, **kwargs: Any):
-        self.kind = kind
-        self.kwargs = kwargs
+    kind: str
+    kwargs: dict[str, Any]
 
     @classmethod
-    def from_definition(cls, definition: dict[str, Any]) -> KerasAutoEncoder:
+    def from_definition(cls, definition: dict[str, Any]) -> _LightKeras:
         """Build from a definition's parameters, checked as the original checks them."""
         name = cls.path.rpartition(".")[2]
         if "kind" not in definition or not isinstance(definition["kind"], str):
@@ -230,61 +232,146 @@ class KerasAutoEncoder(LightEstimator):
         factory = estimator._factory()
         check_factory_kwargs(factory, estimator._factory_kwargs(), name)
         if getattr(factory, "spec", None) is None:
-            raise Unsupported(f"a {name} of kind {estimator.kind!r}, not a DenseSpec factory")
-        if numpy_training(estimator._spec(factory, 1, 1)) is None:
+            raise Unsupported(f"a {name} of kind {estimator.kind!r}, whose factory has no spec")
+        if trainer(estimator._spec(factory, 1, 1), cls.input_ndim) is None:
             raise Unsupported(f"a {name} of kind {estimator.kind!r} that trains with Keras")
         return estimator
 
-    def get_params(self, deep: bool = False) -> dict[str, Any]:
-        return {"kind": self.kind, **self.kwargs}
+    @property
+    def _name(self) -> str:
+        return self.path.rpartition(".")[2]
 
-    def clone(self) -> KerasAutoEncoder:
-        return type(self)(self.kind, **self.kwargs)
-
-    def state(self) -> dict[str, Any]:
-        return {"kind": self.kind, "kwargs": dict(self.kwargs), **self.fitted_state}
+    def _sk_params(self) -> dict[str, Any]:
+        return dict(self.kwargs)
 
     def _factory(self) -> Callable[..., Any]:
-        return resolve_kind(self.kind, self.type_names, self.path.rpartition(".")[2])
+        return resolve_kind(self.kind, self.type_names, self._name)
 
     def _fit_kwargs(self) -> dict[str, Any]:
-        return {k: v for k, v in self.kwargs.items() if k in FIT_DEFAULTS}
+        return {k: v for k, v in self._sk_params().items() if k in FIT_DEFAULTS}
 
     def _factory_kwargs(self) -> dict[str, Any]:
-        return {k: v for k, v in self.kwargs.items() if k not in FIT_DEFAULTS}
+        return {k: v for k, v in self._sk_params().items() if k not in FIT_DEFAULTS}
 
     def _spec(self, factory: Callable[..., Any], n_in: int, n_out: int) -> Any:
-        owner = self.path.rpartition(".")[2]
-        return call_factory(factory.spec, n_in, n_out, self._factory_kwargs(), owner)
+        return call_factory(factory.spec, n_in, n_out, self._factory_kwargs(), self._name)
 
-    def fit(self, X: Any, y: Any = None) -> KerasAutoEncoder:
-        owner = self.path.rpartition(".")[2]
+    def _training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return X, y
+
+    def fit(self, X: Any, y: Any = None) -> _LightKeras:
         X_arr, x_columns = as_float_array(X, "X")
         y_arr, y_columns = as_float_array(X if y is None else y, "y")
         if len(X_arr) != len(y_arr):
-            raise ValueError(f"{owner}: X has {len(X_arr)} rows but y has {len(y_arr)}")
-        check_finite(X_arr, x_columns, "X", owner)
-        check_finite(y_arr, y_columns, "y", owner)
+            raise ValueError(f"{self._name}: X has {len(X_arr)} rows but y has {len(y_arr)}")
+        check_finite(X_arr, x_columns, "X", self._name)
+        check_finite(y_arr, y_columns, "y", self._name)
         fit_args = {**FIT_DEFAULTS, **self._fit_kwargs()}
         fit_args.pop("callbacks")
+        x_train, y_train = self._training_data(X_arr, y_arr)
         n_in, n_out = X_arr.shape[1], y_arr.shape[1]
         spec = self._spec(self._factory(), n_in, n_out)
-        weights, history = dense_training.fit(spec, X_arr, y_arr, **fit_args)
+        engine, training = trainer(spec, self.input_ndim)
+        weights, history = engine.fit(spec, x_train, y_train, training=training, **fit_args)
         self.fitted_state = {
             "history_": history,
             "n_features_in_": n_in,
             "n_features_out_": n_out,
-            "model_": dense_training.to_state(spec, weights),
+            "model_": engine.to_state(spec, weights),
         }
-        self._twin = LightDenseModel(self.fitted_state, owner)
+        self._twin = self._make_twin()
         return self
+
+    def _make_twin(self) -> Any:
+        return LightDenseModel(self.fitted_state, self._name)
 
     def predict(self, X: Any) -> np.ndarray:
         return self._twin.predict(X)
 
+    def transform(self, X: Any) -> np.ndarray:
+        return self.predict(X)
+
     def get_metadata(self) -> dict[str, Any]:
         """``{"history": ...}`` of the fit, as the original gives it."""
         return {"history": self.fitted_state["history_"]} if hasattr(self, "fitted_state") else {}
+
+
+class KerasAutoEncoder(_LightKeras):
+    """gordo's ``KerasAutoEncoder`` with a network trained without Keras."""
+
+    path = "gordo.machine.model.models.KerasAutoEncoder"
+    type_names = ("KerasAutoEncoder", "KerasBaseEstimator")
+
+    def __init__(self, kind: str, **kwargs: Any):
+        self.kind = kind
+        self.kwargs = kwargs
+
+    def get_params(self, deep: bool = False) -> dict[str, Any]:
+        return {"kind": self.kind, **self.kwargs}
+
+    def state(self) -> dict[str, Any]:
+        return {"kind": self.kind, "kwargs": dict(self.kwargs), **self.fitted_state}
+
+
+class _LightLSTM(_LightKeras):
+    """gordo's LSTM estimators: windows of ``lookback_window`` rows, the target ``lookahead``
+    rows after each window's last row."""
+
+    input_ndim = 3
+    lookahead: ClassVar[int]
+
+    def __init__(self, kind: str, lookback_window: int = 1, batch_size: int = 32, **kwargs: Any):
+        self.kind = kind
+        self.lookback_window = lookback_window
+        self.batch_size = batch_size
+        self.kwargs = kwargs
+
+    def get_params(self, deep: bool = False) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "lookback_window": self.lookback_window,
+            "batch_size": self.batch_size,
+            **self.kwargs,
+        }
+
+    def state(self) -> dict[str, Any]:
+        params = {"lookback_window": self.lookback_window, "batch_size": self.batch_size}
+        return {"kind": self.kind, **params, "kwargs": dict(self.kwargs), **self.fitted_state}
+
+    def _sk_params(self) -> dict[str, Any]:
+        return {**self.kwargs, "batch_size": self.batch_size}
+
+    def _factory_kwargs(self) -> dict[str, Any]:
+        return {**super()._factory_kwargs(), "lookback_window": self.lookback_window}
+
+    def _training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x_windows = window_input(X, self.lookback_window, self.lookahead, self._name)
+        return x_windows, y[self.lookback_window - 1 + self.lookahead :]
+
+    def _make_twin(self) -> Any:
+        state = {**self.fitted_state, "lookback_window": self.lookback_window}
+        return LightWindowModel(state, self._name, self.lookahead)
+
+    def get_metadata(self) -> dict[str, Any]:
+        """The fit's metadata plus ``forecast_steps`` (the lookahead)."""
+        metadata = super().get_metadata()
+        return {**metadata, "forecast_steps": self.lookahead} if metadata else {}
+
+
+class KerasLSTMAutoEncoder(_LightLSTM):
+    """gordo's ``KerasLSTMAutoEncoder`` (lookahead 0) with a network trained without Keras."""
+
+    path = "gordo.machine.model.models.KerasLSTMAutoEncoder"
+    type_names = ("KerasLSTMAutoEncoder", "KerasLSTMBaseEstimator", "KerasBaseEstimator")
+    lookahead = 0
+
+
+class KerasLSTMForecast(_LightLSTM):
+    """gordo's ``KerasLSTMForecast`` (lookahead 1) with a network trained without Keras."""
+
+    path = "gordo.machine.model.models.KerasLSTMForecast"
+    type_names = ("KerasLSTMForecast", "KerasLSTMBaseEstimator", "KerasBaseEstimator")
+    lookahead = 1
 
 
 class DiffBasedAnomalyDetector(DiffScoring, DiffTraining, LightEstimator):
@@ -430,6 +517,8 @@ LIGHT: dict[str, Any] = {
             MinMaxScaler,
             Pipeline,
             KerasAutoEncoder,
+            KerasLSTMAutoEncoder,
+            KerasLSTMForecast,
             DiffBasedAnomalyDetector,
             TimeSeriesSplit,
         )

@@ -21,13 +21,15 @@ from gordo.machine.model.anomaly import diff
 from gordo.machine.model.light import fitting, metrics
 from gordo.machine.model.light.estimators import Unsupported
 from gordo.machine.model.light.writer import stub_dumps
-from gordo.machine.model.models import KerasAutoEncoder
+from gordo.machine.model.models import KerasAutoEncoder, KerasLSTMAutoEncoder, KerasLSTMForecast
 from tests.machine.model.light.test_writer import _state
 
 ORIGINALS = {
     fitting.MinMaxScaler: preprocessing.MinMaxScaler,
     fitting.Pipeline: pipeline.Pipeline,
     fitting.KerasAutoEncoder: KerasAutoEncoder,
+    fitting.KerasLSTMAutoEncoder: KerasLSTMAutoEncoder,
+    fitting.KerasLSTMForecast: KerasLSTMForecast,
     fitting.DiffBasedAnomalyDetector: diff.DiffBasedAnomalyDetector,
     fitting.TimeSeriesSplit: model_selection.TimeSeriesSplit,
 }
@@ -73,6 +75,8 @@ def test_defaults_are_the_originals():
     for light, original in ORIGINALS.items():
         for name, param in inspect.signature(original).parameters.items():
             default = inspect.signature(light).parameters[name].default
+            if param.kind is param.VAR_KEYWORD or name == "kind":
+                continue
             if hasattr(param.default, "get_params"):  # an estimator: light builds the same
                 assert default is None
                 built = light().get_params()[name]
@@ -171,13 +175,34 @@ def test_metrics_weight_outputs_by_variance_as_the_originals():
         assert ours == theirs
 
 
-def test_a_detector_fits_cross_validates_and_pickles_as_the_original():
+def _lstm_detector(model: str) -> dict:
+    return {
+        "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector": {
+            "base_estimator": {
+                f"gordo.machine.model.models.{model}": {
+                    "kind": "lstm_hourglass",
+                    "lookback_window": 4,
+                    "epochs": 2,
+                    "batch_size": 32,
+                    "encoding_layers": 1,
+                }
+            }
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [DETECTOR, _lstm_detector("KerasLSTMAutoEncoder"), _lstm_detector("KerasLSTMForecast")],
+    ids=["dense", "lstm-autoencoder", "lstm-forecast"],
+)
+def test_a_detector_fits_cross_validates_and_pickles_as_the_original(definition):
     X = _frame()
     cv_ours = serializer.from_definition(
         "sklearn.model_selection.TimeSeriesSplit", locate=fitting.locate
     )
-    ours = serializer.from_definition(DETECTOR, locate=fitting.locate)
-    theirs = serializer.from_definition(DETECTOR)
+    ours = serializer.from_definition(definition, locate=fitting.locate)
+    theirs = serializer.from_definition(definition)
     assert isinstance(ours, fitting.DiffBasedAnomalyDetector)
     scorer_ours = MultiMetricScorer(
         [metrics.r2_score, metrics.mean_squared_error],
@@ -231,9 +256,35 @@ def test_a_detector_fits_cross_validates_and_pickles_as_the_original():
                 "callbacks": [{"keras.callbacks.EarlyStopping": {"patience": 1}}],
             }
         },
-        {"gordo.machine.model.models.KerasLSTMAutoEncoder": {"kind": "lstm_hourglass"}},
+        {
+            "gordo.machine.model.models.KerasLSTMAutoEncoder": {
+                "kind": "lstm_hourglass",
+                "optimizer": "Adagrad",
+            }
+        },
+        {
+            "gordo.machine.model.models.KerasRawModelRegressor": {
+                "kind": {
+                    "compile": {"loss": "mse"},
+                    "spec": {
+                        "tensorflow.keras.models.Sequential": {
+                            "layers": [{"tensorflow.keras.layers.Dense": {"units": 2}}]
+                        }
+                    },
+                }
+            }
+        },
     ],
-    ids=["pca", "standard-scaler", "shuffle", "passthrough", "rmsprop", "callbacks", "lstm"],
+    ids=[
+        "pca",
+        "standard-scaler",
+        "shuffle",
+        "passthrough",
+        "rmsprop",
+        "callbacks",
+        "lstm-adagrad",
+        "raw",
+    ],
 )
 def test_what_is_not_fitted_light_says_so(definition):
     with pytest.raises(Unsupported):
