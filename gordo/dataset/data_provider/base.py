@@ -187,7 +187,7 @@ def utc(value: datetime | str) -> pd.Timestamp:
 
 
 def utc_index(times: np.ndarray) -> pd.DatetimeIndex:
-    """A UTC DatetimeIndex over naive ``datetime64`` values that are UTC instants (no copy).
+    """A UTC DatetimeIndex over naive ``datetime64`` values that are UTC instants.
 
     >>> utc_index(np.array(["2020-01-01T00:00"], dtype="datetime64[us]"))
     DatetimeIndex(['2020-01-01 00:00:00+00:00'], dtype='datetime64[us, UTC]', freq=None)
@@ -195,7 +195,7 @@ def utc_index(times: np.ndarray) -> pd.DatetimeIndex:
     unit = np.datetime_data(times.dtype)[0]
     if unit not in ("s", "ms", "us", "ns"):
         times, unit = times.astype("datetime64[ns]"), "ns"
-    return pd.DatetimeIndex(times, dtype=f"datetime64[{unit}, UTC]")
+    return pd.DatetimeIndex(times, dtype=pd.DatetimeTZDtype(unit, "UTC"), copy=False)
 
 
 def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -225,7 +225,7 @@ def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Time
         last = np.append(stamps[1:] != stamps[:-1], True)
         stamps, values = stamps[last], values[last]
         index = utc_index(stamps.view(f"datetime64[{index.unit}]"))
-    out = pd.Series(values, index=index, name=name)
+    out = pd.Series(values, index=index, name=name, copy=False)
     if np.isnan(values).any():
         out = out[~np.isnan(values)]
     if len(out) and (out.index[0] < start or out.index[-1] >= end):

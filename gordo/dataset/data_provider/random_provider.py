@@ -62,8 +62,8 @@ class RandomDataProvider(GordoBaseDataProvider):
 
     def load_tag(self, start: pd.Timestamp, end: pd.Timestamp, tag: SensorTag) -> pd.Series:
         rng, n, seconds = self._draw(start, end, tag)
-        index = utc_index(np.sort(seconds).astype("datetime64[s]").astype("datetime64[us]"))
-        return pd.Series(rng.random(n), index=index, name=tag.name)
+        index = utc_index((np.sort(seconds) * 10**6).view("datetime64[us]"))
+        return pd.Series(rng.random(n), index=index, name=tag.name, copy=False)
 
     def load_last_points(
         self,
@@ -77,7 +77,7 @@ class RandomDataProvider(GordoBaseDataProvider):
         start, end = utc(train_start_date), utc(train_end_date)
         for tag in tag_list:
             rng, n, seconds = self._draw(start, end, tag)
-            last = np.array([seconds.max()]).astype("datetime64[s]").astype("datetime64[us]")
+            last = (seconds.max(keepdims=True) * 10**6).view("datetime64[us]")
             value = rng.random(n)[-1:]
             if last[0] < start.to_datetime64():  # before a start with a fraction of a second
                 last, value = last[:0], value[:0]
