@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -138,11 +139,60 @@ def parse_labels(labels: list[str], fallback: pd.Index | None = None) -> pd.Inde
         except (ValueError, TypeError, OverflowError):
             pass
     else:
+        uniform = uniform_iso_times(labels)
+        if uniform is not None:
+            return uniform
         try:
             return pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
         except (ValueError, TypeError):
             pass
     return fallback if fallback is not None else pd.Index(labels)
+
+
+#: separators of ``YYYY-MM-DD HH:MM:SS`` by position, and the positions of its digits
+_SEPARATORS = {4: "-", 7: "-", 13: ":", 16: ":"}
+_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_OFFSET = re.compile(r"[+-]\d\d:\d\d")
+
+
+def uniform_iso_times(labels: list[str]) -> pd.DatetimeIndex | None:
+    """``pd.to_datetime(labels, format="ISO8601")`` for labels of one layout, parsed by numpy.
+
+    Each label must be ``YYYY-MM-DD HH:MM:SS`` (``T`` or a space in the middle),
+    all with the same UTC offset ``±HH:MM`` or all without; anything else is
+    None (the caller asks pandas). numpy parses the wall times in C (pandas
+    spends 5-10x longer on a list of strings); invalid dates raise there too.
+
+    >>> uniform_iso_times(["2020-01-01 00:10:00+01:00", "2020-01-01T00:20:00+01:00"])
+    DatetimeIndex(['2020-01-01 00:10:00+01:00', '2020-01-01 00:20:00+01:00'], dtype='datetime64[us, UTC+01:00]', freq=None)
+    >>> uniform_iso_times(["2020-01-01 00:10:00+01:00", "2020-01-01 00:20:00+02:00"]) is None
+    True
+    """
+    text = np.array(labels)
+    width = text.dtype.itemsize // 4
+    if text.dtype.kind != "U" or text.ndim != 1 or not len(text) or width not in (19, 25):
+        return None
+    chars = text.view(np.uint32).reshape(len(text), width)
+    layout = chars[:, list(_SEPARATORS)] == [ord(c) for c in _SEPARATORS.values()]
+    middle = chars[:, 10]
+    digits = chars[:, _DIGITS]
+    if not (
+        layout.all()
+        and ((middle == ord(" ")) | (middle == ord("T"))).all()
+        and ((digits >= ord("0")) & (digits <= ord("9"))).all()
+    ):
+        return None
+    suffix = labels[0][19:]
+    if width == 25 and not (_OFFSET.fullmatch(suffix) and (chars[:, 19:] == chars[0, 19:]).all()):
+        return None
+    try:
+        index = pd.DatetimeIndex(text.astype("U19").astype("M8[us]"))
+    except ValueError:
+        return None
+    if suffix:
+        tz = datetime.datetime.fromisoformat(f"2000-01-01T00:00:00{suffix}").tzinfo
+        index = index.tz_localize(tz)
+    return index
 
 
 def dataframe_into_parquet_bytes(df: pd.DataFrame, compression: str = "snappy") -> bytes:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
+import hypothesis.strategies as st
 import numpy as np
 import orjson
 import pandas as pd
 import pytest
+from hypothesis import given, settings
 
 from gordo.exceptions import BadRequestError
 from gordo.server import payloads, utils
@@ -165,3 +169,54 @@ def test_time_keys_are_what_pandas_writes(tz, start, freq, unit):
     assert index_keys(index) == index.astype(str).tolist()
     if index.microsecond.max() == 0:
         assert iso_strings(index) == [t.isoformat() for t in index]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    times=st.lists(
+        st.datetimes(min_value=datetime.datetime(1, 1, 1), max_value=datetime.datetime(9999, 1, 1)),
+        min_size=1,
+        max_size=5,
+    ),
+    separator=st.sampled_from([" ", "T"]),
+    offset=st.sampled_from(["", "+00:00", "-00:00", "+05:30", "-11:00", "+14:00"]),
+    garble=st.sampled_from([None, (5, "1"), (8, "3"), (11, "2"), (12, "9"), (14, "6"), (17, "6")]),
+)
+def test_uniform_time_labels_parse_as_pandas_parses_them(times, separator, offset, garble):
+    """numpy's parse of one-layout labels is pandas' ``to_datetime(format="ISO8601")``."""
+    labels = [t.replace(microsecond=0).isoformat(separator) + offset for t in times]
+    if garble is not None:  # possibly an invalid month, day, hour, minute or second
+        position, digit = garble
+        labels[0] = labels[0][:position] + digit + labels[0][position + 1 :]
+    parsed = utils.uniform_iso_times(labels)
+    try:
+        expected = pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
+    except ValueError:
+        assert parsed is None
+        return
+    assert parsed is not None
+    pd.testing.assert_index_equal(parsed, expected, exact=True)
+    assert repr(parsed.tz) == repr(expected.tz) and parsed.freq is None
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["2020-01-01 00:00:00Z"],
+        ["2020-01-01 00:00:00.5+00:00"],
+        ["2020-01-01"],
+        ["2020-01-01 00:00:00+01:00", "2020-01-01 00:00:00+02:00"],
+        ["2020-01-01 00:00:00", "2020-01-01 00:00:00+00:00"],
+        ["2020-01-01 00:00:00+0100"],
+        ["2020/01/01 00:00:00"],
+    ],
+)
+def test_other_time_labels_are_left_to_pandas(labels):
+    assert utils.uniform_iso_times(labels) is None
+    parsed = utils.parse_labels(labels)
+    try:
+        expected = pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
+    except ValueError:
+        assert not isinstance(parsed, pd.DatetimeIndex)
+    else:
+        pd.testing.assert_index_equal(parsed, expected, exact=True)
