@@ -174,11 +174,14 @@ class LightPipeline:
 class LightTargetRegressor:
     """``sklearn.compose.TransformedTargetRegressor``: the regressor's output, inverse-transformed."""
 
-    def __init__(self, state: dict[str, Any]) -> None:
+    def __init__(self, state: dict[str, Any], parts: Callable[[Any], Any] | None = None) -> None:
+        """``parts`` turns the fitted regressor and transformer of ``state`` into objects that
+        predict and inverse-transform (default :func:`light_model`, for stubs)."""
         if state.get("transformer") is None:
             raise Unsupported("a TransformedTargetRegressor with func/inverse_func")
-        self.regressor_ = light_model(state["regressor_"])
-        self.transformer_ = light_model(state["transformer_"])
+        parts = parts or light_model
+        self.regressor_ = parts(state["regressor_"])
+        self.transformer_ = parts(state["transformer_"])
         if not hasattr(self.transformer_, "inverse_transform"):
             raise Unsupported("a TransformedTargetRegressor transformer without inverse_transform")
         self._training_dim = state["_training_dim"]

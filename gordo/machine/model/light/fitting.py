@@ -49,6 +49,7 @@ from gordo.machine.model.keras_params import (
 from gordo.machine.model.light.estimators import (
     LightDenseModel,
     LightMinMaxScaler,
+    LightTargetRegressor,
     LightWindowModel,
     Unsupported,
     float_rows,
@@ -70,7 +71,8 @@ class LightEstimator:
     """
 
     path: ClassVar[str]
-    fitted_state: dict[str, Any]
+    #: Empty until ``fit`` sets it (an unfitted part is pickled with its parameters only).
+    fitted_state: dict[str, Any] = {}  # noqa: RUF012 - replaced, never changed
 
     def get_params(self, deep: bool = False) -> dict[str, Any]:
         """The parameters, by name, in the signature's order."""
@@ -153,6 +155,9 @@ class MinMaxScaler(LightEstimator):
     def transform(self, X: Any) -> np.ndarray:
         return self._twin.transform(X)
 
+    def inverse_transform(self, X: Any) -> np.ndarray:
+        return self._twin.inverse_transform(X)
+
     def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
         return self.fit(X, y).transform(X)
 
@@ -206,6 +211,59 @@ class Pipeline(LightEstimator):
         for _, step in self.steps[:-1]:
             X = step.transform(X)
         return self.steps[-1][1].predict(X)
+
+
+class TransformedTargetRegressor(LightEstimator):
+    """``sklearn.compose.TransformedTargetRegressor`` with a transformer: the regressor fits
+    the transformed target, and its output is transformed back."""
+
+    path = "sklearn.compose._target.TransformedTargetRegressor"
+
+    def __init__(
+        self,
+        regressor: Any = None,
+        *,
+        transformer: Any = None,
+        func: Any = None,
+        inverse_func: Any = None,
+        check_inverse: bool = True,
+    ):
+        self.regressor = regressor
+        self.transformer = transformer
+        self.func = func
+        self.inverse_func = inverse_func
+        self.check_inverse = check_inverse
+        for name in ("regressor", "transformer"):
+            if not isinstance(getattr(self, name), LightEstimator):
+                raise Unsupported(f"a TransformedTargetRegressor {name} {getattr(self, name)!r}")
+        if func is not None or inverse_func is not None:
+            raise Unsupported("a TransformedTargetRegressor with func or inverse_func")
+
+    def fit(self, X: Any, y: Any) -> TransformedTargetRegressor:
+        y_arr = float_rows(y)[0]
+        transformer, regressor = self.transformer.clone(), self.regressor.clone()
+        transformer.fit(y_arr)
+        regressor.fit(X, transformer.transform(y_arr))
+        state: dict[str, Any] = {
+            "_training_dim": y_arr.ndim,
+            "transformer_": transformer,
+            "regressor_": regressor,
+        }
+        names = regressor.fitted_state.get("feature_names_in_", _first_step_names(regressor))
+        if names is not None:
+            state["feature_names_in_"] = names
+        self.fitted_state = state
+        self._twin = LightTargetRegressor(self.state(), parts=lambda part: part)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self._twin.predict(X)
+
+
+def _first_step_names(model: LightEstimator) -> np.ndarray | None:
+    """The ``feature_names_in_`` a fitted Pipeline reports: its first step's."""
+    steps = getattr(model, "steps", None)
+    return steps[0][1].fitted_state.get("feature_names_in_") if steps else None
 
 
 class _LightKeras(LightEstimator):
@@ -509,6 +567,12 @@ class TimeSeriesSplit(LightEstimator):
             yield indices[train_start:train_end], indices[test_start : test_start + test_size]
 
 
+def _public_path(path: str) -> str:
+    """``sklearn.preprocessing._data.MinMaxScaler`` -> ``sklearn.preprocessing.MinMaxScaler``."""
+    module, _, name = path.rpartition(".")
+    return f"{module.rpartition('._')[0] or module}.{name}"
+
+
 #: The light class of each original (and metric function), by the original's import paths.
 LIGHT: dict[str, Any] = {
     **{
@@ -516,13 +580,14 @@ LIGHT: dict[str, Any] = {
         for cls in (
             MinMaxScaler,
             Pipeline,
+            TransformedTargetRegressor,
             KerasAutoEncoder,
             KerasLSTMAutoEncoder,
             KerasLSTMForecast,
             DiffBasedAnomalyDetector,
             TimeSeriesSplit,
         )
-        for path in (cls.path, cls.path.replace("._data.", ".").replace("._split.", "."))
+        for path in (cls.path, _public_path(cls.path))
     },
     **METRICS,
     **{path.replace(".metrics.", ".metrics._regression."): f for path, f in METRICS.items()},

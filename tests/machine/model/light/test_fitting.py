@@ -13,7 +13,7 @@ import sklearn.metrics
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from sklearn import model_selection, pipeline, preprocessing
+from sklearn import compose, model_selection, pipeline, preprocessing
 
 from gordo import serializer
 from gordo.builder.metrics import MultiMetricScorer
@@ -27,6 +27,7 @@ from tests.machine.model.light.test_writer import _state
 ORIGINALS = {
     fitting.MinMaxScaler: preprocessing.MinMaxScaler,
     fitting.Pipeline: pipeline.Pipeline,
+    fitting.TransformedTargetRegressor: compose.TransformedTargetRegressor,
     fitting.KerasAutoEncoder: KerasAutoEncoder,
     fitting.KerasLSTMAutoEncoder: KerasLSTMAutoEncoder,
     fitting.KerasLSTMForecast: KerasLSTMForecast,
@@ -55,6 +56,21 @@ DETECTOR = {
 }
 
 
+#: The model of the documentation's examples: a target regressor around the pipeline.
+TARGET_DETECTOR = {
+    "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector": {
+        "base_estimator": {
+            "sklearn.compose.TransformedTargetRegressor": {
+                "transformer": "sklearn.preprocessing.MinMaxScaler",
+                "regressor": DETECTOR["gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector"][
+                    "base_estimator"
+                ],
+            }
+        }
+    }
+}
+
+
 def _frame(rows: int = 150, seed: int = 1) -> pd.DataFrame:
     index = pd.date_range("2020-01-01", periods=rows, freq="10min", tz="UTC")
     values = np.random.default_rng(seed).random((rows, 4))
@@ -76,6 +92,9 @@ def test_defaults_are_the_originals():
         for name, param in inspect.signature(original).parameters.items():
             default = inspect.signature(light).parameters[name].default
             if param.kind is param.VAR_KEYWORD or name == "kind":
+                continue
+            if light is fitting.TransformedTargetRegressor:  # regressor None: LinearRegression
+                assert default == param.default
                 continue
             if hasattr(param.default, "get_params"):  # an estimator: light builds the same
                 assert default is None
@@ -193,8 +212,13 @@ def _lstm_detector(model: str) -> dict:
 
 @pytest.mark.parametrize(
     "definition",
-    [DETECTOR, _lstm_detector("KerasLSTMAutoEncoder"), _lstm_detector("KerasLSTMForecast")],
-    ids=["dense", "lstm-autoencoder", "lstm-forecast"],
+    [
+        DETECTOR,
+        TARGET_DETECTOR,
+        _lstm_detector("KerasLSTMAutoEncoder"),
+        _lstm_detector("KerasLSTMForecast"),
+    ],
+    ids=["dense", "target-regressor", "lstm-autoencoder", "lstm-forecast"],
 )
 def test_a_detector_fits_cross_validates_and_pickles_as_the_original(definition):
     X = _frame()
