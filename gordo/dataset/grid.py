@@ -148,7 +148,7 @@ def fill_gaps(values: np.ndarray, method: str, limit: int | None) -> None:
     [[nan, 1.0, 2.0, nan, 4.0, 4.0, nan]]
     """
     n = values.shape[1]
-    positions = np.arange(n)
+    positions = np.arange(n, dtype="float64")  # np.interp's x, converted once
     for row in values:
         ok = ~np.isnan(row)
         known = np.flatnonzero(ok)
@@ -158,7 +158,7 @@ def fill_gaps(values: np.ndarray, method: str, limit: int | None) -> None:
         if method == "ffill":
             row[first:] = row[known[np.cumsum(ok[first:]) - 1]]
         else:  # at a known position np.interp gives that value back, bit for bit
-            row[first:] = np.interp(positions[first:], known, row[known])
+            row[first:] = np.interp(positions[first:], positions[known], row[known])
         if limit is not None:
             _unfill_beyond(row, known, limit)
 
