@@ -7,7 +7,8 @@ machine instead of training it again (a killed run resumes this way). A
 failing machine is recorded with its reason and never stops the others.
 
 Workers are forked from a parent that has imported what they need (the
-builder, scikit-learn, pandas, the models) once. When a machine's model fits
+builder, pandas, the models; scikit-learn only where a model is not fitted
+light) once. When a machine's model fits
 with Keras (see :func:`gordo.builder.warmup.needs_keras`; the built-in dense
 autoencoders train in numpy), the parent also imports Keras but does not start
 JAX's backend (which must not be forked); each worker starts the backend in
@@ -151,10 +152,19 @@ def _init_worker(keras: bool) -> None:
 
 
 def _needs_keras(machine: Machine) -> bool:
-    """Whether building ``machine``'s model imports Keras (its definition was checked by Machine)."""
-    from gordo import serializer
+    """Whether building ``machine``'s model imports Keras (its definition was checked by Machine).
 
-    return warmup.needs_keras(serializer.from_definition(machine.model))
+    A model fitted light (:mod:`gordo.machine.model.light.fitting`) does not, and
+    finding that out imports no scikit-learn.
+    """
+    from gordo import serializer
+    from gordo.machine.model.light import fitting
+
+    try:
+        serializer.from_definition(machine.model, locate=fitting.locate)
+    except fitting.Unsupported:
+        return warmup.needs_keras(serializer.from_definition(machine.model))
+    return False
 
 
 #: Frameworks whose runtime must not be forked once imported.
