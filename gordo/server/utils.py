@@ -149,9 +149,10 @@ def parse_labels(labels: list[str], fallback: pd.Index | None = None) -> pd.Inde
     return fallback if fallback is not None else pd.Index(labels)
 
 
-#: separators of ``YYYY-MM-DD HH:MM:SS`` by position, and the positions of its digits
-_SEPARATORS = {4: "-", 7: "-", 13: ":", 16: ":"}
-_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+#: the characters allowed at each position of ``YYYY-MM-DD HH:MM:SS`` (``T`` or a space
+#: in the middle; numpy's parser refuses anything else there), as code point bounds
+_LOW = np.array([ord(c) for c in "0000-00-00 00:00:00"], dtype=np.uint32)
+_HIGH = np.array([ord(c) for c in "9999-99-99T99:99:99"], dtype=np.uint32)
 _OFFSET = re.compile(r"[+-]\d\d:\d\d")
 
 
@@ -173,14 +174,7 @@ def uniform_iso_times(labels: list[str]) -> pd.DatetimeIndex | None:
     if text.dtype.kind != "U" or text.ndim != 1 or not len(text) or width not in (19, 25):
         return None
     chars = text.view(np.uint32).reshape(len(text), width)
-    layout = chars[:, list(_SEPARATORS)] == [ord(c) for c in _SEPARATORS.values()]
-    middle = chars[:, 10]
-    digits = chars[:, _DIGITS]
-    if not (
-        layout.all()
-        and ((middle == ord(" ")) | (middle == ord("T"))).all()
-        and ((digits >= ord("0")) & (digits <= ord("9"))).all()
-    ):
+    if not ((chars[:, :19] >= _LOW) & (chars[:, :19] <= _HIGH)).all():
         return None
     suffix = labels[0][19:]
     if width == 25 and not (_OFFSET.fullmatch(suffix) and (chars[:, 19:] == chars[0, 19:]).all()):
