@@ -33,7 +33,6 @@ import inspect
 import math
 import threading
 from collections.abc import Callable, Mapping
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -43,25 +42,20 @@ from sklearn.metrics import explained_variance_score
 from sklearn.utils.validation import check_is_fitted
 
 from gordo.exceptions import ConfigException
-from gordo.machine.model import (
-    dense_training,
-    fast_path,
-    keras_io,
-    lstm_training,
-    numpy_inference,
-)
+from gordo.machine.model import fast_path, keras_io, numpy_inference
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.base import GordoBase
 from gordo.machine.model.checks import as_float_array, check_finite, checked_input
-from gordo.machine.model.dense_spec import DenseSpec, NumpyTraining, numpy_training
+from gordo.machine.model.dense_spec import DenseSpec
 from gordo.machine.model.keras_params import (
     FIT_DEFAULTS,
     call_factory,
     check_factory_kwargs,
     import_path,
     resolve_kind,
+    trainer,
 )
-from gordo.machine.model.lstm_spec import LSTMSpec, jax_training
+from gordo.machine.model.lstm_spec import LSTMSpec
 from gordo.machine.model.windows import n_windows, window_input, windows
 
 #: Derived from the model: the saved state of a loaded model whose Keras model is not built
@@ -228,7 +222,7 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
             spec = self._spec(1, 1)
         except Exception:  # a bad parameter: fit reports it
             return True
-        return _trainer(spec, self._input_ndim) is None
+        return trainer(spec, self._input_ndim) is None
 
     @staticmethod
     def get_n_features(X: np.ndarray | pd.DataFrame) -> int | tuple:
@@ -274,13 +268,13 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         x_train, y_train = self._training_data(X_arr, y_arr)
         n_in, n_out = X_arr.shape[1], y_arr.shape[1]
         spec = None if callbacks else self._spec(n_in, n_out)
-        trainer = _trainer(spec, x_train.ndim)
-        if trainer is None:
+        engine_and_training = trainer(spec, x_train.ndim)
+        if engine_and_training is None:
             model = self._build_model(n_in, n_out)
             self.history_ = fast_path.fit(model, x_train, y_train, callbacks=callbacks, **fit_args)
             self.model_ = model
         else:
-            engine, training = trainer
+            engine, training = engine_and_training
             weights, self.history_ = engine.fit(
                 spec, x_train, y_train, training=training, **fit_args
             )
@@ -400,20 +394,6 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         self.__dict__.update(state)
         if saved is not None:
             self._set_saved_model(saved)
-
-
-def _trainer(
-    spec: DenseSpec | LSTMSpec | None, ndim: int
-) -> tuple[ModuleType, NumpyTraining] | None:
-    """The engine training ``spec`` on inputs of ``ndim`` dimensions without Keras, and its
-    settings; None when Keras must train it."""
-    if isinstance(spec, DenseSpec) and ndim == 2:
-        training = numpy_training(spec)
-        return None if training is None else (dense_training, training)
-    if isinstance(spec, LSTMSpec) and ndim == 3:
-        training = jax_training(spec)
-        return None if training is None else (lstm_training, training)
-    return None
 
 
 def _as_callback(callback: Any) -> Any:
