@@ -40,9 +40,16 @@ _SQRT_HALF = np.float32(np.sqrt(0.5))
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    from scipy.special import expit
+    """``1 / (1 + exp(-x))`` in the float type of ``x``, from ``exp(-|x|)`` so nothing overflows.
 
-    return expit(x)
+    (No SciPy: importing ``scipy.special`` costs a build or a server worker 0.2-0.4 s.)
+
+    >>> sigmoid(np.array([-100.0, 0.0, 2.0], dtype="float32")).tolist()
+    [3.783505853677006e-44, 0.5, 0.8807970285415649]
+    """
+    e = np.exp(-np.abs(x))
+    d = 1 + e
+    return np.where(x >= 0, 1 / d, e / d)
 
 
 def _elu(x: np.ndarray, alpha: np.float32 = np.float32(1.0)) -> np.ndarray:
