@@ -5,10 +5,16 @@
 (['a', 'b'], ['a', 'b'])
 >>> resolution(meta)
 <10 * Minutes>
+>>> info = serving_info(meta)
+>>> info.tag_names, info.frequency
+(['a', 'b'], Timedelta('0 days 00:10:00'))
+>>> serving_info(meta) is info
+True
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -56,3 +62,37 @@ def target_tag_names(metadata: dict) -> list[str]:
 def resolution(metadata: dict) -> pd.DateOffset | None:
     """The resolution the model's data was resampled to, as a pandas offset."""
     return to_offset_lenient(dataset_config(metadata).get("resolution"))
+
+
+@dataclass(frozen=True)
+class ServingInfo:
+    """What every prediction request of a model needs from its metadata."""
+
+    tag_names: list[str]
+    target_names: list[str]
+    resolution: pd.DateOffset | None
+    #: the resolution as the ``frequency`` passed to ``anomaly``
+    frequency: pd.Timedelta | None
+
+
+#: id(metadata) -> (metadata, its ServingInfo); holding the dict keeps its id unique
+_SERVING_INFO: dict[int, tuple[dict, ServingInfo]] = {}
+_MAX_SERVING_INFO = 4096
+
+
+def serving_info(metadata: dict) -> ServingInfo:
+    """The :class:`ServingInfo` of a (cached, unchanging) metadata dict, worked out once."""
+    cached = _SERVING_INFO.get(id(metadata))
+    if cached is not None and cached[0] is metadata:
+        return cached[1]
+    offset = resolution(metadata)
+    info = ServingInfo(
+        tag_names(metadata),
+        target_tag_names(metadata),
+        offset,
+        pd.Timedelta(offset) if offset else None,
+    )
+    if len(_SERVING_INFO) >= _MAX_SERVING_INFO:
+        _SERVING_INFO.clear()
+    _SERVING_INFO[id(metadata)] = (metadata, info)
+    return info

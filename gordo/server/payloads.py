@@ -159,7 +159,7 @@ def frame_from_json(value: Any, what: str, parsed_labels: dict | None = None) ->
 
     if isinstance(value, dict):
         try:
-            return dataframe_from_dict(value, parsed_labels)
+            return dataframe_from_dict(value, parsed_labels, object_columns=True)
         except (ValueError, TypeError) as exc:
             raise BadRequestError(f"{what} is not a valid data frame dict: {exc}") from None
     if isinstance(value, list) and value:
@@ -225,7 +225,7 @@ def conform(df: pd.DataFrame, tags: list[str], what: str) -> pd.DataFrame:
             f"{what} has a missing or non-finite value in column {tags[col]!r} "
             f"at row {df.index[row]}"
         )
-    labels = df.columns if order is None and columns == tags else tags
+    labels = df.columns if order is None and columns == tags else pd.Index(tags, dtype=object)
     return pd.DataFrame(values, index=df.index, columns=labels, copy=False)
 
 

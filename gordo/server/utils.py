@@ -60,13 +60,18 @@ def dataframe_to_dict(df: pd.DataFrame) -> dict:
     return frame_payload(df)
 
 
-def dataframe_from_dict(data: dict | list, parsed_labels: dict | None = None) -> pd.DataFrame:
+def dataframe_from_dict(
+    data: dict | list, parsed_labels: dict | None = None, object_columns: bool = False
+) -> pd.DataFrame:
     """The frame of a dict made by :func:`dataframe_to_dict` (or a plain record dict).
 
     Index keys that are datetimes become a DatetimeIndex, integers an integer
     index; the result is sorted by its index. ``parsed_labels`` (a dict the
     caller keeps, e.g. for the X and y of one request) remembers parsed row
-    labels, so frames with the same labels parse them once.
+    labels, so frames with the same labels parse them once. With
+    ``object_columns``, the columns of ``{column: {key: number}}`` dicts are
+    labelled by an object Index (the server's request frames: inferring pandas'
+    string dtype for ten names costs more than reading a hundred rows).
 
     >>> serialized = {
     ...   'feature0': {'sub-feature-0': {'2019-01-01': 0, '2019-02-01': 4},
@@ -93,14 +98,19 @@ def dataframe_from_dict(data: dict | list, parsed_labels: dict | None = None) ->
         parts = [pd.DataFrame.from_dict(data[key]) for key in data]
         df = pd.concat(parts, axis=1, keys=list(data))
     elif isinstance(data, dict) and data and all(isinstance(c, dict) for c in data.values()):
-        df = _numeric_columns_frame(data, {} if parsed_labels is None else parsed_labels)
+        labels = {} if parsed_labels is None else parsed_labels
+        df = _numeric_columns_frame(data, labels, object_columns)
     else:
         df = pd.DataFrame(data) if isinstance(data, list) else pd.DataFrame.from_dict(data)
-    df.index = _parse_index(df.index)
-    return df if df.index.is_monotonic_increasing else df.sort_index()
+    index = _parse_index(df.index)
+    if index is not df.index:
+        df.index = index
+    return df if index.is_monotonic_increasing else df.sort_index()
 
 
-def _numeric_columns_frame(data: dict[str, dict], parsed_labels: dict) -> pd.DataFrame:
+def _numeric_columns_frame(
+    data: dict[str, dict], parsed_labels: dict, object_columns: bool
+) -> pd.DataFrame:
     """``{column: {key: number}}`` as a float frame, fast when every column has the same keys."""
     columns = list(data.values())
     keys = list(columns[0])
@@ -114,7 +124,8 @@ def _numeric_columns_frame(data: dict[str, dict], parsed_labels: dict) -> pd.Dat
         labels = tuple(keys)
         if labels not in parsed_labels:
             parsed_labels[labels] = parse_labels(keys)
-        return pd.DataFrame(values, index=parsed_labels[labels], columns=list(data))
+        names = pd.Index(list(data), dtype=object) if object_columns else list(data)
+        return pd.DataFrame(values, index=parsed_labels[labels], columns=names)
     return pd.DataFrame.from_dict(data)
 
 

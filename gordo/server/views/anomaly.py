@@ -12,7 +12,7 @@ import flask
 import pandas as pd
 
 from gordo.exceptions import BadRequestError, ServingError
-from gordo.server import payloads
+from gordo.server import model_metadata, payloads
 from gordo.server.frames import Table
 from gordo.server.utils import extract_X_y, model_required
 from gordo.server.views.base import BaseModelView
@@ -36,24 +36,22 @@ class AnomalyView(BaseModelView):
                 "use the /prediction route",
                 status_code=422,
             )
+        info = model_metadata.serving_info(flask.g.metadata)
         if flask.g.y is None:
             raise BadRequestError(
                 "y is required on the anomaly route: send the target tags' values "
-                f"{[t.name for t in self.target_tags]} as 'y'"
+                f"{info.target_names} as 'y'"
             )
         self.X = payloads.conform(flask.g.X, self.tag_names(), "X")
-        self.y = payloads.conform(flask.g.y, [t.name for t in self.target_tags], "y")
+        self.y = payloads.conform(flask.g.y, info.target_names, "y")
         if len(self.X) != len(self.y):
             raise BadRequestError(f"X has {len(self.X)} rows but y has {len(self.y)}")
         self.y.index = self.X.index
-        frequency = self.frequency
         try:
-            frame = model.anomaly(
-                self.X, self.y, frequency=pd.Timedelta(frequency) if frequency else None
-            )
+            frame = model.anomaly(self.X, self.y, frequency=info.frequency)
         except ValueError as exc:
             raise BadRequestError(f"Model {gordo_name!r} rejected X/y: {exc}") from None
-        return self.respond(anomaly_table(frame, frequency))
+        return self.respond(anomaly_table(frame, info.resolution))
 
 
 def anomaly_table(frame: pd.DataFrame, frequency: pd.DateOffset | None) -> Table:

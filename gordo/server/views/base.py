@@ -61,7 +61,7 @@ class BaseModelView(MethodView):
         return build.get("dataset") or {}
 
     def tag_names(self) -> list[str]:
-        names = [t.name for t in self.tags]
+        names = model_metadata.serving_info(flask.g.metadata).tag_names
         if not names:
             raise ServingError(
                 f"Model {flask.g.model_name!r} has no dataset.tag_list in its metadata", 500
@@ -84,7 +84,7 @@ class BaseModelView(MethodView):
             output = model_io.get_model_output(flask.g.model, X)
         except ValueError as exc:
             raise BadRequestError(f"Model {flask.g.model_name!r} rejected X: {exc}") from None
-        return base_table(X, output, [t.name for t in self.target_tags])
+        return base_table(X, output, model_metadata.serving_info(flask.g.metadata).target_names)
 
     def respond(self, table: Table) -> flask.Response:
         """The table as parquet bytes (``?format=parquet``) or JSON with ``time-seconds``."""
@@ -107,7 +107,8 @@ def base_table(X: pd.DataFrame, output: np.ndarray, targets: list[str]) -> Table
 
     Output shorter than the input (look-back models) is aligned to the last rows.
     """
-    X = X.iloc[len(X) - len(output) :]
+    if len(output) != len(X):
+        X = X.iloc[len(X) - len(output) :]
     table = Table(X.index)
     inputs = X.to_numpy().T
     for name, column in zip(X.columns, inputs, strict=True):
