@@ -213,3 +213,9 @@ def test_standard_scaler_twin(fit, X, with_mean, with_std):
     scaler = StandardScaler(with_mean=with_mean, with_std=with_std).fit(fit)
     twin = LightStandardScaler(scaler.__dict__)
     _assert_scales_alike(twin, scaler, X)
+
+
+def test_the_scikit_learn_version_is_read_as_installed():
+    import sklearn
+
+    assert estimators.sklearn_version() == sklearn.__version__
