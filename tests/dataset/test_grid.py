@@ -263,3 +263,14 @@ def test_clean_series_matches_pandas_sort_and_dedupe():
         want = want[inside]
         pd.testing.assert_series_equal(got, want.rename("T"), check_freq=False)
         assert got.index.dtype == "datetime64[us, UTC]"
+        if len(got):  # a series of its own: writable, the provider's data untouched
+            before = raw.copy()
+            got.iloc[0] = 1e9
+            pd.testing.assert_series_equal(raw, before)
+
+
+def test_a_clean_series_is_copied_not_shared():
+    raw = pd.Series([1.0, 2.0], pd.DatetimeIndex([DAY, DAY + pd.Timedelta("1min")]))
+    got = clean_series(raw, "T", DAY, DAY + pd.Timedelta("1h"))
+    got.iloc[0] = 5.0
+    assert raw.tolist() == [1.0, 2.0] and got.tolist() == [5.0, 2.0]

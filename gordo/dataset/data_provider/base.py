@@ -195,7 +195,9 @@ def utc_index(times: np.ndarray) -> pd.DatetimeIndex:
     unit = np.datetime_data(times.dtype)[0]
     if unit not in ("s", "ms", "us", "ns"):
         times, unit = times.astype("datetime64[ns]"), "ns"
-    return pd.DatetimeIndex(times, dtype=pd.DatetimeTZDtype(unit, "UTC"), copy=False)
+    # epoch integers with a UTC dtype: pandas takes them as they are (a naive
+    # datetime64 array would be localized, i.e. copied)
+    return pd.DatetimeIndex(times.view("int64"), dtype=pd.DatetimeTZDtype(unit, "UTC"), copy=False)
 
 
 def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -218,14 +220,15 @@ def clean_series(series: pd.Series, name: str, start: pd.Timestamp, end: pd.Time
         index = index.tz_convert("UTC")
     values = np.asarray(series.to_numpy(), dtype="float64")
     stamps = index.asi8
+    fresh = False  # whether values is a new array (else the Series copies it)
     if len(stamps) > 1 and not (np.diff(stamps) > 0).all():  # not sorted and unique
         if not (stamps[1:] >= stamps[:-1]).all():
             order = np.argsort(stamps, kind="stable")
             stamps, values = stamps[order], values[order]
         last = np.append(stamps[1:] != stamps[:-1], True)
-        stamps, values = stamps[last], values[last]
+        stamps, values, fresh = stamps[last], values[last], True
         index = utc_index(stamps.view(f"datetime64[{index.unit}]"))
-    out = pd.Series(values, index=index, name=name, copy=False)
+    out = pd.Series(values, index=index, name=name, copy=not fresh)
     if np.isnan(values).any():
         out = out[~np.isnan(values)]
     if len(out) and (out.index[0] < start or out.index[-1] >= end):
