@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from gordo.dataset.data_provider.base import utc_index
 from gordo.dataset.frequency import to_timedelta
 from gordo.dataset.resample import bucket_means, interpolation_limit_steps, loading_metadata
 from gordo.dataset.sensor_tag import SensorTag
@@ -76,23 +77,21 @@ def resample_mean(
     fill_gaps(
         means, interpolation_method, interpolation_limit_steps(resolution, interpolation_limit)
     )
-    skip = window_first - first
-    means, labels = means[:, skip:], labels[skip:]
-    valid = ~np.isnan(means)
+    skip = window_first - first  # the look-back buckets, left out from here on
+    labels = bounds[skip:-1]
+    valid = ~np.isnan(means[:, skip:])
     seconds = labels * per_unit / 1e9
     meta = {
         tag.name: loading_metadata(len(series), seconds[ok], start, end, step)
         for (series, tag), ok in zip(loaded, valid, strict=True)
     }
     rows, narrowed = _joined_rows(valid)
-    index = pd.DatetimeIndex(
-        labels[rows].view(f"datetime64[{unit}]"),
-        dtype=f"datetime64[{unit}, UTC]",
-        freq="infer" if narrowed else None,
-    )
+    index = utc_index(labels[rows].view(f"datetime64[{unit}]"))
+    if narrowed:
+        index = pd.DatetimeIndex(index, freq="infer")
     # (tags, rows) C-ordered: X.to_numpy() is then column-major, as after a concat of tags
     data = pd.DataFrame(
-        means.take(rows, axis=1).T,
+        means.take(rows + skip, axis=1).T,  # take from the whole (contiguous) array: fast
         index=index,
         columns=pd.Index([tag.name for _, tag in loaded]),
         copy=False,
