@@ -72,6 +72,23 @@ def orthogonal(shape: tuple[int, int], gain: float = 1.0) -> np.ndarray:
     return (gain * (q.T if rows < cols else q)).astype("float32")
 
 
+def weight_shapes(spec: LSTMSpec) -> list[tuple[int, ...]]:
+    """The shapes of the weights of ``spec``, in Keras' variable order.
+
+    >>> weight_shapes(LSTMSpec(2, 4, ((3, "tanh"),), ((2, "linear"),)))
+    [(2, 12), (3, 12), (12,), (3, 2), (2,)]
+    """
+    shapes: list[tuple[int, ...]] = []
+    n_in = spec.n_features
+    for units, _ in spec.recurrent:
+        shapes += [(n_in, 4 * units), (units, 4 * units), (4 * units,)]
+        n_in = units
+    for units, _ in spec.head:
+        shapes += [(n_in, units), (units,)]
+        n_in = units
+    return shapes
+
+
 def initial_weights(spec: LSTMSpec) -> list[np.ndarray]:
     """Keras' defaults of the LSTM and Dense layers of ``spec``, in Keras' variable order."""
     weights = []
@@ -226,8 +243,16 @@ class _Compiled:
         forward = _forward_fn(spec)
         per_sample = _per_sample_loss(training.loss)
         self.init, update = _optimizer(training)
+        # The weights travel as one flat buffer: the optimizer updates it in one pass
+        # instead of one per variable (a fifth of a step's time).
+        shapes = weight_shapes(spec)
+        ends = np.cumsum([math.prod(shape) for shape in shapes]).tolist()
 
-        def loss(ws, x, y, w):
+        def loss(flat, x, y, w):
+            ws = [
+                flat[0][end - math.prod(shape) : end].reshape(shape)
+                for shape, end in zip(shapes, ends, strict=True)
+            ]
             values = per_sample(y, forward(ws, x))
             return jnp.sum(values * w) / jnp.maximum(jnp.sum(w), 1.0)
 
@@ -323,13 +348,15 @@ def fit(
         x_val, y_val = pad_rows(x_val, rows), pad_rows(y_val, rows)
         evaluate = lambda state: compiled.evaluate(state[0], x_val, y_val, val_weight)  # noqa: E731
     groups = step_groups(epoch_orders(n_train, epochs, shuffle), batch_size, evaluate is not None)
-    state = (initial, compiled.init(initial))
+    flat = [np.concatenate([w.ravel() for w in initial])]
     state, group_losses, val_losses = run_groups(
-        compiled.train_chunk, state, groups, x_train, y_train, evaluate
+        compiled.train_chunk, (flat, compiled.init(flat)), groups, x_train, y_train, evaluate
     )
+    trained = np.split(np.asarray(state[0][0]), np.cumsum([w.size for w in initial])[:-1])
     losses = epoch_means(group_losses, n_train, batch_size, epochs)
     steps = math.ceil(n_train / batch_size)
-    return [np.array(w) for w in state[0]], fit_history(losses, val_losses, epochs, steps, verbose)
+    weights = [w.reshape(i.shape) for w, i in zip(trained, initial, strict=True)]
+    return weights, fit_history(losses, val_losses, epochs, steps, verbose)
 
 
 def to_state(spec: LSTMSpec, weights: Sequence[np.ndarray]) -> dict[str, Any]:
