@@ -23,6 +23,8 @@ time index as ``DatetimeIndex.astype(str)`` does (``'2019-01-01'``,
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -121,10 +123,69 @@ def _time_texts(index: pd.DatetimeIndex, separator: str) -> list[str]:
     return [t + o for t, o in zip(strings, offsets.tolist(), strict=True)]
 
 
+class _KnownKeys:
+    """Time indexes parsed from request labels that :func:`index_keys` would write back as they were.
+
+    An answer's rows are usually the request's rows, so its keys are the
+    request's own labels: they are kept here, by the memory of the index's
+    values (a view of it, such as a model's output frame's index, shares it),
+    and handed back instead of formatting every time again. The index is kept
+    alive with its labels, so its memory cannot be reused meanwhile; only the
+    last few are kept.
+    """
+
+    def __init__(self, size: int):
+        self._size = size
+        self._items: OrderedDict[tuple, tuple[pd.DatetimeIndex, list[str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(index: pd.DatetimeIndex) -> tuple:
+        ticks = index.asi8
+        return (ticks.__array_interface__["data"][0], ticks.strides, len(index), str(index.dtype))
+
+    def remember(self, index: pd.DatetimeIndex, labels: list[str]) -> None:
+        with self._lock:
+            self._items[self._key(index)] = (index, labels)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def get(self, index: pd.DatetimeIndex) -> list[str] | None:
+        with self._lock:
+            known = self._items.get(self._key(index))
+        return known[1] if known is not None else None
+
+
+_KNOWN_KEYS = _KnownKeys(8)
+
+
+def remember_keys(index: pd.DatetimeIndex, labels: list[str]) -> None:
+    """Remember that ``index_keys(index)`` is ``labels`` (when it is; see :class:`_KnownKeys`).
+
+    ``labels`` must be the labels ``index`` was parsed from, all written
+    ``YYYY-MM-DD HH:MM:SS`` with a space in the middle (the caller checks that)
+    and, for a tz-aware index, each followed by the offset; if the offset is
+    not written as ``index_keys`` writes it (``+HH:MM``), or the keys of the
+    index would be dates only, nothing is remembered.
+    """
+    if not labels or len(labels) != len(index) or len(labels[0]) not in (19, 25):
+        return
+    if (index.tz is None) != (len(labels[0]) == 19):
+        return
+    if index.tz is None and not (index.asi8 % (86_400 * _PER_SECOND[index.unit])).any():
+        return  # all midnight: index_keys writes dates only
+    if index.tz is not None and _offsets(index) != labels[0][19:]:
+        return
+    _KNOWN_KEYS.remember(index, labels)
+
+
 def iso_strings(index: pd.DatetimeIndex) -> list:
     """ISO 8601 strings of a DatetimeIndex as ``Timestamp.isoformat`` writes them; NaT -> None."""
     if len(index) == 0:
         return []
+    known = _KNOWN_KEYS.get(index)
+    if known is not None:  # the same times, a "T" in the middle
+        return [f"{key[:10]}T{key[11:]}" for key in known]
     out = _time_texts(index, "T")
     if index.hasnans:
         out = [None if missing else t for t, missing in zip(out, index.isna(), strict=True)]
@@ -137,6 +198,9 @@ def index_keys(index: pd.Index) -> list:
         return [str(key) for key in index.tolist()]
     if len(index) == 0:
         return []
+    known = _KNOWN_KEYS.get(index)
+    if known is not None:
+        return known
     if index.tz is None:
         ticks = index.asi8
         per_day = 86_400 * _PER_SECOND[index.unit]

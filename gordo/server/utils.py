@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gordo.server.frames import frame_payload
+from gordo.server.frames import frame_payload, remember_keys
 from gordo.server.model_store import load_metadata, load_model
 
 __all__ = [
@@ -197,6 +197,8 @@ def uniform_iso_times(labels: list[str]) -> pd.DatetimeIndex | None:
     if suffix:
         tz = datetime.datetime.fromisoformat(f"2000-01-01T00:00:00{suffix}").tzinfo
         index = index.tz_localize(tz)
+    if (chars[:, 10] == ord(" ")).all():
+        remember_keys(index, labels)
     return index
 
 

@@ -220,3 +220,33 @@ def test_other_time_labels_are_left_to_pandas(labels):
         assert not isinstance(parsed, pd.DatetimeIndex)
     else:
         pd.testing.assert_index_equal(parsed, expected, exact=True)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["2020-01-01 00:00:00+00:00", "2020-01-01 00:10:00+00:00"],
+        ["2020-01-01 00:00:00+05:30", "2020-01-01 00:10:00+05:30"],
+        ["2020-01-01 00:00:00-00:00", "2020-01-01 00:10:00-00:00"],
+        ["2020-01-01 00:00:00", "2020-01-01 00:10:00"],
+        ["2020-01-01 00:00:00", "2020-01-02 00:00:00"],
+        ["2020-01-01T00:00:00+00:00", "2020-01-01 00:10:00+00:00"],
+    ],
+)
+def test_answers_reuse_the_labels_of_their_request_only_when_they_are_its_keys(labels):
+    from gordo.server.frames import index_keys, iso_strings
+
+    index = utils.parse_labels(labels)
+    fresh = index.copy(deep=True)  # other memory: formatted anew
+    assert index_keys(index) == index_keys(fresh)
+    assert iso_strings(index) == iso_strings(fresh)
+    assert index_keys(index[::-1]) == index_keys(fresh[::-1])
+
+
+def test_a_json_answer_keys_its_rows_by_the_request_labels():
+    from gordo.server.frames import index_keys
+
+    labels = ["2020-01-01 00:00:00+00:00", "2020-01-01 00:10:00+00:00"]
+    index = utils.parse_labels(labels)
+    assert index_keys(index) is labels
+    assert index_keys(index.copy(deep=True)) is not labels
