@@ -179,6 +179,27 @@ def remember_keys(index: pd.DatetimeIndex, labels: list[str]) -> None:
     _KNOWN_KEYS.remember(index, labels)
 
 
+def shifted_times(index: pd.DatetimeIndex, step: pd.DateOffset) -> pd.DatetimeIndex:
+    """``index + step``; if ``index`` has remembered keys and its rows are ``step``
+    apart, so has the result: the same keys one row up, only the last written anew.
+
+    >>> index = pd.DatetimeIndex(["2020-01-01 00:00", "2020-01-01 00:10"], tz="UTC")
+    >>> remember_keys(index, ["2020-01-01 00:00:00+00:00", "2020-01-01 00:10:00+00:00"])
+    >>> index_keys(shifted_times(index, pd.tseries.frequencies.to_offset("10min")))
+    ['2020-01-01 00:10:00+00:00', '2020-01-01 00:20:00+00:00']
+    """
+    shifted = index + step
+    known = _KNOWN_KEYS.get(index)
+    if known is None or len(index) < 2 or shifted.unit != index.unit:
+        return shifted
+    if not (shifted.asi8[:-1] == index.asi8[1:]).all():
+        return shifted
+    last = index_keys(shifted[-1:])[0]
+    if len(last) == len(known[0]):
+        remember_keys(shifted, [*known[1:], last])
+    return shifted
+
+
 def iso_strings(index: pd.DatetimeIndex) -> list:
     """ISO 8601 strings of a DatetimeIndex as ``Timestamp.isoformat`` writes them; NaT -> None."""
     if len(index) == 0:

@@ -250,3 +250,24 @@ def test_a_json_answer_keys_its_rows_by_the_request_labels():
     index = utils.parse_labels(labels)
     assert index_keys(index) is labels
     assert index_keys(index.copy(deep=True)) is not labels
+
+
+@pytest.mark.parametrize(
+    "labels, step",
+    [
+        (["2020-01-01 00:00:00+00:00", "2020-01-01 00:10:00+00:00"], "10min"),
+        (["2020-01-01 00:00:00+00:00", "2020-01-01 00:10:00+00:00"], "5min"),
+        (["2020-01-01 00:00:00+01:00", "2020-01-01 00:20:00+01:00"], "20min"),
+        (["2020-01-01 00:00:00+00:00", "2020-01-01 00:10:00+00:00"], "250ms"),
+        (["2020-01-01 23:00:00", "2020-01-01 23:30:00"], "30min"),
+        (["2020-01-01 22:00:00", "2020-01-01 23:00:00", "2020-01-02 01:00:00"], "1h"),
+    ],
+)
+def test_end_times_shifted_from_remembered_keys_are_written_as_anew(labels, step):
+    from gordo.server.frames import index_keys, iso_strings, shifted_times, to_offset_lenient
+
+    offset = to_offset_lenient(step)
+    shifted = shifted_times(utils.parse_labels(labels), offset)
+    fresh = utils.parse_labels(labels).copy(deep=True) + offset
+    assert index_keys(shifted) == index_keys(fresh)
+    assert iso_strings(shifted) == iso_strings(fresh)

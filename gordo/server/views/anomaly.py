@@ -13,7 +13,7 @@ import pandas as pd
 
 from gordo.exceptions import BadRequestError, ServingError
 from gordo.server import model_metadata, payloads
-from gordo.server.frames import Table
+from gordo.server.frames import Table, shifted_times
 from gordo.server.utils import extract_X_y, model_required
 from gordo.server.views.base import BaseModelView
 
@@ -61,5 +61,5 @@ def anomaly_table(frame: pd.DataFrame, frequency: pd.DateOffset | None) -> Table
         table.add("start", "start", frame.index)
     if "end" not in table.tops():
         is_time = isinstance(frame.index, pd.DatetimeIndex) and frequency is not None
-        table.add("end", "end", frame.index + frequency if is_time else None)
+        table.add("end", "end", shifted_times(frame.index, frequency) if is_time else None)
     return table
