@@ -60,3 +60,20 @@ def check_finite(array: np.ndarray, columns: list[str], what: str, owner: str) -
     bad = int(np.flatnonzero(~finite.all(axis=axes))[0])
     name = repr(columns[bad]) if bad < len(columns) else f"index {bad}"
     raise ValueError(f"{owner}: {what} has NaN or infinite values in column {name}")
+
+
+def fit_arrays(X: Any, y: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` as float32 arrays of as many rows, with finite values, for ``owner``'s fit.
+
+    >>> fit_arrays([[1.0], [2.0]], [[1.0]], "KerasAutoEncoder")
+    Traceback (most recent call last):
+    ...
+    ValueError: KerasAutoEncoder: X has 2 rows but y has 1
+    """
+    X_arr, x_columns = as_float_array(X, "X")
+    y_arr, y_columns = as_float_array(y, "y")
+    if len(X_arr) != len(y_arr):
+        raise ValueError(f"{owner}: X has {len(X_arr)} rows but y has {len(y_arr)}")
+    check_finite(X_arr, x_columns, "X", owner)
+    check_finite(y_arr, y_columns, "y", owner)
+    return X_arr, y_arr

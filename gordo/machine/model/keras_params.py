@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from gordo.exceptions import ConfigException, DefinitionParameterError
 from gordo.machine.model.dense_spec import DenseSpec, NumpyTraining, numpy_training
 from gordo.machine.model.lstm_spec import LSTMSpec, jax_training
@@ -116,3 +118,16 @@ def trainer(spec: DenseSpec | LSTMSpec | None, ndim: int) -> tuple[ModuleType, N
         training = jax_training(spec)
         return None if training is None else (lstm_training, training)
     return None
+
+
+def train(
+    spec: DenseSpec | LSTMSpec | None, x: np.ndarray, y: np.ndarray, fit_args: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Train ``spec`` on inputs ``x`` and targets ``y`` without Keras: the saved state of the
+    model and the fit's history; None when Keras must train it (see :func:`trainer`)."""
+    chosen = trainer(spec, x.ndim)
+    if chosen is None:
+        return None
+    engine, training = chosen
+    weights, history = engine.fit(spec, x, y, training=training, **fit_args)
+    return engine.to_state(spec, weights), history

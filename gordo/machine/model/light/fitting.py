@@ -38,12 +38,13 @@ import pandas as pd
 
 from gordo.machine.model.anomaly.scoring import DiffScoring
 from gordo.machine.model.anomaly.training import DiffTraining
-from gordo.machine.model.checks import as_float_array, check_finite
+from gordo.machine.model.checks import fit_arrays
 from gordo.machine.model.keras_params import (
     FIT_DEFAULTS,
     call_factory,
     check_factory_kwargs,
     resolve_kind,
+    train,
     trainer,
 )
 from gordo.machine.model.light.estimators import (
@@ -318,24 +319,20 @@ class _LightKeras(LightEstimator):
         return X, y
 
     def fit(self, X: Any, y: Any = None) -> _LightKeras:
-        X_arr, x_columns = as_float_array(X, "X")
-        y_arr, y_columns = as_float_array(X if y is None else y, "y")
-        if len(X_arr) != len(y_arr):
-            raise ValueError(f"{self._name}: X has {len(X_arr)} rows but y has {len(y_arr)}")
-        check_finite(X_arr, x_columns, "X", self._name)
-        check_finite(y_arr, y_columns, "y", self._name)
+        X_arr, y_arr = fit_arrays(X, X if y is None else y, self._name)
         fit_args = {**FIT_DEFAULTS, **self._fit_kwargs()}
         fit_args.pop("callbacks")
-        x_train, y_train = self._training_data(X_arr, y_arr)
         n_in, n_out = X_arr.shape[1], y_arr.shape[1]
         spec = self._spec(self._factory(), n_in, n_out)
-        engine, training = trainer(spec, self.input_ndim)
-        weights, history = engine.fit(spec, x_train, y_train, training=training, **fit_args)
+        trained = train(spec, *self._training_data(X_arr, y_arr), fit_args)
+        if trained is None:
+            raise Unsupported(f"a {self._name} that trains with Keras")
+        state, history = trained
         self.fitted_state = {
             "history_": history,
             "n_features_in_": n_in,
             "n_features_out_": n_out,
-            "model_": engine.to_state(spec, weights),
+            "model_": state,
         }
         self._twin = self._make_twin()
         return self
@@ -496,16 +493,16 @@ def cross_validate(
     results: dict[str, Any] = {"fit_time": [], "score_time": [], "estimator": []}
     indices: dict[str, list] = {"train": [], "test": []}
     scores: list[dict[str, float]] = []
-    for train, test in cv.split(X, y):
+    for train_rows, test in cv.split(X, y):
         start = time.perf_counter()
-        fold = estimator.clone().fit(_rows(X, train), _rows(y, train))
+        fold = estimator.clone().fit(_rows(X, train_rows), _rows(y, train_rows))
         results["fit_time"].append(time.perf_counter() - start)
         start = time.perf_counter()
         if scoring is not None:
             scores.append(scoring(fold, _rows(X, test), _rows(y, test)))
         results["score_time"].append(time.perf_counter() - start)
         results["estimator"].append(fold)
-        indices["train"].append(train)
+        indices["train"].append(train_rows)
         indices["test"].append(test)
     results = {k: np.asarray(v) if k != "estimator" else v for k, v in results.items()}
     for name in scores[0] if scores else ():
