@@ -31,6 +31,7 @@ import pandas as pd
 from werkzeug.http import parse_options_header
 
 from gordo.exceptions import BadRequestError
+from gordo.server.server import BODY_KEY
 
 
 class UploadsInMemoryRequest(flask.Request):
@@ -55,7 +56,7 @@ def read_X_y(request, with_y: bool = True) -> tuple[pd.DataFrame, pd.DataFrame |
     With ``with_y=False`` a ``y`` in the body is not parsed (``None`` is returned).
     """
     if wants_parquet(request):
-        files = uploaded_files(request)
+        files = uploaded_parts(request)
         y = _parquet_part(files, "y") if with_y else None
         return _parquet_part(files, "X", required=True), y
     body = read_json(request)
@@ -69,9 +70,15 @@ def read_X_y(request, with_y: bool = True) -> tuple[pd.DataFrame, pd.DataFrame |
     return X, y
 
 
+def request_body(request, cache: bool = False) -> bytes:
+    """The body of ``request``: as the server read it whole, or from werkzeug."""
+    body = request.environ.get(BODY_KEY)
+    return body if body is not None else request.get_data(cache=cache)
+
+
 def read_json(request) -> Any:
     """The parsed JSON body of ``request``; malformed JSON is a bad request."""
-    data = request.get_data(cache=False)
+    data = request_body(request)
     if not data:
         raise BadRequestError("The request has no body; send JSON or use ?format=parquet")
     try:
@@ -95,29 +102,43 @@ def uploaded_files(request) -> dict[str, bytes]:
     >>> uploaded_files(request)
     {'X': b'x-bytes'}
     """
+    return {name: bytes(content) for name, content in uploaded_parts(request).items()}
+
+
+def uploaded_parts(request) -> dict[str, bytes | memoryview]:
+    """:func:`uploaded_files`, a well-formed body's files as views of it (not copies)."""
     files = _split_multipart(request)
     if files is None:
         return {name: part.read() for name, part in request.files.items()}
     return files
 
 
-def _split_multipart(request) -> dict[str, bytes] | None:
+def _split_multipart(request) -> dict[str, memoryview] | None:
     boundary = request.mimetype_params.get("boundary")
     if request.mimetype != "multipart/form-data" or not boundary:
         return None
-    pieces = request.get_data(cache=True).split(b"--" + boundary.encode("latin-1"))
-    if len(pieces) < 2 or pieces[0] or not pieces[-1].startswith(b"--"):
+    data = request_body(request, cache=True)
+    delimiter = b"--" + boundary.encode("latin-1")
+    starts = [0] if data.startswith(delimiter) else []
+    while starts and (found := data.find(delimiter, starts[-1] + len(delimiter))) >= 0:
+        starts.append(found)
+    closing = starts[-1] + len(delimiter) if starts else 0
+    if not starts or data[closing : closing + 2] != b"--":
         return None
-    files: dict[str, bytes] = {}
-    for piece in pieces[1:-1]:
-        head, blank, content = piece[2:-2].partition(b"\r\n\r\n")
-        if not (piece.startswith(b"\r\n") and piece.endswith(b"\r\n") and blank):
+    view = memoryview(data)
+    files: dict[str, memoryview] = {}
+    for begin, end in zip(starts[:-1], starts[1:], strict=True):
+        begin += len(delimiter)  # a part: CRLF, headers, CRLF CRLF, content, CRLF
+        if data[begin : begin + 2] != b"\r\n" or data[end - 2 : end] != b"\r\n":
             return None
-        options = _disposition(head)
+        blank = data.find(b"\r\n\r\n", begin + 2, end - 2)
+        if blank < 0:
+            return None
+        options = _disposition(data[begin + 2 : blank])
         if options is None:
             return None
         if "filename" in options and "name" in options:
-            files.setdefault(options["name"], content)
+            files.setdefault(options["name"], view[blank + 4 : end - 2])
     return files
 
 
@@ -132,7 +153,7 @@ def _disposition(head: bytes) -> dict[str, str] | None:
 
 
 def _parquet_part(
-    files: dict[str, bytes], name: str, required: bool = False
+    files: dict[str, bytes | memoryview], name: str, required: bool = False
 ) -> pd.DataFrame | None:
     from gordo.server.utils import dataframe_from_parquet_bytes
 

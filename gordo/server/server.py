@@ -45,6 +45,8 @@ _TRUE = {"1", "true", "yes", "on"}
 #: after a request body this large the worker returns its freed memory to the system,
 #: once no such request came for TRIM_DELAY seconds
 TRIM_AFTER_BYTES = 1024 * 1024
+#: the WSGI environ key of a request body read whole (see :func:`read_body_at_once`)
+BODY_KEY = "gordo.request_body"
 TRIM_DELAY = 1.0
 
 
@@ -158,6 +160,9 @@ def read_body_at_once(wsgi_app: Callable, max_length: int) -> Callable:
     werkzeug reads a body 64 KiB at a time; under gunicorn each such read copies
     what gunicorn has buffered ahead (up to 1 MiB), holding the GIL. Bodies over
     ``max_length`` are left to werkzeug, which answers 413 without reading them.
+    The body is also kept as ``environ[BODY_KEY]``, so the views take it as it
+    is (:func:`gordo.server.payloads.request_body`) instead of werkzeug copying
+    it again in 64 KiB pieces.
 
     >>> def app(environ, start_response):
     ...     return [environ["wsgi.input"].read()]
@@ -169,7 +174,9 @@ def read_body_at_once(wsgi_app: Callable, max_length: int) -> Callable:
     def wrapper(environ: dict, start_response: Callable):
         length = environ.get("CONTENT_LENGTH", "")
         if length.isdigit() and 0 < int(length) <= max_length:
-            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)))
+            body = environ["wsgi.input"].read(int(length))
+            environ[BODY_KEY] = body
+            environ["wsgi.input"] = io.BytesIO(body)
         return wsgi_app(environ, start_response)
 
     return wrapper

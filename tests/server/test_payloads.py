@@ -119,26 +119,35 @@ def test_parquet_bytes_read_back_as_pyarrow_reads_them(frame):
 
 
 @pytest.mark.parametrize(
-    "preamble",
-    [b"", b"a preamble werkzeug skips\r\n"],
+    "preamble, fields, files",
+    [
+        (b"", None, {"X": b"x\r\n--bytes"}),
+        (b"a preamble werkzeug skips\r\n", None, {"X": b"x\r\n--bytes"}),
+        (b"", [("note", "not a file")], {}),
+        (b"", [("X", ("X", b"")), ("y", ("y", b"y"))], {"X": b"", "y": b"y"}),
+    ],
 )
-def test_uploaded_files_are_the_files_werkzeug_parses(preamble):
+def test_uploaded_files_are_the_files_werkzeug_parses(preamble, fields, files):
     import flask
     from urllib3 import encode_multipart_formdata
     from werkzeug.test import EnvironBuilder
 
-    fields = [("X", ("X", b"x\r\n--bytes")), ("note", "not a file"), ("X", ("X2", b"second"))]
+    if fields is None:
+        fields = [("X", ("X", b"x\r\n--bytes")), ("note", "not a file"), ("X", ("X2", b"second"))]
     body, content_type = encode_multipart_formdata(fields)
 
-    def request() -> flask.Request:
+    def request(data: bytes) -> flask.Request:
         environ = EnvironBuilder(
-            method="POST", data=preamble + body, headers={"Content-Type": content_type}
+            method="POST", data=data, headers={"Content-Type": content_type}
         ).get_environ()
         return flask.Request(environ)
 
-    expected = {name: part.read() for name, part in request().files.items()}
-    assert expected == {"X": b"x\r\n--bytes"}
-    assert payloads.uploaded_files(request()) == expected
+    expected = {name: part.read() for name, part in request(preamble + body).files.items()}
+    assert expected == files
+    assert payloads.uploaded_files(request(preamble + body)) == expected
+    for cut in (body[:-4], body.replace(b"\r\n\r\n", b"\r\n", 1)):  # no end, no blank line
+        broken = {name: part.read() for name, part in request(cut).files.items()}
+        assert payloads.uploaded_files(request(cut)) == broken
 
 
 def test_x_and_y_with_the_same_row_labels_parse_them_once():
