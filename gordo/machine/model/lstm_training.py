@@ -146,24 +146,27 @@ def _forward_fn(spec: LSTMSpec) -> Callable[[Sequence[Any], Any], Any]:
     head = [acts[a] for _, a in spec.head]
 
     def lstm(seq, kernel, recurrent_kernel, bias, act):
-        """(final h, all h) of one LSTM layer over the time-major ``seq``."""
-        zeros = jnp.zeros((seq.shape[1], recurrent_kernel.shape[0]), seq.dtype)
+        """(final h, all h) of one LSTM layer over ``seq`` of shape (steps, features, samples)."""
+        units = recurrent_kernel.shape[0]
+        zeros = jnp.zeros((units, seq.shape[2]), seq.dtype)
+        recurrent_t, bias_t = recurrent_kernel.T, bias[:, None]
 
         def step(carry, xk):
             h, c = carry
-            z = xk + h @ recurrent_kernel + bias
-            zi, zf, zc, zo = jnp.split(z, 4, axis=-1)
+            z = xk + recurrent_t @ h + bias_t
+            zi, zf, zc, zo = jnp.split(z, 4, axis=0)
             c = sigmoid(zf) * c + sigmoid(zi) * act(zc)
             h = sigmoid(zo) * act(c)
             return (h, c), h
 
-        (h, _), hs = jax.lax.scan(step, (zeros, zeros), seq @ kernel)
+        (h, _), hs = jax.lax.scan(step, (zeros, zeros), jnp.einsum("fo,tfb->tob", kernel, seq))
         return h, hs
 
     def forward(weights, x):
-        seq, out = jnp.swapaxes(x, 0, 1), None
+        seq, out = jnp.transpose(x, (1, 2, 0)), None
         for i, act in enumerate(recurrent):
             out, seq = lstm(seq, *weights[3 * i : 3 * i + 3], act)
+        out = out.T
         offset = 3 * len(recurrent)
         for i, act in enumerate(head):
             out = act(out @ weights[offset + 2 * i] + weights[offset + 2 * i + 1])
