@@ -118,14 +118,15 @@ def _numeric_columns_frame(
     if all(list(column) == keys for column in columns[1:]) and all(
         set(map(type, column.values())) <= numbers for column in columns
     ):
-        values = np.empty((len(keys), len(columns)))
+        # one row per column: pandas' own block layout, so the frame takes it without a copy
+        values = np.empty((len(columns), len(keys)))
         for position, column in enumerate(columns):
-            values[:, position] = np.fromiter(column.values(), dtype=np.float64, count=len(keys))
+            values[position] = np.fromiter(column.values(), dtype=np.float64, count=len(keys))
         labels = tuple(keys)
         if labels not in parsed_labels:
             parsed_labels[labels] = parse_labels(keys)
         names = pd.Index(list(data), dtype=object) if object_columns else list(data)
-        return pd.DataFrame(values, index=parsed_labels[labels], columns=names)
+        return pd.DataFrame(values.T, index=parsed_labels[labels], columns=names, copy=False)
     return pd.DataFrame.from_dict(data)
 
 
@@ -284,7 +285,7 @@ def _float_frame(table: pa.Table) -> pd.DataFrame | None:
     index = pd.DatetimeIndex(stored.to_numpy(), name=described[index_field]["name"])
     if stored.type.tz is not None:
         index = index.tz_localize("UTC").tz_convert(pa.lib.string_to_tzinfo(stored.type.tz))
-    return pd.DataFrame(np.column_stack(columns), index=index, columns=names)
+    return pd.DataFrame(np.vstack(columns).T, index=index, columns=names, copy=False)
 
 
 def find_path_in_dict(path: list[str], data: dict) -> Any:
