@@ -81,11 +81,7 @@ class GordoBaseDataProvider(abc.ABC):
 
         ``kwargs`` may hold ``resolution`` (a hint providers may ignore).
         """
-        start, end = utc(train_start_date), utc(train_end_date)
-        if end < start:
-            raise ConfigException(
-                f"train_end_date ({end}) must be after train_start_date ({start})"
-            )
+        start, end = utc_window(train_start_date, train_end_date)
         tags = list(tag_list)
         if len(tags) <= 1 or self.threads == 1:
             for tag in tags:
@@ -184,6 +180,22 @@ def utc(value: datetime | str) -> pd.Timestamp:
             f"Must provide an ISO formatted datetime string with timezone information: {value!r}"
         )
     return ts.tz_convert("UTC")
+
+
+def utc_window(
+    train_start_date: datetime | str, train_end_date: datetime | str
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The window's bounds as UTC Timestamps; an end before the start is refused.
+
+    >>> utc_window("2020-01-02T00:00:00+00:00", "2020-01-01T00:00:00+00:00")
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.ConfigException: train_end_date (2020-01-01 00:00:00+00:00) must be after train_start_date (2020-01-02 00:00:00+00:00)
+    """
+    start, end = utc(train_start_date), utc(train_end_date)
+    if end < start:
+        raise ConfigException(f"train_end_date ({end}) must be after train_start_date ({start})")
+    return start, end
 
 
 def utc_index(times: np.ndarray) -> pd.DatetimeIndex:

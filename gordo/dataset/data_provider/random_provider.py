@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gordo.dataset.data_provider.base import GordoBaseDataProvider, utc, utc_index
+from gordo.dataset.data_provider.base import GordoBaseDataProvider, utc_index, utc_window
 from gordo.dataset.params import capture_args
 from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import ConfigException
@@ -74,7 +74,7 @@ class RandomDataProvider(GordoBaseDataProvider):
     ) -> Iterator[tuple[pd.Series, SensorTag]]:
         """Each tag's last point, drawn as :meth:`load_tag` draws the tag, without
         building the series (the last of duplicate stamps wins, as in cleaning)."""
-        start, end = utc(train_start_date), utc(train_end_date)
+        start, end = utc_window(train_start_date, train_end_date)
         for tag in tag_list:
             rng, n, seconds = self._draw(start, end, tag)
             last = (seconds.max(keepdims=True) * 10**6).view("datetime64[us]")
