@@ -36,7 +36,6 @@ def grid_unit(
     """The one index unit of every series and look-back series, or None (then use the
     per-tag path): empty series, mixed units or a non-datetime index leave the grid path.
 
-    >>> from gordo.dataset.sensor_tag import SensorTag
     >>> s = pd.Series([1.0], pd.DatetimeIndex(["2020-01-01"], tz="UTC").as_unit("s"))
     >>> grid_unit([(s, SensorTag("A"))], {}), grid_unit([(s.iloc[:0], SensorTag("A"))], {})
     ('s', None)
@@ -73,7 +72,6 @@ def resample_mean(
     means = np.empty((len(columns), n))
     for row, (stamps, values) in zip(means, columns, strict=True):
         row[:] = bucket_means(stamps, values, bounds)
-    labels = bounds[:-1]
     fill_gaps(
         means, interpolation_method, interpolation_limit_steps(resolution, interpolation_limit)
     )
