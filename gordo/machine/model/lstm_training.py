@@ -325,23 +325,26 @@ def fit(
     validation_split: float = 0.0,
     verbose: int = 0,
     weights: Sequence[np.ndarray] | None = None,
+    orders: Sequence[np.ndarray] | None = None,
 ) -> tuple[list[np.ndarray], dict[str, Any]]:
     """Train ``spec`` on windows ``x`` (samples, steps, features) and targets ``y``.
 
     Returns the weights (Keras' order) and the history. ``training`` defaults to
     :func:`~gordo.machine.model.lstm_spec.jax_training` of ``spec`` (ValueError
-    if Keras must train it); ``weights`` (default: Keras' initializers drawn
-    now) are copied, not changed.
+    if Keras must train it). ``weights`` and ``orders`` (each epoch's row order)
+    default to :func:`random_draws` made now; given weights are copied, not changed.
     """
     check_fit_args(epochs, batch_size, validation_split)
     training = training or jax_training(spec)
     if training is None:
         raise ValueError(f"{spec} is not trainable without Keras; train it with Keras")
+    n_train = n_training_rows(len(x), validation_split)
+    if orders is None:
+        weights, orders = random_draws(spec, len(x), epochs, shuffle, validation_split, weights)
     _start_jax()
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y, dtype="float32")
     initial = [np.array(w, dtype="float32") for w in (weights or initial_weights(spec))]
-    n_train = n_training_rows(len(x), validation_split)
     x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
     compiled = _compiled_for(spec, training)
     evaluate = None
@@ -350,7 +353,7 @@ def fit(
         val_weight = (np.arange(rows) < len(x_val)).astype("float32")
         x_val, y_val = pad_rows(x_val, rows), pad_rows(y_val, rows)
         evaluate = lambda state: compiled.evaluate(state[0], x_val, y_val, val_weight)  # noqa: E731
-    groups = step_groups(epoch_orders(n_train, epochs, shuffle), batch_size, evaluate is not None)
+    groups = step_groups(orders, batch_size, evaluate is not None)
     flat = [np.concatenate([w.ravel() for w in initial])]
     state, group_losses, val_losses = run_groups(
         compiled.train_chunk, (flat, compiled.init(flat)), groups, x_train, y_train, evaluate
@@ -360,6 +363,29 @@ def fit(
     steps = math.ceil(n_train / batch_size)
     weights = [w.reshape(i.shape) for w, i in zip(trained, initial, strict=True)]
     return weights, fit_history(losses, val_losses, epochs, steps, verbose)
+
+
+def random_draws(
+    spec: LSTMSpec,
+    n_rows: int,
+    epochs: int,
+    shuffle: bool,
+    validation_split: float = 0.0,
+    weights: Sequence[np.ndarray] | None = None,
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """What a fit on ``n_rows`` windows draws from ``numpy.random``, in its order: the initial
+    weights (unless given) and each epoch's row order.
+
+    Drawn beforehand (no JAX needed) and passed to :func:`fit` as ``weights`` and
+    ``orders``, they give the fit seeding numpy would give, wherever it runs.
+
+    >>> np.random.seed(1)
+    >>> weights, orders = random_draws(LSTMSpec(2, 3, ((2, "tanh"),), ((2, "linear"),)), 10, 2, True)
+    >>> len(weights), [o.shape for o in orders]
+    (5, [(10,), (10,)])
+    """
+    initial = list(weights) if weights else initial_weights(spec)
+    return initial, epoch_orders(n_training_rows(n_rows, validation_split), epochs, shuffle)
 
 
 def to_state(spec: LSTMSpec, weights: Sequence[np.ndarray]) -> dict[str, Any]:

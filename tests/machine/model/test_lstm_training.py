@@ -134,6 +134,20 @@ def test_fit_is_reproducible_with_a_numpy_seed():
     np.testing.assert_array_equal(fit(), fit())
 
 
+def test_draws_made_beforehand_give_the_seeded_fit():
+    spec = lstm_model.spec(3, 2, LOOKBACK, **LAYERS)
+    x, y = _data(0)
+    np.random.seed(4)
+    seeded, _ = lstm_training.fit(spec, x, y, epochs=2, batch_size=16)
+    np.random.seed(4)
+    weights, orders = lstm_training.random_draws(spec, len(x), 2, True)
+    ahead, _ = lstm_training.fit(
+        spec, x, y, epochs=2, batch_size=16, weights=weights, orders=orders
+    )
+    for a, b in zip(seeded, ahead, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize(
     "settings",
     [
