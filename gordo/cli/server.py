@@ -9,6 +9,7 @@ _PROMETHEUS_CONFIG = "gordo.server.prometheus.gunicorn_config"
 
 DEFAULT_SERVER_APP = "gordo.server.server:build_app()"
 
+
 @click.command("run-server")
 @click.option(
     "--host",

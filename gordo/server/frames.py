@@ -194,8 +194,8 @@ def shifted_times(index: pd.DatetimeIndex, step: pd.DateOffset) -> pd.DatetimeIn
         return shifted
     if not (shifted.asi8[:-1] == index.asi8[1:]).all():
         return shifted
-    last = index_keys(shifted[-1:])[0]
-    if len(last) == len(known[0]):
+    last = shifted[-1].isoformat(sep=" ")  # as index_keys writes whole seconds and offsets
+    if len(last) == len(known[0]) and last[19:] == known[0][19:]:
         remember_keys(shifted, [*known[1:], last])
     return shifted
 

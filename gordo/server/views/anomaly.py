@@ -9,6 +9,7 @@ the answer holds the /prediction keys plus the anomaly keys of the model
 from __future__ import annotations
 
 import flask
+import numpy as np
 import pandas as pd
 
 from gordo.exceptions import BadRequestError, ServingError
@@ -55,11 +56,36 @@ class AnomalyView(BaseModelView):
 
 
 def anomaly_table(frame: pd.DataFrame, frequency: pd.DateOffset | None) -> Table:
-    """The table of an anomaly frame, with ``start``/``end`` from its time index if absent."""
+    """The table of an anomaly frame, with ``start``/``end`` from its time index if absent.
+
+    ``start``/``end`` columns of the frame that hold the index's times (and
+    those one ``frequency`` later) are served as the index itself (and
+    :func:`~gordo.server.frames.shifted_times` of it): the same times, whose
+    keys the request's labels may already give.
+    """
     table = Table.from_frame(frame)
-    if "start" not in table.tops() and isinstance(frame.index, pd.DatetimeIndex):
-        table.add("start", "start", frame.index)
+    index = frame.index
+    if isinstance(index, pd.DatetimeIndex):
+        _share_index_times(table, index, frequency)
+    if "start" not in table.tops() and isinstance(index, pd.DatetimeIndex):
+        table.add("start", "start", index)
     if "end" not in table.tops():
-        is_time = isinstance(frame.index, pd.DatetimeIndex) and frequency is not None
-        table.add("end", "end", shifted_times(frame.index, frequency) if is_time else None)
+        is_time = isinstance(index, pd.DatetimeIndex) and frequency is not None
+        table.add("end", "end", shifted_times(index, frequency) if is_time else None)
     return table
+
+
+def _share_index_times(
+    table: Table, index: pd.DatetimeIndex, frequency: pd.DateOffset | None
+) -> None:
+    for position, ((top, sub), column) in enumerate(zip(table.columns, table.values, strict=True)):
+        if top != sub or not isinstance(column, pd.DatetimeIndex) or column.dtype != index.dtype:
+            continue
+        if top == "start":
+            same = index
+        elif top == "end" and frequency is not None:
+            same = shifted_times(index, frequency)
+        else:
+            continue
+        if same.dtype == column.dtype and np.array_equal(same.asi8, column.asi8):
+            table.values[position] = same
