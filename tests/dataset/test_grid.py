@@ -64,7 +64,7 @@ def window(rng: np.random.Generator) -> tuple[pd.Timestamp, pd.Timestamp]:
     return start, start + pd.Timedelta(hours=int(rng.integers(2, 24 * 5)))
 
 
-settings_for_data = settings(max_examples=60, deadline=None)
+settings_for_data = settings(max_examples=40, deadline=None)
 options = {
     "seed": st.integers(0, 2**32 - 1),
     "resolution": st.sampled_from(["10T", "1min", "7min", "1H", "30S"]),
