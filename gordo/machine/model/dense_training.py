@@ -296,26 +296,30 @@ def fit(
     validation_split: float = 0.0,
     verbose: int = 0,
     weights: Sequence[np.ndarray] | None = None,
+    orders: Sequence[np.ndarray] | None = None,
 ) -> tuple[list[np.ndarray], dict[str, Any]]:
     """Train ``spec`` on ``x``/``y``; return the weights (Keras' order) and the history.
 
     ``training`` defaults to :func:`~gordo.machine.model.dense_spec.numpy_training`
-    of ``spec`` (ValueError if Keras must train it); ``weights`` (default: Keras'
-    initializers drawn now) are copied, not changed.
+    of ``spec`` (ValueError if Keras must train it). ``weights`` and ``orders``
+    (each epoch's row order) default to :func:`random_draws` made now; given
+    weights are copied, not changed.
     """
     check_fit_args(epochs, batch_size, validation_split)
     training = training or numpy_training(spec)
     if training is None:
         raise ValueError(f"{spec} is not trainable in numpy; train it with Keras")
+    n_train = n_training_rows(len(x), validation_split)
+    if orders is None:
+        weights, orders = random_draws(spec, len(x), epochs, shuffle, validation_split, weights)
     net = _DenseNet(spec, weights or initial_weights(spec), batch_size)
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y, dtype="float32")
-    n_train = n_training_rows(len(x), validation_split)
     x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
     optimizer = _OPTIMIZERS[training.optimizer](net.flat.size, training.optimizer_config)
     xs = np.ones((n_train, x.shape[1] + 1), "f4")  # the epoch's rows, and a column of ones
     losses, val_losses = [], []
-    for order in epoch_orders(n_train, epochs, shuffle):
+    for order in orders:
         xs[:, :-1] = x_train[order]
         ys = y_train[order]
         total = 0.0
@@ -328,6 +332,30 @@ def fit(
             val_losses.append(_batch_loss(training.loss, net.predict(x_val), y_val))
     steps = math.ceil(n_train / batch_size)
     return net.weights(), fit_history(losses, val_losses, epochs, steps, verbose)
+
+
+def random_draws(
+    spec: DenseSpec,
+    n_rows: int,
+    epochs: int,
+    shuffle: bool,
+    validation_split: float = 0.0,
+    weights: Sequence[np.ndarray] | None = None,
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """What a fit on ``n_rows`` rows draws from ``numpy.random``, in its order: the initial
+    weights (unless given) and each epoch's row order.
+
+    Drawn beforehand and passed to :func:`fit` as ``weights`` and ``orders``, they
+    give the fit seeding numpy would give, wherever and whenever it runs.
+
+    >>> spec = DenseSpec(2, ((2, "linear"),))
+    >>> np.random.seed(1)
+    >>> weights, orders = random_draws(spec, 10, epochs=2, shuffle=True)
+    >>> len(weights), [o.shape for o in orders]
+    (2, [(10,), (10,)])
+    """
+    initial = list(weights) if weights else initial_weights(spec)
+    return initial, epoch_orders(n_training_rows(n_rows, validation_split), epochs, shuffle)
 
 
 def to_state(spec: DenseSpec, weights: Sequence[np.ndarray]) -> dict[str, Any]:

@@ -1,0 +1,67 @@
+"""Training the dense networks of one build in worker processes, with the numbers of a serial build.
+
+A full build fits one network per cross-validation fold and one on all the
+rows; they do not depend on each other. Inside :func:`training_pool`, a light
+Keras estimator whose network trains in numpy draws its random numbers at once
+(in the order a serial build draws them, see
+:func:`gordo.machine.model.dense_training.random_draws`) and hands the training
+to a worker process; it waits for the result when something needs the fitted
+model. So the fits of a build run side by side on the machine's cores and give
+the same weights as one after another.
+
+>>> with training_pool(1) as pool:
+...     pool is None
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+_current: contextvars.ContextVar[ProcessPoolExecutor | None] = contextvars.ContextVar(
+    "gordo_training_pool", default=None
+)
+
+
+def default_jobs() -> int:
+    """Worker processes a single build uses: two if this process may run on two CPUs."""
+    return min(2, len(os.sched_getaffinity(0)))
+
+
+def _one_compute_thread() -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # the workers are the parallelism
+
+
+@contextlib.contextmanager
+def training_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Within the block, :func:`submit` trains in ``jobs`` forked worker processes (none if 1).
+
+    Workers are forked when the first training is submitted, so they share the
+    modules this process has imported; the block waits for them at its end.
+    """
+    if jobs < 2 or multiprocessing.current_process().daemon:  # a fleet worker: no children
+        yield None
+        return
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_one_compute_thread
+    )
+    token = _current.set(pool)
+    try:
+        yield pool
+    finally:
+        _current.reset(token)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def submit(fn: Callable[..., Any], *args: Any) -> Future | None:
+    """``fn(*args)`` in the current pool's workers, or None outside :func:`training_pool`."""
+    pool = _current.get()
+    return None if pool is None else pool.submit(fn, *args)
