@@ -8,6 +8,7 @@ another revision than the current one (410 if it is not there).
 from __future__ import annotations
 
 import datetime
+import functools
 import threading
 
 import flask
@@ -48,12 +49,18 @@ def _enter_project(endpoint: str | None, values: dict | None) -> None:
             f"Unknown project {project!r}: this server serves project {config.PROJECT!r}"
         )
     flask.g.project = project
-    flask.g.collection = collection = ModelCollection(config.MODEL_COLLECTION_DIR)
+    flask.g.collection = collection = _collection(config.MODEL_COLLECTION_DIR)
     flask.g.revision = collection.current_revision
     flask.g.collection_dir = collection.revision_dir(requested_revision())
     flask.g.revision = flask.g.collection_dir.name
     if "gordo_name" in values:
         flask.g.model_name = model_store.check_model_name(values["gordo_name"])
+
+
+@functools.lru_cache(maxsize=16)
+def _collection(collection_dir: str) -> ModelCollection:
+    """The (stateless) collection of a server's ``MODEL_COLLECTION_DIR``, made once."""
+    return ModelCollection(collection_dir)
 
 
 def project_index():
