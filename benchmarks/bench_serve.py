@@ -230,8 +230,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--window", type=float, default=20.0, help="throughput window, seconds")
     parser.add_argument("--requests", type=int, default=30, help="sequential requests per case")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     for name, value, unit in run(args.window, args.requests):
         print(f"{name:28s} {value:10.1f} {unit:6s} {check(value, name)}")
+    # the machine is shared: a run's wall times are only comparable at a similar load
+    print(f"{'load average (1 min)':28s} {load_before:10.2f} -> {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
