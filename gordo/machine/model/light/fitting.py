@@ -2,10 +2,13 @@
 
 A build spends more time importing scikit-learn (and SciPy) than training a
 small autoencoder. The classes here stand in for the originals of the most
-common models -- ``Pipeline``, ``MinMaxScaler``, gordo's ``KerasAutoEncoder``
-with a network the numpy engine trains, and ``DiffBasedAnomalyDetector`` --
-with the same parameters (names, order and defaults), and fit as they do: the
-same arithmetic in the same order, from the same random draws. Once fitted,
+common models -- ``Pipeline``, ``MinMaxScaler``, ``TransformedTargetRegressor``
+with a transformer, gordo's Keras autoencoder and LSTM estimators whose network
+trains without Keras, ``DiffBasedAnomalyDetector`` (not shuffling) -- and for
+``TimeSeriesSplit`` and the default metrics, with the same parameters (names,
+order and defaults), and fit as they do: the same arithmetic in the same order,
+from the same random draws (inside :func:`~gordo.machine.model.light.pool.training_pool`
+the dense networks train in worker processes). Once fitted,
 they predict through the light twins of :mod:`gordo.machine.model.light.estimators`,
 and :meth:`LightEstimator.stub` gives the fitted model as the tree of
 :class:`~gordo.machine.model.light.unpickle.Stub` objects that
