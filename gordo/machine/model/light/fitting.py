@@ -97,6 +97,12 @@ class LightEstimator:
             state["_sklearn_version"] = sklearn_version()
         return state
 
+    def wait(self) -> None:
+        """Return once every training of this estimator and its parts has finished
+        (see :mod:`gordo.machine.model.light.pool`)."""
+        for value in self.state().values():
+            _wait(value)
+
     def stub(self) -> Stub:
         """The fitted model as a :class:`Stub` tree of the original classes."""
         module, _, qualname = self.path.rpartition(".")
@@ -111,6 +117,14 @@ def _clone(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(_clone(v) for v in value)
     return value
+
+
+def _wait(value: Any) -> None:
+    if isinstance(value, LightEstimator):
+        value.wait()
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _wait(item)
 
 
 def _stubbed(value: Any) -> Any:
@@ -527,6 +541,7 @@ class DiffBasedAnomalyDetector(DiffScoring, DiffTraining, LightEstimator):
         ahead, self._fitted_ahead = self._fitted_ahead, None
         if ahead is None or ahead[0] is not X or ahead[1] is not y:
             super().fit(X, y)
+        self.wait()
         return self
 
     @property
