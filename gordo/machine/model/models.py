@@ -45,7 +45,7 @@ from gordo.exceptions import ConfigException
 from gordo.machine.model import fast_path, keras_io, numpy_inference
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.base import GordoBase
-from gordo.machine.model.checks import as_float_array, check_finite, checked_input
+from gordo.machine.model.checks import as_float_array, checked_input, fit_arrays
 from gordo.machine.model.dense_spec import DenseSpec
 from gordo.machine.model.keras_params import (
     FIT_DEFAULTS,
@@ -53,6 +53,7 @@ from gordo.machine.model.keras_params import (
     check_factory_kwargs,
     import_path,
     resolve_kind,
+    train,
     trainer,
 )
 from gordo.machine.model.lstm_spec import LSTMSpec
@@ -257,28 +258,20 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
                 f"{owner}.fit() got unsupported argument(s) {', '.join(unknown)}; "
                 f"supported: {', '.join(self.supported_fit_args)}"
             )
-        X_arr, x_columns = as_float_array(X, "X")
-        y_arr, y_columns = as_float_array(y, "y")
-        if len(X_arr) != len(y_arr):
-            raise ValueError(f"{owner}: X has {len(X_arr)} rows but y has {len(y_arr)}")
-        check_finite(X_arr, x_columns, "X", owner)
-        check_finite(y_arr, y_columns, "y", owner)
+        X_arr, y_arr = fit_arrays(X, y, owner)
         fit_args = {**FIT_DEFAULTS, **self.extract_supported_fit_args(self.sk_params), **kwargs}
         callbacks = [_as_callback(c) for c in fit_args.pop("callbacks") or []]
         x_train, y_train = self._training_data(X_arr, y_arr)
         n_in, n_out = X_arr.shape[1], y_arr.shape[1]
         spec = None if callbacks else self._spec(n_in, n_out)
-        engine_and_training = trainer(spec, x_train.ndim)
-        if engine_and_training is None:
+        trained = train(spec, x_train, y_train, fit_args)
+        if trained is None:
             model = self._build_model(n_in, n_out)
             self.history_ = fast_path.fit(model, x_train, y_train, callbacks=callbacks, **fit_args)
             self.model_ = model
         else:
-            engine, training = engine_and_training
-            weights, self.history_ = engine.fit(
-                spec, x_train, y_train, training=training, **fit_args
-            )
-            self._set_saved_model(engine.to_state(spec, weights))
+            saved, self.history_ = trained
+            self._set_saved_model(saved)
         self.n_features_in_, self.n_features_out_ = n_in, n_out
         return self
 
