@@ -187,7 +187,7 @@ def _optimizer(training: NumpyTraining) -> tuple[Callable[..., Any], Callable[..
     """(init(weights) -> state, update(weights, grads, state) -> (weights, state)), as Keras 3."""
     import jax.numpy as jnp
 
-    config, f32 = training.optimizer_config, jnp.float32
+    config, f32 = training.optimizer_config, np.float32  # numpy: constants, not device arrays
 
     def zeros(ws):  # numpy: eager JAX ops would each compile a small program
         return [np.zeros_like(w) for w in ws]
