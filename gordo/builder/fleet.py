@@ -22,9 +22,7 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,11 +32,10 @@ from gordo.builder import warmup
 from gordo.builder.output import ensure_writable, ensure_writable_directory
 from gordo.exceptions import exit_code_for
 from gordo.machine import Machine
+from gordo.util.children import die_with_parent
 
 logger = logging.getLogger(__name__)
 
-#: Seconds a worker told to stop (its parent died) has to unwind before it exits.
-_UNWIND_SECONDS = 2.0
 #: Name of the default registry directory inside the output directory.
 REGISTRY_DIR_NAME = ".registry"
 
@@ -115,36 +112,11 @@ def build_machine(machine_dict: dict, output_dir: str, register_dir: str) -> Mac
     return MachineOutcome(name, status, time.perf_counter() - start)
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    """Unwind (a model being written cleans up its temporary directory), then exit.
-
-    The pool catches the SystemExit of a running task and would wait for the
-    next one, so a timer ends the process shortly after in any case.
-    """
-    timer = threading.Timer(_UNWIND_SECONDS, os._exit, args=(128 + signum,))
-    timer.daemon = True
-    timer.start()
-    raise SystemExit(128 + signum)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGTERM this worker when the parent dies (e.g. killed with -9)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    parent = os.getppid()
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        raise SystemExit(1)
-
-
 def _init_worker(keras: bool) -> None:
     """Worker initializer: one compute thread per worker; Keras imported once, in the background."""
     from threadpoolctl import threadpool_limits
 
-    _die_with_parent()
+    die_with_parent()
     threadpool_limits(1)
     os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
     if keras:

@@ -34,10 +34,14 @@ def default_jobs() -> int:
     return min(2, len(os.sched_getaffinity(0)))
 
 
-def _one_compute_thread() -> None:
+def _init_worker() -> None:
+    """One compute thread per worker (the workers are the parallelism); die with the parent."""
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(1)  # the workers are the parallelism
+    from gordo.util.children import die_with_parent
+
+    die_with_parent()
+    threadpool_limits(1)
 
 
 @contextlib.contextmanager
@@ -51,7 +55,7 @@ def training_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
         yield None
         return
     pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_one_compute_thread
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
     )
     token = _current.set(pool)
     try:
