@@ -362,7 +362,8 @@ class _LightKeras(LightEstimator):
                 fit_args["validation_split"],
             )
             fit_args.update(weights=draws[0], orders=draws[1])
-            future = pool.submit(train, spec, x_train, y_train, fit_args)
+            cost = len(x_train) * fit_args["epochs"]
+            future = pool.submit(cost, train, spec, x_train, y_train, fit_args)
             if future is not None:
                 self._pending = (future, n_in, n_out)
                 return self
@@ -385,7 +386,7 @@ class _LightKeras(LightEstimator):
         """The fitted attributes (waiting for a training still running in a worker)."""
         if self._pending is not None:
             future, n_in, n_out = self._pending
-            self._set_fitted(future.result(), n_in, n_out)
+            self._set_fitted(pool.result(future), n_in, n_out)
         return self._fitted
 
     def _make_twin(self) -> Any:

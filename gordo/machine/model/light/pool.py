@@ -24,7 +24,49 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-_current: contextvars.ContextVar[ProcessPoolExecutor | None] = contextvars.ContextVar(
+
+class TrainingPool:
+    """Worker processes, and the trainings submitted but not yet started.
+
+    Trainings wait in this process until a result is asked for (or the pool
+    closes), then all start, the costliest first: a build submits its small
+    fold fits before the big final fit, and two workers finish sooner when the
+    big one starts first.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.executor = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
+        )
+        self.waiting: list[tuple[float, Callable[..., Any], tuple, Future]] = []
+
+    def submit(self, cost: float, fn: Callable[..., Any], *args: Any) -> Future:
+        future: Future = Future()
+        self.waiting.append((cost, fn, args, future))
+        return future
+
+    def start_waiting(self) -> None:
+        """Start the waiting trainings, the costliest first."""
+        waiting, self.waiting = self.waiting, []
+        for _, fn, args, future in sorted(waiting, key=lambda job: -job[0]):
+            _chain(self.executor.submit(fn, *args), future)
+
+
+def _chain(source: Future, target: Future) -> None:
+    """Give ``target`` the outcome of ``source`` when it has one."""
+
+    def copy(done: Future) -> None:
+        if done.cancelled():
+            target.cancel()
+        elif done.exception() is not None:
+            target.set_exception(done.exception())
+        else:
+            target.set_result(done.result())
+
+    source.add_done_callback(copy)
+
+
+_current: contextvars.ContextVar[TrainingPool | None] = contextvars.ContextVar(
     "gordo_training_pool", default=None
 )
 
@@ -45,27 +87,35 @@ def _init_worker() -> None:
 
 
 @contextlib.contextmanager
-def training_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+def training_pool(jobs: int) -> Iterator[TrainingPool | None]:
     """Within the block, :func:`submit` trains in ``jobs`` forked worker processes (none if 1).
 
-    Workers are forked when the first training is submitted, so they share the
+    Workers are forked when the first training starts, so they share the
     modules this process has imported; the block waits for them at its end.
     """
     if jobs < 2 or multiprocessing.current_process().daemon:  # a fleet worker: no children
         yield None
         return
-    pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
-    )
+    pool = TrainingPool(jobs)
     token = _current.set(pool)
     try:
         yield pool
     finally:
         _current.reset(token)
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.start_waiting()
+        pool.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def submit(fn: Callable[..., Any], *args: Any) -> Future | None:
-    """``fn(*args)`` in the current pool's workers, or None outside :func:`training_pool`."""
+def submit(cost: float, fn: Callable[..., Any], *args: Any) -> Future | None:
+    """``fn(*args)`` (``cost`` its relative work) to train in the current pool's workers, or
+    None outside :func:`training_pool`."""
     pool = _current.get()
-    return None if pool is None else pool.submit(fn, *args)
+    return None if pool is None else pool.submit(cost, fn, *args)
+
+
+def result(future: Future) -> Any:
+    """The result of a submitted training: waiting trainings start, then this one is awaited."""
+    pool = _current.get()
+    if pool is not None:
+        pool.start_waiting()
+    return future.result()
