@@ -100,9 +100,14 @@ def training_pool(jobs: int) -> Iterator[TrainingPool | None]:
     token = _current.set(pool)
     try:
         yield pool
+    except BaseException:
+        for *_, future in pool.waiting:  # the build failed: they will not be needed
+            future.cancel()
+        raise
+    else:
+        pool.start_waiting()
     finally:
         _current.reset(token)
-        pool.start_waiting()
         pool.executor.shutdown(wait=True, cancel_futures=True)
 
 
