@@ -46,6 +46,7 @@ from gordo.machine.model.dense_training import (
     n_training_rows,
     variance_scaling_uniform,
 )
+from gordo.machine.model.lstm_training import orthogonal
 from gordo.machine.model.step_chunks import bucket, epoch_means, pad_rows, run_groups, step_groups
 
 #: Largest number of rows predicted per call; bigger inputs are predicted in chunks.
@@ -168,13 +169,7 @@ def _numpy_initial_value(initializer: Any, shape: tuple[int, ...], dtype: str) -
             return None
         return variance_scaling_uniform(shape, initializer.scale, initializer.mode).astype(dtype)
     if isinstance(initializer, init.Orthogonal) and len(shape) == 2:
-        rows, cols = shape
-        a = np.random.standard_normal((max(rows, cols), min(rows, cols)))
-        q, r = np.linalg.qr(a)
-        q *= np.sign(np.diag(r))
-        if rows < cols:
-            q = q.T
-        return (initializer.gain * q).astype(dtype)
+        return orthogonal(shape, initializer.gain, dtype)
     return None
 
 

@@ -58,8 +58,8 @@ from gordo.machine.model.step_chunks import bucket, epoch_means, pad_rows, run_g
 _lock = threading.Lock()
 
 
-def orthogonal(shape: tuple[int, int], gain: float = 1.0) -> np.ndarray:
-    """Keras' ``Orthogonal`` draw for a 2D kernel, with ``numpy.random`` (float32).
+def orthogonal(shape: tuple[int, int], gain: float = 1.0, dtype: str = "float32") -> np.ndarray:
+    """Keras' ``Orthogonal`` draw for a 2D kernel, with ``numpy.random``.
 
     >>> np.random.seed(0)
     >>> q = orthogonal((2, 8))
@@ -69,7 +69,7 @@ def orthogonal(shape: tuple[int, int], gain: float = 1.0) -> np.ndarray:
     rows, cols = shape
     q, r = np.linalg.qr(np.random.standard_normal((max(rows, cols), min(rows, cols))))
     q *= np.sign(np.diag(r))
-    return (gain * (q.T if rows < cols else q)).astype("float32")
+    return (gain * (q.T if rows < cols else q)).astype(dtype)
 
 
 def weight_shapes(spec: LSTMSpec) -> list[tuple[int, ...]]:
