@@ -335,18 +335,21 @@ def fit(
 
 
 def random_draws(
-    spec: DenseSpec,
+    spec: Any,
     n_rows: int,
     epochs: int,
     shuffle: bool,
     validation_split: float = 0.0,
     weights: Sequence[np.ndarray] | None = None,
+    *,
+    initial: Callable[[Any], list[np.ndarray]] = initial_weights,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """What a fit on ``n_rows`` rows draws from ``numpy.random``, in its order: the initial
-    weights (unless given) and each epoch's row order.
+    weights (``initial(spec)``, unless given) and each epoch's row order.
 
-    Drawn beforehand and passed to :func:`fit` as ``weights`` and ``orders``, they
-    give the fit seeding numpy would give, wherever and whenever it runs.
+    Drawn beforehand and passed to :func:`fit` (or the LSTM engine's, with its
+    ``initial_weights``) as ``weights`` and ``orders``, they give the fit seeding
+    numpy would give, wherever and whenever it runs.
 
     >>> spec = DenseSpec(2, ((2, "linear"),))
     >>> np.random.seed(1)
@@ -354,8 +357,8 @@ def random_draws(
     >>> len(weights), [o.shape for o in orders]
     (2, [(10,), (10,)])
     """
-    initial = list(weights) if weights else initial_weights(spec)
-    return initial, epoch_orders(n_training_rows(n_rows, validation_split), epochs, shuffle)
+    first = list(weights) if weights else initial(spec)
+    return first, epoch_orders(n_training_rows(n_rows, validation_split), epochs, shuffle)
 
 
 def to_state(spec: DenseSpec, weights: Sequence[np.ndarray]) -> dict[str, Any]:

@@ -47,9 +47,9 @@ import numpy as np
 from gordo.machine.model.dense_spec import NumpyTraining
 from gordo.machine.model.dense_training import (
     check_fit_args,
-    epoch_orders,
     fit_history,
     n_training_rows,
+    random_draws,
     variance_scaling_uniform,
 )
 from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec, jax_training
@@ -332,7 +332,8 @@ def fit(
     Returns the weights (Keras' order) and the history. ``training`` defaults to
     :func:`~gordo.machine.model.lstm_spec.jax_training` of ``spec`` (ValueError
     if Keras must train it). ``weights`` and ``orders`` (each epoch's row order)
-    default to :func:`random_draws` made now; given weights are copied, not changed.
+    default to ``dense_training.random_draws`` (with this module's
+    :func:`initial_weights`) made now; given weights are copied, not changed.
     """
     check_fit_args(epochs, batch_size, validation_split)
     training = training or jax_training(spec)
@@ -340,7 +341,9 @@ def fit(
         raise ValueError(f"{spec} is not trainable without Keras; train it with Keras")
     n_train = n_training_rows(len(x), validation_split)
     if orders is None:
-        weights, orders = random_draws(spec, len(x), epochs, shuffle, validation_split, weights)
+        weights, orders = random_draws(
+            spec, len(x), epochs, shuffle, validation_split, weights, initial=initial_weights
+        )
     _start_jax()
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y, dtype="float32")
@@ -363,29 +366,6 @@ def fit(
     steps = math.ceil(n_train / batch_size)
     weights = [w.reshape(i.shape) for w, i in zip(trained, initial, strict=True)]
     return weights, fit_history(losses, val_losses, epochs, steps, verbose)
-
-
-def random_draws(
-    spec: LSTMSpec,
-    n_rows: int,
-    epochs: int,
-    shuffle: bool,
-    validation_split: float = 0.0,
-    weights: Sequence[np.ndarray] | None = None,
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """What a fit on ``n_rows`` windows draws from ``numpy.random``, in its order: the initial
-    weights (unless given) and each epoch's row order.
-
-    Drawn beforehand (no JAX needed) and passed to :func:`fit` as ``weights`` and
-    ``orders``, they give the fit seeding numpy would give, wherever it runs.
-
-    >>> np.random.seed(1)
-    >>> weights, orders = random_draws(LSTMSpec(2, 3, ((2, "tanh"),), ((2, "linear"),)), 10, 2, True)
-    >>> len(weights), [o.shape for o in orders]
-    (5, [(10,), (10,)])
-    """
-    initial = list(weights) if weights else initial_weights(spec)
-    return initial, epoch_orders(n_training_rows(n_rows, validation_split), epochs, shuffle)
 
 
 def to_state(spec: LSTMSpec, weights: Sequence[np.ndarray]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from gordo import serializer
-from gordo.machine.model import fast_path, keras_io, lstm_training
+from gordo.machine.model import dense_training, fast_path, keras_io, lstm_training
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.factories.lstm_autoencoder import lstm_model
 from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec, jax_training
@@ -140,7 +140,9 @@ def test_draws_made_beforehand_give_the_seeded_fit():
     np.random.seed(4)
     seeded, _ = lstm_training.fit(spec, x, y, epochs=2, batch_size=16)
     np.random.seed(4)
-    weights, orders = lstm_training.random_draws(spec, len(x), 2, True)
+    weights, orders = dense_training.random_draws(
+        spec, len(x), 2, True, initial=lstm_training.initial_weights
+    )
     ahead, _ = lstm_training.fit(
         spec, x, y, epochs=2, batch_size=16, weights=weights, orders=orders
     )

@@ -44,7 +44,6 @@ from gordo.machine.model import dense_training
 from gordo.machine.model.anomaly.scoring import DiffScoring
 from gordo.machine.model.anomaly.training import DiffTraining
 from gordo.machine.model.checks import fit_arrays
-from gordo.machine.model.dense_spec import DenseSpec
 from gordo.machine.model.keras_params import (
     FIT_DEFAULTS,
     call_factory,
@@ -288,6 +287,10 @@ def _first_step_names(model: LightEstimator) -> np.ndarray | None:
     return steps[0][1].fitted_state.get("feature_names_in_") if steps else None
 
 
+#: Engines whose fits train in a :func:`~gordo.machine.model.light.pool.training_pool`'s workers.
+POOLED_ENGINES = (dense_training,)
+
+
 class _LightKeras(LightEstimator):
     """gordo's Keras estimators whose network an engine trains without Keras
     (:func:`gordo.machine.model.keras_params.trainer`)."""
@@ -351,17 +354,19 @@ class _LightKeras(LightEstimator):
         n_in, n_out = X_arr.shape[1], y_arr.shape[1]
         spec = self._spec(self._factory(), n_in, n_out)
         x_train, y_train = self._training_data(X_arr, y_arr)
-        if trainer(spec, x_train.ndim) is None:
+        chosen = trainer(spec, x_train.ndim)
+        if chosen is None:
             raise Unsupported(f"a {self._name} that trains with Keras")
-        if isinstance(spec, DenseSpec):
-            draws = dense_training.random_draws(
+        if chosen[0] in POOLED_ENGINES:
+            weights, orders = dense_training.random_draws(
                 spec,
                 len(x_train),
                 fit_args["epochs"],
                 fit_args["shuffle"],
                 fit_args["validation_split"],
+                initial=chosen[0].initial_weights,
             )
-            fit_args.update(weights=draws[0], orders=draws[1])
+            fit_args.update(weights=weights, orders=orders)
             cost = len(x_train) * fit_args["epochs"]
             future = pool.submit(cost, train, spec, x_train, y_train, fit_args)
             if future is not None:
