@@ -51,7 +51,7 @@ from gordo.machine.metadata import (
     Metadata,
     ModelBuildMetadata,
 )
-from gordo.machine.model.light import fitting, pool
+from gordo.machine.model.light import fitting
 from gordo.machine.model.light.estimators import Unsupported
 from gordo.machine.model.light.writer import stub_dumps
 from gordo.serializer.import_paths import import_locate
@@ -91,7 +91,6 @@ class ModelBuilder:
 
     def __init__(self, machine: Machine):
         self.machine = copy.deepcopy(machine)
-        self._jobs = 1
         self._cache_key: str | None = None
         self._cached_model_path: Path | None = None
 
@@ -166,16 +165,12 @@ class ModelBuilder:
         output_dir: os.PathLike | str | None = None,
         model_register_dir: os.PathLike | str | None = None,
         replace_cache: bool = False,
-        jobs: int = 1,
     ) -> Machine:
         """:meth:`build` without returning the model: the machine with its metadata.
 
         The model written is the same; one that light fitting supports is fitted
-        and pickled without scikit-learn (its networks trained by ``jobs`` worker
-        processes side by side, see :mod:`gordo.machine.model.light.pool`), and a
-        registered one is copied as it is.
+        and pickled without scikit-learn, and a registered one is copied as it is.
         """
-        self._jobs = jobs
         return self._build_into(output_dir, model_register_dir, replace_cache, light=True)[1]
 
     def _build_into(
@@ -236,8 +231,7 @@ class ModelBuilder:
         scaler all have light counterparts; else (or if fitting finds one that has
         not) with their own classes."""
         try:
-            with pool.training_pool(self._jobs):
-                return self._build(fitting.locate)
+            return self._build(fitting.locate)
         except Unsupported as exc:
             logger.info("Machine %r: fitted with scikit-learn (%s)", self.machine.name, exc)
         return self._build(import_locate)
@@ -267,9 +261,7 @@ class ModelBuilder:
 
         cross_validation = CrossValidationMetaData()
         if cv_mode != "build_only" and hasattr(model, "predict"):
-            cross_validation = self._cross_validate(
-                model, X, y, split_obj, scorer_parts, fit_after=cv_mode == "full_build"
-            )
+            cross_validation = self._cross_validate(model, X, y, split_obj, scorer_parts)
 
         training_duration = None
         offset = 0
@@ -319,15 +311,10 @@ class ModelBuilder:
         y: Any,
         split_obj: Any,
         scorer_parts: dict[str, Any],
-        fit_after: bool,
     ) -> CrossValidationMetaData:
         scorer = metrics.MultiMetricScorer(y=y, **scorer_parts)
         start = time.perf_counter()
-        if isinstance(model, fitting.DiffBasedAnomalyDetector):  # the final fit trains alongside
-            results = model.cross_validate(
-                X=X, y=y, cv=split_obj, scoring=scorer, fit_after=fit_after
-            )
-        elif hasattr(model, "cross_validate"):
+        if hasattr(model, "cross_validate"):
             results = model.cross_validate(X=X, y=y, cv=split_obj, scoring=scorer)
         elif isinstance(model, fitting.LightEstimator):
             results = fitting.cross_validate(model, X, y, cv=split_obj, scoring=scorer)

@@ -131,10 +131,8 @@ def build(
         parameters = dict(parse_model_parameter(p) for p in model_parameter)
         machine = machine_from_config(_load_yaml(machine_config, "MACHINE_CONFIG"), parameters)
         logger.info("Building machine %r of project %r", machine.name, machine.project_name)
-        from gordo.machine.model.light.pool import default_jobs
-
         machine = ModelBuilder(machine).build_artifact(
-            output_dir=output_dir, model_register_dir=model_register_dir, jobs=default_jobs()
+            output_dir=output_dir, model_register_dir=model_register_dir
         )
         machine.report()
         if print_cv_scores:

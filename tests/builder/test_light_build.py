@@ -14,7 +14,6 @@ from gordo.builder.build_model import ModelBuilder
 from tests.builder.helpers import (
     KERAS_ANOMALY,
     LINEAR,
-    dataset_config,
     machine_config,
     make_machine,
 )
@@ -111,15 +110,3 @@ def test_gordo_build_of_a_dense_detector_imports_no_scikit_learn(tmp_path):
     assert type(model).__name__ == "DiffBasedAnomalyDetector"
     X = np.random.default_rng(0).random((20, 3))
     assert model.anomaly(X, X).shape[0] == 20
-
-
-def test_training_in_worker_processes_builds_the_same_model(tmp_path):
-    machine = make_machine(
-        model=KERAS_ANOMALY, dataset=dataset_config(train_end_date="2020-01-04T00:00:00+00:00")
-    )
-    serial = ModelBuilder(machine).build_artifact(tmp_path / "serial")
-    parallel = ModelBuilder(machine).build_artifact(tmp_path / "parallel", jobs=2)
-    assert _without_timings(serial.to_dict()) == _without_timings(parallel.to_dict())
-    assert _state(serializer.load(tmp_path / "serial")) == _state(
-        serializer.load(tmp_path / "parallel")
-    )

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import yaml
@@ -15,7 +14,7 @@ from click.testing import CliRunner
 
 from gordo import serializer
 from gordo.cli.cli import gordo
-from tests.builder.helpers import dataset_config, keras_anomaly, machine_config
+from tests.builder.helpers import dataset_config, machine_config
 
 #: trains far longer than any test waits: the build is killed while it trains
 SLOW_MODEL = {
@@ -167,31 +166,6 @@ def test_killed_build_leaves_no_partial_model(tmp_path):
     proc.wait(10)
     assert not (tmp_path / "out" / "m").exists()
     assert not (tmp_path / "registry").exists() or not list((tmp_path / "registry").iterdir())
-
-
-@pytest.mark.integration
-def test_killed_build_stops_its_training_workers(tmp_path):
-    """SIGKILL of a build whose networks train in worker processes: the workers stop too."""
-    import psutil
-
-    slow = keras_anomaly("KerasAutoEncoder", kind="feedforward_hourglass", epochs=10_000)
-    data = dataset_config(train_end_date="2020-02-01T00:00:00+00:00")
-    machine = _machine_json(model=slow, dataset=data)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gordo", "build", machine, str(tmp_path / "m")],
-        stderr=subprocess.DEVNULL,
-    )
-    parent = psutil.Process(proc.pid)
-    deadline = time.monotonic() + 60
-    while len(parent.children()) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    workers = parent.children()
-    assert len(workers) == 2
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
-    _, alive = psutil.wait_procs(workers, timeout=10)
-    assert alive == []
-    assert not (tmp_path / "m").exists()
 
 
 def test_build_runs_reporters(tmp_path):

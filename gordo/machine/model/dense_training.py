@@ -296,23 +296,20 @@ def fit(
     validation_split: float = 0.0,
     verbose: int = 0,
     weights: Sequence[np.ndarray] | None = None,
-    orders: Sequence[np.ndarray] | None = None,
 ) -> tuple[list[np.ndarray], dict[str, Any]]:
     """Train ``spec`` on ``x``/``y``; return the weights (Keras' order) and the history.
 
     ``training`` defaults to :func:`~gordo.machine.model.dense_spec.numpy_training`
-    of ``spec`` (ValueError if Keras must train it). ``weights`` and ``orders``
-    (each epoch's row order) default to :func:`random_draws` made now; given
-    weights are copied, not changed.
+    of ``spec`` (ValueError if Keras must train it); ``weights`` (default: Keras'
+    initializers drawn now, see :func:`random_draws`) are copied, not changed.
     """
     check_fit_args(epochs, batch_size, validation_split)
     training = training or numpy_training(spec)
     if training is None:
         raise ValueError(f"{spec} is not trainable in numpy; train it with Keras")
     n_train = n_training_rows(len(x), validation_split)
-    if orders is None:
-        weights, orders = random_draws(spec, len(x), epochs, shuffle, validation_split, weights)
-    net = _DenseNet(spec, weights or initial_weights(spec), batch_size)
+    weights, orders = random_draws(spec, len(x), epochs, shuffle, validation_split, weights)
+    net = _DenseNet(spec, weights, batch_size)
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y, dtype="float32")
     x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
@@ -347,9 +344,8 @@ def random_draws(
     """What a fit on ``n_rows`` rows draws from ``numpy.random``, in its order: the initial
     weights (``initial(spec)``, unless given) and each epoch's row order.
 
-    Drawn beforehand and passed to :func:`fit` (or the LSTM engine's, with its
-    ``initial_weights``) as ``weights`` and ``orders``, they give the fit seeding
-    numpy would give, wherever and whenever it runs.
+    Both engines' fits draw with it (the LSTM engine with its own
+    ``initial_weights``), so seeding numpy makes either reproducible.
 
     >>> spec = DenseSpec(2, ((2, "linear"),))
     >>> np.random.seed(1)

@@ -325,29 +325,26 @@ def fit(
     validation_split: float = 0.0,
     verbose: int = 0,
     weights: Sequence[np.ndarray] | None = None,
-    orders: Sequence[np.ndarray] | None = None,
 ) -> tuple[list[np.ndarray], dict[str, Any]]:
     """Train ``spec`` on windows ``x`` (samples, steps, features) and targets ``y``.
 
     Returns the weights (Keras' order) and the history. ``training`` defaults to
     :func:`~gordo.machine.model.lstm_spec.jax_training` of ``spec`` (ValueError
-    if Keras must train it). ``weights`` and ``orders`` (each epoch's row order)
-    default to ``dense_training.random_draws`` (with this module's
-    :func:`initial_weights`) made now; given weights are copied, not changed.
+    if Keras must train it); ``weights`` (default: :func:`initial_weights` drawn
+    now, see ``dense_training.random_draws``) are copied, not changed.
     """
     check_fit_args(epochs, batch_size, validation_split)
     training = training or jax_training(spec)
     if training is None:
         raise ValueError(f"{spec} is not trainable without Keras; train it with Keras")
     n_train = n_training_rows(len(x), validation_split)
-    if orders is None:
-        weights, orders = random_draws(
-            spec, len(x), epochs, shuffle, validation_split, weights, initial=initial_weights
-        )
+    weights, orders = random_draws(
+        spec, len(x), epochs, shuffle, validation_split, weights, initial=initial_weights
+    )
     _start_jax()
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y, dtype="float32")
-    initial = [np.array(w, dtype="float32") for w in (weights or initial_weights(spec))]
+    initial = [np.array(w, dtype="float32") for w in weights]
     x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
     compiled = _compiled_for(spec, training)
     evaluate = None

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from gordo import serializer
-from gordo.machine.model import dense_training, fast_path, keras_io, lstm_training
+from gordo.machine.model import fast_path, keras_io, lstm_training
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.factories.lstm_autoencoder import lstm_model
 from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec, jax_training
@@ -132,22 +132,6 @@ def test_fit_is_reproducible_with_a_numpy_seed():
         )
 
     np.testing.assert_array_equal(fit(), fit())
-
-
-def test_draws_made_beforehand_give_the_seeded_fit():
-    spec = lstm_model.spec(3, 2, LOOKBACK, **LAYERS)
-    x, y = _data(0)
-    np.random.seed(4)
-    seeded, _ = lstm_training.fit(spec, x, y, epochs=2, batch_size=16)
-    np.random.seed(4)
-    weights, orders = dense_training.random_draws(
-        spec, len(x), 2, True, initial=lstm_training.initial_weights
-    )
-    ahead, _ = lstm_training.fit(
-        spec, x, y, epochs=2, batch_size=16, weights=weights, orders=orders
-    )
-    for a, b in zip(seeded, ahead, strict=True):
-        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ with a transformer, gordo's Keras autoencoder and LSTM estimators whose network
 trains without Keras, ``DiffBasedAnomalyDetector`` (not shuffling) -- and for
 ``TimeSeriesSplit`` and the default metrics, with the same parameters (names,
 order and defaults), and fit as they do: the same arithmetic in the same order,
-from the same random draws (inside :func:`~gordo.machine.model.light.pool.training_pool`
-the dense networks train in worker processes). Once fitted,
+from the same random draws. Once fitted,
 they predict through the light twins of :mod:`gordo.machine.model.light.estimators`,
 and :meth:`LightEstimator.stub` gives the fitted model as the tree of
 :class:`~gordo.machine.model.light.unpickle.Stub` objects that
@@ -34,13 +33,11 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from gordo.machine.model import dense_training
 from gordo.machine.model.anomaly.scoring import DiffScoring
 from gordo.machine.model.anomaly.training import DiffTraining
 from gordo.machine.model.checks import fit_arrays
@@ -52,7 +49,6 @@ from gordo.machine.model.keras_params import (
     train,
     trainer,
 )
-from gordo.machine.model.light import pool
 from gordo.machine.model.light.estimators import (
     LightDenseModel,
     LightMinMaxScaler,
@@ -96,12 +92,6 @@ class LightEstimator:
             state["_sklearn_version"] = sklearn_version()
         return state
 
-    def wait(self) -> None:
-        """Return once every training of this estimator and its parts has finished
-        (see :mod:`gordo.machine.model.light.pool`)."""
-        for value in self.state().values():
-            _wait(value)
-
     def stub(self) -> Stub:
         """The fitted model as a :class:`Stub` tree of the original classes."""
         module, _, qualname = self.path.rpartition(".")
@@ -116,14 +106,6 @@ def _clone(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(_clone(v) for v in value)
     return value
-
-
-def _wait(value: Any) -> None:
-    if isinstance(value, LightEstimator):
-        value.wait()
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _wait(item)
 
 
 def _stubbed(value: Any) -> Any:
@@ -287,10 +269,6 @@ def _first_step_names(model: LightEstimator) -> np.ndarray | None:
     return steps[0][1].fitted_state.get("feature_names_in_") if steps else None
 
 
-#: Engines whose fits train in a :func:`~gordo.machine.model.light.pool.training_pool`'s workers.
-POOLED_ENGINES = (dense_training,)
-
-
 class _LightKeras(LightEstimator):
     """gordo's Keras estimators whose network an engine trains without Keras
     (:func:`gordo.machine.model.keras_params.trainer`)."""
@@ -342,63 +320,29 @@ class _LightKeras(LightEstimator):
     def _training_data(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return X, y
 
-    _fitted: dict[str, Any] = {}  # noqa: RUF012 - replaced, never changed
-    _pending: tuple[Future, int, int] | None = None
-
     def fit(self, X: Any, y: Any = None) -> _LightKeras:
-        """Fit; inside :func:`~gordo.machine.model.light.pool.training_pool` a network trained
-        in numpy is trained by a worker while this process goes on."""
         X_arr, y_arr = fit_arrays(X, X if y is None else y, self._name)
         fit_args = {**FIT_DEFAULTS, **self._fit_kwargs()}
         fit_args.pop("callbacks")
         n_in, n_out = X_arr.shape[1], y_arr.shape[1]
         spec = self._spec(self._factory(), n_in, n_out)
-        x_train, y_train = self._training_data(X_arr, y_arr)
-        chosen = trainer(spec, x_train.ndim)
-        if chosen is None:
+        trained = train(spec, *self._training_data(X_arr, y_arr), fit_args)
+        if trained is None:
             raise Unsupported(f"a {self._name} that trains with Keras")
-        if chosen[0] in POOLED_ENGINES:
-            weights, orders = dense_training.random_draws(
-                spec,
-                len(x_train),
-                fit_args["epochs"],
-                fit_args["shuffle"],
-                fit_args["validation_split"],
-                initial=chosen[0].initial_weights,
-            )
-            fit_args.update(weights=weights, orders=orders)
-            cost = len(x_train) * fit_args["epochs"]
-            future = pool.submit(cost, train, spec, x_train, y_train, fit_args)
-            if future is not None:
-                self._pending = (future, n_in, n_out)
-                return self
-        self._set_fitted(train(spec, x_train, y_train, fit_args), n_in, n_out)
-        return self
-
-    def _set_fitted(self, trained: Any, n_in: int, n_out: int) -> None:
         state, history = trained
-        self._pending = None
-        self._fitted = {
+        self.fitted_state = {
             "history_": history,
             "n_features_in_": n_in,
             "n_features_out_": n_out,
             "model_": state,
         }
         self._twin = self._make_twin()
-
-    @property
-    def fitted_state(self) -> dict[str, Any]:  # type: ignore[override]
-        """The fitted attributes (waiting for a training still running in a worker)."""
-        if self._pending is not None:
-            future, n_in, n_out = self._pending
-            self._set_fitted(pool.result(future), n_in, n_out)
-        return self._fitted
+        return self
 
     def _make_twin(self) -> Any:
-        return LightDenseModel(self._fitted, self._name)
+        return LightDenseModel(self.fitted_state, self._name)
 
     def predict(self, X: Any) -> np.ndarray:
-        self.fitted_state  # noqa: B018 - a training in a worker must have finished
         return self._twin.predict(X)
 
     def transform(self, X: Any) -> np.ndarray:
@@ -406,8 +350,7 @@ class _LightKeras(LightEstimator):
 
     def get_metadata(self) -> dict[str, Any]:
         """``{"history": ...}`` of the fit, as the original gives it."""
-        fitted = self.fitted_state
-        return {"history": fitted["history_"]} if fitted else {}
+        return {"history": self.fitted_state["history_"]} if self.fitted_state else {}
 
 
 class KerasAutoEncoder(_LightKeras):
@@ -463,7 +406,7 @@ class _LightLSTM(_LightKeras):
         return x_windows, y[self.lookback_window - 1 + self.lookahead :]
 
     def _make_twin(self) -> Any:
-        state = {**self._fitted, "lookback_window": self.lookback_window}
+        state = {**self.fitted_state, "lookback_window": self.lookback_window}
         return LightWindowModel(state, self._name, self.lookahead)
 
     def get_metadata(self) -> dict[str, Any]:
@@ -517,38 +460,15 @@ class DiffBasedAnomalyDetector(DiffScoring, DiffTraining, LightEstimator):
             if not isinstance(getattr(self, name), LightEstimator):
                 raise Unsupported(f"a DiffBasedAnomalyDetector {name} {getattr(self, name)!r}")
 
-    _fitted_ahead: tuple[Any, Any] | None = None
-
     def _shuffled(self, X: Any, y: Any) -> tuple[Any, Any]:
         raise Unsupported("a DiffBasedAnomalyDetector that shuffles rows")
 
     def _run_folds(self, X: Any, y: Any, cv: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         return cross_validate(self, X, y, cv=cv, **kwargs)
 
-    def cross_validate(
-        self, *, X: Any, y: Any, cv: Any, fit_after: bool = False, **kwargs: Any
-    ) -> dict[str, Any]:
-        """Cross-validate clones and set the thresholds from the folds' validation errors.
-
-        ``fit_after``: a build's final fit on ``X`` and ``y`` follows, so it is
-        started once the folds are (it then trains alongside them, its random
-        numbers drawn in the order of a fit after cross-validation); the next
-        ``fit(X, y)`` finds it done.
-        """
-        if fit_after:
-            kwargs["after_fits"] = lambda: self._fit_ahead(X, y)
+    def cross_validate(self, *, X: Any, y: Any, cv: Any, **kwargs: Any) -> dict[str, Any]:
+        """Cross-validate clones and set the thresholds from the folds' validation errors."""
         return self._cross_validate(X, y, cv, kwargs)
-
-    def _fit_ahead(self, X: Any, y: Any) -> None:
-        super().fit(X, y)
-        self._fitted_ahead = (X, y)
-
-    def fit(self, X: Any, y: Any) -> DiffBasedAnomalyDetector:
-        ahead, self._fitted_ahead = self._fitted_ahead, None
-        if ahead is None or ahead[0] is not X or ahead[1] is not y:
-            super().fit(X, y)
-        self.wait()
-        return self
 
     @property
     def fitted_state(self) -> dict[str, Any]:  # type: ignore[override]
@@ -563,48 +483,31 @@ class DiffBasedAnomalyDetector(DiffScoring, DiffTraining, LightEstimator):
 
 
 def cross_validate(
-    estimator: LightEstimator,
-    X: Any,
-    y: Any,
-    *,
-    cv: Any,
-    scoring: Any = None,
-    after_fits: Callable[[], Any] | None = None,
-    **kwargs: Any,
+    estimator: LightEstimator, X: Any, y: Any, *, cv: Any, scoring: Any = None, **kwargs: Any
 ) -> dict[str, Any]:
     """``sklearn.model_selection.cross_validate`` of a light estimator, with the fold
-    estimators and indices.
-
-    Each fold fits a clone on its train rows, all folds first (in a
-    :func:`~gordo.machine.model.light.pool.training_pool` they train side by side),
-    then ``after_fits()`` is called, then, with a ``scoring`` callable returning a
-    dict, each fold is scored on its test rows.
-    """
+    estimators and indices: each fold fits a clone on its train rows and, with a
+    ``scoring`` callable returning a dict, scores it on its test rows."""
     if kwargs.keys() - {"return_estimator", "return_indices"}:
         raise Unsupported(f"cross_validate arguments {sorted(kwargs)}")
-    splits = list(cv.split(X, y))
-    folds, fit_times = [], []
-    for train_rows, _ in splits:
-        start = time.perf_counter()
-        folds.append(estimator.clone().fit(_rows(X, train_rows), _rows(y, train_rows)))
-        fit_times.append(time.perf_counter() - start)
-    if after_fits is not None:
-        after_fits()
+    results: dict[str, Any] = {"fit_time": [], "score_time": [], "estimator": []}
+    indices: dict[str, list] = {"train": [], "test": []}
     scores: list[dict[str, float]] = []
-    score_times = []
-    for fold, (_, test) in zip(folds, splits, strict=True):
+    for train_rows, test in cv.split(X, y):
+        start = time.perf_counter()
+        fold = estimator.clone().fit(_rows(X, train_rows), _rows(y, train_rows))
+        results["fit_time"].append(time.perf_counter() - start)
         start = time.perf_counter()
         if scoring is not None:
             scores.append(scoring(fold, _rows(X, test), _rows(y, test)))
-        score_times.append(time.perf_counter() - start)
-    results: dict[str, Any] = {
-        "fit_time": np.asarray(fit_times),
-        "score_time": np.asarray(score_times),
-        "estimator": folds,
-    }
+        results["score_time"].append(time.perf_counter() - start)
+        results["estimator"].append(fold)
+        indices["train"].append(train_rows)
+        indices["test"].append(test)
+    results = {k: np.asarray(v) if k != "estimator" else v for k, v in results.items()}
     for name in scores[0] if scores else ():
         results[f"test_{name}"] = np.array([s[name] for s in scores])
-    results["indices"] = {"train": [t for t, _ in splits], "test": [t for _, t in splits]}
+    results["indices"] = indices
     return results
 
 
