@@ -98,7 +98,9 @@ def import_path(obj: Any) -> str | None:
     return f"{module}.{qualname}"
 
 
-def trainer(spec: DenseSpec | LSTMSpec | None, ndim: int) -> tuple[ModuleType, NumpyTraining] | None:
+def trainer(
+    spec: DenseSpec | LSTMSpec | None, ndim: int
+) -> tuple[ModuleType, NumpyTraining] | None:
     """The engine training ``spec`` on inputs of ``ndim`` dimensions without Keras
     (:mod:`~gordo.machine.model.dense_training` or :mod:`~gordo.machine.model.lstm_training`),
     and its settings; None when Keras must train it.
