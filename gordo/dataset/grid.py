@@ -26,7 +26,12 @@ import pandas as pd
 
 from gordo.dataset.data_provider.base import utc_index
 from gordo.dataset.frequency import to_timedelta
-from gordo.dataset.resample import bucket_means, interpolation_limit_steps, loading_metadata
+from gordo.dataset.resample import (
+    bucket_means,
+    check_window,
+    interpolation_limit_steps,
+    loading_metadata,
+)
 from gordo.dataset.sensor_tag import SensorTag
 
 
@@ -115,17 +120,7 @@ def _tag_points(
     series: pd.Series, lookback: pd.Series | None, start: pd.Timestamp, end: pd.Timestamp
 ) -> tuple[np.ndarray, np.ndarray]:
     """A tag's stamps and float values, with its last look-back point prepended if any."""
-    name = series.name
-    if series.index[0] < start:
-        raise ValueError(
-            f"Error - for {name}, first timestamp {series.index[0]} is before the "
-            f"resampling start point {start}"
-        )
-    if series.index[-1] > end:
-        raise ValueError(
-            f"Error - for {name}, last timestamp {series.index[-1]} is later than the "
-            f"resampling end point {end}"
-        )
+    check_window(series, start, end)
     stamps, values = series.index.asi8, series.to_numpy(dtype="float64")
     if lookback is not None and lookback.index[-1] < start:
         stamps = np.concatenate([lookback.index.asi8[-1:], stamps])

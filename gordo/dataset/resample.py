@@ -91,6 +91,28 @@ def loading_metadata(
     return meta
 
 
+def check_window(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """ValueError naming the tag if the (non-empty, sorted) ``series`` leaves [start, end].
+
+    >>> index = pd.date_range("2020-01-01", periods=2, freq="h", tz="UTC")
+    >>> check_window(pd.Series([1.0, 2.0], index=index, name="t"), index[1], index[1])
+    Traceback (most recent call last):
+    ...
+    ValueError: Error - for t, first timestamp 2020-01-01 00:00:00+00:00 is before the \
+resampling start point 2020-01-01 01:00:00+00:00
+    """
+    if series.index[0] < start:
+        raise ValueError(
+            f"Error - for {series.name}, first timestamp {series.index[0]} is before the "
+            f"resampling start point {start}"
+        )
+    if series.index[-1] > end:
+        raise ValueError(
+            f"Error - for {series.name}, last timestamp {series.index[-1]} is later than the "
+            f"resampling end point {end}"
+        )
+
+
 def resample_series(
     series: pd.Series,
     start: pd.Timestamp,
@@ -107,22 +129,12 @@ def resample_series(
     ``lookback`` (the tag's last point before ``start``, if any) lets interpolation
     fill the window's first buckets, within the limit, as the original's look-back fill.
     """
-    name = series.name
     start, end = start.tz_convert("UTC"), end.tz_convert("UTC")
     original_length = len(series)
     limit = interpolation_limit_steps(resolution, interpolation_limit)
     step = to_timedelta(resolution)
     if len(series):
-        if series.index[0] < start:
-            raise ValueError(
-                f"Error - for {name}, first timestamp {series.index[0]} is before the "
-                f"resampling start point {start}"
-            )
-        if series.index[-1] > end:
-            raise ValueError(
-                f"Error - for {name}, last timestamp {series.index[-1]} is later than the "
-                f"resampling end point {end}"
-            )
+        check_window(series, start, end)
     origin, grid_start = start.normalize(), start
     if lookback is not None and len(lookback) and len(series) and lookback.index[-1] < start:
         point = lookback.iloc[-1:].astype("float64")
