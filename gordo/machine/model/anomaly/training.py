@@ -130,24 +130,27 @@ class DiffTraining(abc.ABC):
                     )
                 )
         names = columns or [str(i) for i in range(len(per_fold_tags[-1]))]
-        fold_names = [f"fold-{i}" for i in range(len(folds))]
-        self.feature_thresholds_ = pd.Series(per_fold_tags[-1], index=names)
-        self.aggregate_threshold_ = float(per_fold_total[-1])
-        self.feature_thresholds_per_fold_ = pd.DataFrame(
-            per_fold_tags, index=fold_names, columns=names
-        )
-        self.aggregate_thresholds_per_fold_ = pd.Series(
-            per_fold_total, index=fold_names, dtype="float64"
-        )
+        self._set_fold_thresholds("", per_fold_tags, per_fold_total, names)
         if self.window is not None:
-            self.smooth_feature_thresholds_ = pd.Series(smooth_tags[-1], index=names)
-            self.smooth_aggregate_threshold_ = float(smooth_total[-1])
-            self.smooth_feature_thresholds_per_fold_ = pd.DataFrame(
-                smooth_tags, index=fold_names, columns=names
-            )
-            self.smooth_aggregate_thresholds_per_fold_ = pd.Series(
-                smooth_total, index=fold_names, dtype="float64"
-            )
+            self._set_fold_thresholds("smooth_", smooth_tags, smooth_total, names)
+
+    def _set_fold_thresholds(
+        self, prefix: str, tags: list[np.ndarray], totals: list[float], names: list[str]
+    ) -> None:
+        """The ``{prefix}`` thresholds: the last fold's, and every fold's."""
+        fold_names = [f"fold-{i}" for i in range(len(tags))]
+        setattr(self, f"{prefix}feature_thresholds_", pd.Series(tags[-1], index=names))
+        setattr(self, f"{prefix}aggregate_threshold_", float(totals[-1]))
+        setattr(
+            self,
+            f"{prefix}feature_thresholds_per_fold_",
+            pd.DataFrame(tags, index=fold_names, columns=names),
+        )
+        setattr(
+            self,
+            f"{prefix}aggregate_thresholds_per_fold_",
+            pd.Series(totals, index=fold_names, dtype="float64"),
+        )
 
     def get_metadata(self) -> dict[str, Any]:
         """Thresholds (when cross-validated), smoothing settings and the base estimator's metadata."""
