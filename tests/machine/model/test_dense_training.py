@@ -25,6 +25,7 @@ from gordo.machine.model.factories.feedforward_autoencoder import (
 )
 from gordo.machine.model.models import KerasAutoEncoder
 from gordo.machine.model.numpy_inference import plan_from_state
+from tests.machine.model.helpers import assert_same_training
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
@@ -51,15 +52,6 @@ def _both(params: dict, fit: dict) -> tuple[tuple, tuple]:
     return ours, (model.get_weights(), history)
 
 
-def _assert_same(ours: tuple, theirs: tuple) -> None:
-    for a, b in zip(ours[0], theirs[0], strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    assert ours[1].keys() == theirs[1].keys()
-    for key in ours[1].keys() - {"params"}:
-        np.testing.assert_allclose(ours[1][key], theirs[1][key], rtol=1e-5)
-    assert ours[1]["params"] == theirs[1]["params"]
-
-
 OPTIMIZERS = [
     {},
     {
@@ -77,8 +69,8 @@ OPTIMIZERS = [
 @pytest.mark.parametrize("settings", OPTIMIZERS, ids=lambda s: json.dumps(s))
 def test_one_step_and_a_few_epochs_match_keras(settings):
     params = _layers(**settings)
-    _assert_same(*_both(params, {"epochs": 1, "batch_size": 70, "shuffle": False}))
-    _assert_same(*_both(params, FIT))
+    assert_same_training(*_both(params, {"epochs": 1, "batch_size": 70, "shuffle": False}))
+    assert_same_training(*_both(params, FIT))
 
 
 def test_every_activation_trains_as_keras():
@@ -92,7 +84,7 @@ def test_every_activation_trains_as_keras():
         "decoding_func": funcs[half:],
         "optimizer_kwargs": {"learning_rate": 0.05},
     }
-    _assert_same(*_both(params, FIT))
+    assert_same_training(*_both(params, FIT))
 
 
 @pytest.mark.parametrize("loss", ["mse", "mae"])
@@ -110,7 +102,7 @@ def test_loss_and_gradient_are_keras_ones_even_at_ties(loss):
 
 
 def test_short_last_batch_and_no_validation_match_keras():
-    _assert_same(*_both(_layers(), {"epochs": 2, "batch_size": 32, "shuffle": False}))
+    assert_same_training(*_both(_layers(), {"epochs": 2, "batch_size": 32, "shuffle": False}))
 
 
 @pytest.mark.parametrize(

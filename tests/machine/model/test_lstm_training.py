@@ -18,6 +18,7 @@ from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec, jax_training
 from gordo.machine.model.models import KerasLSTMAutoEncoder, KerasLSTMForecast
 from gordo.machine.model.numpy_inference import RecurrentStack, plan_from_state
 from gordo.machine.model.windows import window_input
+from tests.machine.model.helpers import assert_same_training
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
@@ -50,15 +51,6 @@ def _both(settings: dict, x: np.ndarray, y: np.ndarray, fit: dict) -> tuple[tupl
     return ours, (model.get_weights(), history)
 
 
-def _assert_same(ours: tuple, theirs: tuple) -> None:
-    for a, b in zip(ours[0], theirs[0], strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    assert ours[1].keys() == theirs[1].keys()
-    for key in ours[1].keys() - {"params"}:
-        np.testing.assert_allclose(ours[1][key], theirs[1][key], rtol=1e-5)
-    assert ours[1]["params"] == theirs[1]["params"]
-
-
 CASES = [
     (0, {}),
     (
@@ -78,8 +70,8 @@ CASES = [
 )
 def test_one_step_and_a_few_epochs_match_keras(lookahead, settings):
     x, y = _data(lookahead)
-    _assert_same(*_both(settings, x[:16], y[:16], ONE_STEP))
-    _assert_same(*_both(settings, x, y, EPOCHS))
+    assert_same_training(*_both(settings, x[:16], y[:16], ONE_STEP))
+    assert_same_training(*_both(settings, x, y, EPOCHS))
 
 
 def test_initial_weights_are_keras_ones():
