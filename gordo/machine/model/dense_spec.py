@@ -98,24 +98,38 @@ class DenseSpec:
         """
         return {
             "n_features": self.n_features,
-            "layers": [[units, activation] for units, activation in self.layers],
-            "optimizer": self.optimizer,
-            "optimizer_kwargs": None
-            if self.optimizer_kwargs is None
-            else dict(self.optimizer_kwargs),
-            "compile_kwargs": None if self.compile_kwargs is None else dict(self.compile_kwargs),
+            "layers": layers_to_list(self.layers),
+            **settings_to_dict(self),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DenseSpec:
         """The spec saved by :meth:`to_dict`."""
-        return cls(
-            int(data["n_features"]),
-            tuple((int(units), str(activation)) for units, activation in data["layers"]),
-            data.get("optimizer", "Adam"),
-            data.get("optimizer_kwargs"),
-            data.get("compile_kwargs"),
-        )
+        return cls(int(data["n_features"]), layers_from_list(data["layers"]), *settings_of(data))
+
+
+def layers_to_list(layers: tuple[tuple[int, str], ...]) -> list[list]:
+    """``(units, activation)`` layers as plain lists (for a saved spec)."""
+    return [[units, activation] for units, activation in layers]
+
+
+def layers_from_list(layers: Any) -> tuple[tuple[int, str], ...]:
+    """The layers saved by :func:`layers_to_list`."""
+    return tuple((int(units), str(activation)) for units, activation in layers)
+
+
+def settings_to_dict(spec: Any) -> dict[str, Any]:
+    """A spec's optimizer, optimizer and compile arguments as plain data."""
+    return {
+        "optimizer": spec.optimizer,
+        "optimizer_kwargs": None if spec.optimizer_kwargs is None else dict(spec.optimizer_kwargs),
+        "compile_kwargs": None if spec.compile_kwargs is None else dict(spec.compile_kwargs),
+    }
+
+
+def settings_of(data: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    """(optimizer, optimizer_kwargs, compile_kwargs) saved by :func:`settings_to_dict`."""
+    return data.get("optimizer", "Adam"), data.get("optimizer_kwargs"), data.get("compile_kwargs")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gordo.machine.model.dense_spec import NumpyTraining, training_settings
+from gordo.machine.model.dense_spec import (
+    NumpyTraining,
+    layers_from_list,
+    layers_to_list,
+    settings_of,
+    settings_to_dict,
+    training_settings,
+)
 
 #: Saved-state format of an LSTM network trained without Keras (see :func:`LSTMSpec.to_dict`).
 LSTM_FORMAT = "gordo-lstm-model/1"
@@ -53,13 +60,9 @@ class LSTMSpec:
         return {
             "n_features": self.n_features,
             "lookback_window": self.lookback_window,
-            "recurrent": [[units, activation] for units, activation in self.recurrent],
-            "head": [[units, activation] for units, activation in self.head],
-            "optimizer": self.optimizer,
-            "optimizer_kwargs": None
-            if self.optimizer_kwargs is None
-            else dict(self.optimizer_kwargs),
-            "compile_kwargs": None if self.compile_kwargs is None else dict(self.compile_kwargs),
+            "recurrent": layers_to_list(self.recurrent),
+            "head": layers_to_list(self.head),
+            **settings_to_dict(self),
         }
 
     @classmethod
@@ -68,11 +71,9 @@ class LSTMSpec:
         return cls(
             int(data["n_features"]),
             int(data["lookback_window"]),
-            tuple((int(units), str(activation)) for units, activation in data["recurrent"]),
-            tuple((int(units), str(activation)) for units, activation in data["head"]),
-            data.get("optimizer", "Adam"),
-            data.get("optimizer_kwargs"),
-            data.get("compile_kwargs"),
+            layers_from_list(data["recurrent"]),
+            layers_from_list(data["head"]),
+            *settings_of(data),
         )
 
 
