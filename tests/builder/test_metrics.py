@@ -10,7 +10,7 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import TimeSeriesSplit, cross_validate
 
 from gordo.builder import metrics
-from gordo.exceptions import DefinitionImportError
+from gordo.exceptions import MetricImportError
 
 
 class _ShortOutput(BaseEstimator, RegressorMixin):
@@ -51,5 +51,5 @@ def test_same_scores_as_documented_scorers(model, scaler):
 
 
 def test_unknown_metric():
-    with pytest.raises(DefinitionImportError, match="no_such_score"):
+    with pytest.raises(MetricImportError, match="no_such_score"):
         metrics.metrics_from_list(["no_such_score"])

@@ -200,10 +200,11 @@ def test_swagger_ui_is_served_from_local_assets(client):
         rule.rule.replace("<", "{").replace(">", "}")
         for rule in client.application.url_map.iter_rules()
     }
-    documented = set(doc["paths"])
-    assert {r for r in routes if r.startswith("/gordo")} == {
-        p for p in documented if p.startswith("/gordo")
-    }
+    documented = {p for p in doc["paths"] if p.startswith("/gordo")}
+    served = {r for r in routes if r.startswith("/gordo")}
+    assert documented <= served
+    # the only routes not documented are the trailing-slash spellings of documented ones
+    assert {r[:-1] for r in served - documented} <= documented
 
 
 def test_prometheus_metrics_count_requests_by_route_and_model(app_config):

@@ -60,7 +60,8 @@ class GordoServer:
         )
 
     def observe(self, method: str, path: str, status: int, model: str, seconds: float) -> None:
-        labels = (method, path, str(status), self.project, model)
+        project = self.project or flask.g.get("project", "")
+        labels = (method, path, str(status), project, model)
         self.requests.labels(*labels).inc()
         self.request_duration_seconds.labels(*labels).observe(seconds)
 
