@@ -235,3 +235,56 @@ def test_dataframe_dict_round_trip_keeps_two_level_columns():
     pd.testing.assert_frame_equal(back, df, check_freq=False)
     parquet = utils.dataframe_from_parquet_bytes(utils.dataframe_into_parquet_bytes(df))
     pd.testing.assert_frame_equal(parquet, df, check_freq=False)
+
+
+def _model_routes(client, base: str) -> dict[str, int]:
+    """The status of every model route under ``base`` (POSTs carry a real body)."""
+    X = training_frame(TAGS, rows=3)
+    body = {"X": utils.dataframe_to_dict(X), "y": utils.dataframe_to_dict(X)}
+    return {
+        "healthcheck": client.get(f"{base}/ae-model/healthcheck").status_code,
+        "metadata": client.get(f"{base}/ae-model/metadata").status_code,
+        "download-model": client.get(f"{base}/ae-model/download-model").status_code,
+        "prediction": client.post(f"{base}/ae-model/prediction", json=body).status_code,
+        "anomaly": client.post(f"{base}/ae-model/anomaly/prediction", json=body).status_code,
+        "models": client.get(f"{base}/models").status_code,
+    }
+
+
+def test_without_project_the_collection_is_served_under_any_project_name(app_config, monkeypatch):
+    """As the original: with PROJECT unset, every model route answers whatever the project."""
+    monkeypatch.delenv("PROJECT", raising=False)
+    config = {key: value for key, value in app_config.items() if key != "PROJECT"}
+    client = build_app(config).test_client()
+    for project in ("bench", PROJECT):
+        assert set(_model_routes(client, f"/gordo/v0/{project}").values()) == {200}, project
+    assert client.get("/gordo/v0/bench/models").json["models"][0] == "ae-model"
+    # with PROJECT set, another project is still a 404
+    assert _model_routes(build_app(app_config).test_client(), "/gordo/v0/bench")["metadata"] == 404
+
+
+def test_documented_trailing_slash_spellings_reach_the_views(client):
+    """``…/prediction/``, ``…/metadata/``, ``…/anomaly/prediction/``, ``…/download-model/``:
+    the same answers as without the slash, with no redirect (a POST keeps its body)."""
+    X = training_frame(TAGS, rows=3)
+    body = {"X": utils.dataframe_to_dict(X), "y": utils.dataframe_to_dict(X)}
+    for path, method in (
+        ("ae-model/prediction", "post"),
+        ("ae-model/anomaly/prediction", "post"),
+        ("ae-model/metadata", "get"),
+        ("ae-model/healthcheck", "get"),
+        ("ae-model/download-model", "get"),
+        ("models", "get"),
+        ("revisions", "get"),
+    ):
+        call = getattr(client, method)
+        kwargs = {"json": body} if method == "post" else {}
+        plain, slashed = call(f"{BASE}/{path}", **kwargs), call(f"{BASE}/{path}/", **kwargs)
+        assert slashed.status_code == plain.status_code == 200, (path, slashed.status_code)
+        if slashed.is_json:
+            drop = {"time-seconds"}
+            assert {k: v for k, v in slashed.json.items() if k not in drop} == {
+                k: v for k, v in plain.json.items() if k not in drop
+            }, path
+        else:
+            assert slashed.data == plain.data, path

@@ -73,7 +73,7 @@ class InfImputer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame | np.ndarray, y: Any = None) -> pd.DataFrame | np.ndarray:
         """X with inf and -inf replaced by the fitted fill values; a frame stays a frame
-    (with its column types)."""
+        (with its column types)."""
         check_is_fitted(self, "_posinf_fill_values")
         values = _float64(X, copy=True) if isinstance(X, pd.DataFrame) else np.array(X, copy=True)
         if values.shape[1] != self.n_features_in_:
