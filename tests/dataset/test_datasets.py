@@ -307,10 +307,9 @@ def test_random_dataset_to_dict_matches_reference_shape():
     )
     d = ds.to_dict()
     assert d["type"] == "RandomDataset"  # registered names, as the original writes them
-    assert d["data_provider"] == {
+    assert d["data_provider"] == {  # the default seed is left out, as the original has none
         "min_size": 100,
         "max_size": 300,
-        "seed": 0,
         "type": "RandomDataProvider",
     }
     assert d["train_start_date"] == "2018-01-01T09:00:30+00:00"
