@@ -260,7 +260,8 @@ class TimeSeriesDataset(GordoBaseDataset):
         if self.data_provider is None:
             raise ConfigException(
                 "dataset.data_provider is not set: the dataset cannot load data without one; "
-                "give data_provider.type (e.g. RandomDataProvider) or --default-data-provider"
+                "give data_provider.type (e.g. RandomDataProvider), or generate the workflow "
+                "with --default-data-provider"
             )
         try:
             loaded = list(
