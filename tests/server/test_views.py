@@ -213,7 +213,7 @@ def test_prometheus_metrics_count_requests_by_route_and_model(app_config):
     registry = CollectorRegistry()
     client = build_app({**app_config, "ENABLE_PROMETHEUS": "true"}, registry).test_client()
     client.post(f"{BASE}/sk-model/prediction", json={"X": [1, 2, 3, 4]})
-    client.post(f"{BASE}/sk-model/prediction", json={"X": [1, 2]})
+    client.post(f"{BASE}/sk-model/prediction/", json={"X": [1, 2]})  # same route, same label
     labels = {
         "method": "POST",
         "path": "/gordo/v0/<gordo_project>/<gordo_name>/prediction",
