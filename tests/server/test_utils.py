@@ -5,13 +5,14 @@ from __future__ import annotations
 import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 
 from gordo.server.utils import dataframe_from_dict, dataframe_to_dict
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 
 
+@settings(max_examples=60, deadline=None)
 @given(
     values=st.lists(st.tuples(finite, finite), min_size=1, max_size=20),
     first=st.integers(-1000, 1000),
