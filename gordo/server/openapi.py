@@ -54,8 +54,8 @@ def _choices(values: list[str]) -> dict:
 def openapi_document(project: str | None, models: list[str], revisions: list[str] = ()) -> dict:
     """The OpenAPI 3 document of a server for ``project`` serving ``models``.
 
-    The project (any name when None), the current revision's models and the available revisions are
-    listed as the parameters' choices.
+    The project (any name when None), the current revision's models and the
+    available revisions are listed as the parameters' choices.
     """
     project_param = {
         "name": "gordo_project",

@@ -17,8 +17,8 @@ class InfImputer(TransformerMixin, BaseEstimator):
 
     ``strategy="minmax"`` fills with each column's max + ``delta`` (for inf) and
     min - ``delta`` (for -inf), as seen in fit; ``"extremes"`` with the largest
-    and smallest values of the data type (of each column, for a frame). ``inf_fill_value`` /
-    ``neg_inf_fill_value`` take precedence over the strategy.
+    and smallest values of the data type (of each column, for a frame).
+    ``inf_fill_value`` / ``neg_inf_fill_value`` take precedence over the strategy.
 
     >>> X = np.array([[1.0, 10.0], [np.inf, -10.0], [3.0, -np.inf]])
     >>> InfImputer().fit_transform(X)
