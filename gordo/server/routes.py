@@ -1,8 +1,9 @@
 """The project blueprint: every route under ``/gordo/v0/<gordo_project>/``.
 
 Before a view runs, the project is checked against the server's ``PROJECT``
-(any project name is served when it is not set) and the revision is resolved: the ``revision`` query parameter or header picks
-another revision than the current one (410 if it is not there).
+(any project name is served when it is not set) and the revision is resolved:
+the ``revision`` query parameter or header picks another revision than the
+current one (410 if it is not there).
 """
 
 from __future__ import annotations
