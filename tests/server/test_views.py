@@ -253,12 +253,21 @@ def _model_routes(client, base: str) -> dict[str, int]:
 
 def test_without_project_the_collection_is_served_under_any_project_name(app_config, monkeypatch):
     """As the original: with PROJECT unset, every model route answers whatever the project."""
+    from prometheus_client import CollectorRegistry
+
     monkeypatch.delenv("PROJECT", raising=False)
     config = {key: value for key, value in app_config.items() if key != "PROJECT"}
-    client = build_app(config).test_client()
+    registry = CollectorRegistry()
+    client = build_app({**config, "ENABLE_PROMETHEUS": "true"}, registry).test_client()
     for project in ("bench", PROJECT):
         assert set(_model_routes(client, f"/gordo/v0/{project}").values()) == {200}, project
     assert client.get("/gordo/v0/bench/models").json["models"][0] == "ae-model"
+    labels = {"method": "GET", "path": "/gordo/v0/<gordo_project>/models", "model": ""}
+    # the metrics name the project the request asked for
+    count = registry.get_sample_value(
+        "gordo_server_requests_total", {**labels, "status_code": "200", "project": "bench"}
+    )
+    assert count == 2.0
     # with PROJECT set, another project is still a 404
     assert _model_routes(build_app(app_config).test_client(), "/gordo/v0/bench")["metadata"] == 404
 
