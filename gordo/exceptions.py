@@ -52,6 +52,15 @@ class DefinitionImportError(GordoError, ImportError):
     """An import path in a model definition does not resolve."""
 
 
+class MetricImportError(GordoError, AttributeError):
+    """A metric of ``evaluation.metrics`` does not resolve.
+
+    An ``AttributeError``, as documented for ``metrics_from_list``; it cannot also be
+    a :class:`DefinitionImportError` (Python refuses a class deriving from both
+    ``ImportError`` and ``AttributeError``), so its exit code is set to the same 85.
+    """
+
+
 class DefinitionParameterError(ConfigException):
     """A model definition passes a parameter the estimator does not take."""
 
@@ -199,6 +208,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
     NoSuitableDataProviderError: 70,
     InsufficientDataError: 80,
     ImportError: 85,
+    MetricImportError: 85,
     ReporterException: 90,
     ConfigException: 100,
 }

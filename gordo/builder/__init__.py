@@ -2,11 +2,14 @@
 
 ``ModelBuilder`` is imported on first use, so the CLI can import the small
 modules of this package (and show its help) without loading scikit-learn.
+``local_build`` (the function, as documented) loads it only when called.
 """
 
 from typing import Any
 
-__all__ = ["ModelBuilder"]
+from gordo.builder.local_build import local_build
+
+__all__ = ["ModelBuilder", "local_build"]
 
 
 def __getattr__(name: str) -> Any:

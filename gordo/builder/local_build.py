@@ -1,22 +1,28 @@
-"""Build every machine of a config locally: a quick way to check a config before deploying it."""
+"""Build every machine of a config locally: a quick way to check a config before deploying it.
+
+The function is also ``gordo.builder.local_build``, as documented; this module
+imports nothing heavy until it is called.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from sklearn.base import BaseEstimator
-
-from gordo.builder.build_model import ModelBuilder
 from gordo.exceptions import ConfigException
-from gordo.machine import Machine
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+
+    from gordo.machine import Machine
 
 logger = logging.getLogger(__name__)
 
 
 def _parse(config_str: str) -> Any:
+    import yaml
+
     try:
         return yaml.safe_load(config_str)
     except yaml.YAMLError as exc:
@@ -63,6 +69,7 @@ def local_build(
     >>> models_n_metadata = local_build(config)
     >>> assert len(list(models_n_metadata)) == 1
     """
+    from gordo.builder.build_model import ModelBuilder
     from gordo.workflow.config_elements.normalized_config import NormalizedConfig
 
     config = NormalizedConfig(_parse(config_str), project_name=project_name)

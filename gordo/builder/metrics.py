@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gordo.exceptions import DefinitionImportError, MetricImportError
 from gordo.serializer.import_paths import import_locate
 
 #: A fitted or unfitted scaler, or its definition.
@@ -42,11 +43,22 @@ def metrics_from_list(
     """Load metric functions from import paths; a bare name is looked up in ``sklearn.metrics``.
 
     ``None`` gives :data:`DEFAULT_METRICS`. An unknown name raises
-    :class:`gordo.exceptions.DefinitionImportError` naming it. ``locate`` turns
-    a path into its function.
+    :class:`gordo.exceptions.MetricImportError` (an ``AttributeError``, as
+    documented) naming it. ``locate`` turns a path into its function.
+
+    >>> metrics_from_list(["no_such_metric"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.MetricImportError: evaluation.metrics: Cannot import ...no_such_metric...
     """
     paths = DEFAULT_METRICS if metric_list is None else metric_list
-    return [locate(p if "." in p else f"sklearn.metrics.{p}") for p in paths]
+    found = []
+    for path in paths:
+        try:
+            found.append(locate(path if "." in path else f"sklearn.metrics.{path}"))
+        except DefinitionImportError as exc:
+            raise MetricImportError(f"evaluation.metrics: {exc}") from exc
+    return found
 
 
 def metric_name(metric: Callable) -> str:

@@ -157,19 +157,17 @@ class TimeSeriesDataset(GordoBaseDataset):
                 f"train_end_date ({self.train_end_date}) must be after "
                 f"train_start_date ({self.train_start_date})"
             )
-        # 3: provider
-        if data_provider is None:
-            raise ConfigException(
-                "data_provider is empty. Make sure data_provider.type is also specified."
-            )
-        self.data_provider = GordoBaseDataProvider.from_dict(data_provider)
+        # 3: provider (may be left out of a config; loading data then fails, see _load)
+        self.data_provider: GordoBaseDataProvider | None = (
+            None if data_provider is None else GordoBaseDataProvider.from_dict(data_provider)
+        )
         self._params["data_provider"] = self.data_provider
         # 4-5: tags
         self._check_legacy(kwargs)
         if asset is None and default_tag is None and kwargs.get("default_asset") is not None:
             asset = kwargs["default_asset"]
         defaults = default_fields(default_tag, asset)
-        required = self.data_provider.tags_required_fields
+        required = self.data_provider.tags_required_fields if self.data_provider else ()
         self.tag_list = normalize_sensor_tags(
             tag_list, default_tag=defaults, required_fields=required, key="tag_list"
         )
@@ -259,6 +257,12 @@ class TimeSeriesDataset(GordoBaseDataset):
         return [*union, *trigger], trigger
 
     def _load(self, tags: list[SensorTag], trigger: list[SensorTag]) -> pd.DataFrame:
+        if self.data_provider is None:
+            raise ConfigException(
+                "dataset.data_provider is not set: the dataset cannot load data without one; "
+                "give data_provider.type (e.g. RandomDataProvider), or generate the workflow "
+                "with --default-data-provider"
+            )
         try:
             loaded = list(
                 self.data_provider.load_series(

@@ -99,17 +99,23 @@ def import_class(name: str, kind: Kind) -> type:
 
 
 def canonical_type(cls: type, kind: Kind) -> str:
-    """The ``type`` written by ``to_dict``: the registered path of a built-in, else the class path.
+    """The ``type`` written by ``to_dict``: the registered name of a built-in, else the class path.
+
+    Registered names are what the original writes, so any gordo-compatible
+    reader (the original's client and its gordo-core included) resolves them.
 
     >>> from gordo.dataset.data_provider.random_provider import RandomDataProvider
     >>> canonical_type(RandomDataProvider, "provider")
-    'gordo.dataset.data_provider.providers.RandomDataProvider'
+    'RandomDataProvider'
+    >>> canonical_type(ConfigException, "provider")
+    'gordo.exceptions.ConfigException'
     """
-    registered = SHORT_NAMES[kind].get(cls.__name__)
-    if registered and registered.rpartition(".")[2] == cls.__name__:
+    name = cls.__name__
+    registered = SHORT_NAMES[kind].get(name)
+    if registered and registered.rpartition(".")[2] == name:
         try:
             if import_class(registered, kind) is cls:
-                return registered
+                return name
         except (ImportError, AttributeError):
             pass
     return f"{cls.__module__}.{cls.__qualname__}"

@@ -51,17 +51,17 @@ def _choices(values: list[str]) -> dict:
     return {"type": "string", **({"enum": values} if values else {})}
 
 
-def openapi_document(project: str, models: list[str], revisions: list[str] = ()) -> dict:
+def openapi_document(project: str | None, models: list[str], revisions: list[str] = ()) -> dict:
     """The OpenAPI 3 document of a server for ``project`` serving ``models``.
 
-    The project, the current revision's models and the available revisions are
-    listed as the parameters' choices.
+    The project (any name when None), the current revision's models and the
+    available revisions are listed as the parameters' choices.
     """
     project_param = {
         "name": "gordo_project",
         "in": "path",
         "required": True,
-        "schema": _choices([project]),
+        "schema": _choices([project] if project else []),
     }
     model_param = {"name": "gordo_name", "in": "path", "required": True, "schema": _choices(models)}
     revision_schema = _choices(list(revisions))

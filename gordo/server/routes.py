@@ -1,8 +1,9 @@
 """The project blueprint: every route under ``/gordo/v0/<gordo_project>/``.
 
 Before a view runs, the project is checked against the server's ``PROJECT``
-and the revision is resolved: the ``revision`` query parameter or header picks
-another revision than the current one (410 if it is not there).
+(any project name is served when it is not set) and the revision is resolved:
+the ``revision`` query parameter or header picks another revision than the
+current one (410 if it is not there).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _enter_project(endpoint: str | None, values: dict | None) -> None:
     values = values if values is not None else {}
     project = values.pop("gordo_project", None)
     config = flask.current_app.config["GORDO"]
-    if project != config.PROJECT:
+    if config.PROJECT is not None and project != config.PROJECT:
         raise NotFoundError(
             f"Unknown project {project!r}: this server serves project {config.PROJECT!r}"
         )
@@ -112,25 +113,31 @@ def delete_model_revision(gordo_name: str, revision: str):
 
 
 def build_blueprint() -> flask.Blueprint:
-    """The blueprint of the project routes."""
+    """The blueprint of the project routes.
+
+    Every route also answers with a trailing slash (the documented headings spell
+    ``/prediction/``, ``/metadata/``...), at the same view and without a redirect.
+    """
     bp = flask.Blueprint("gordo_project", __name__, url_prefix=PREFIX)
     bp.url_value_preprocessor(_enter_project)
+
+    def route(rule: str, endpoint: str, view, **options) -> None:
+        bp.add_url_rule(rule, endpoint, view, **options)
+        bp.add_url_rule(f"{rule}/", endpoint, view, **options)
+
     bp.add_url_rule("/", "project_index", project_index, methods=["GET"])
-    bp.add_url_rule("/models", view_func=ModelListView.as_view(ModelListView.endpoint))
-    bp.add_url_rule("/revisions", view_func=RevisionListView.as_view(RevisionListView.endpoint))
-    bp.add_url_rule("/expected-models", view_func=ExpectedModels.as_view(ExpectedModels.endpoint))
-    bp.add_url_rule(
-        "/<gordo_name>/prediction", view_func=BaseModelView.as_view(BaseModelView.endpoint)
-    )
-    bp.add_url_rule(
-        "/<gordo_name>/anomaly/prediction", view_func=AnomalyView.as_view(AnomalyView.endpoint)
-    )
+    for view_class, rule in (
+        (ModelListView, "/models"),
+        (RevisionListView, "/revisions"),
+        (ExpectedModels, "/expected-models"),
+        (BaseModelView, "/<gordo_name>/prediction"),
+        (AnomalyView, "/<gordo_name>/anomaly/prediction"),
+        (DownloadModel, "/<gordo_name>/download-model"),
+    ):
+        route(rule, view_class.endpoint, view_class.as_view(view_class.endpoint))
     metadata = MetaDataView.as_view(MetaDataView.endpoint)
-    bp.add_url_rule("/<gordo_name>/metadata", view_func=metadata)
-    bp.add_url_rule("/<gordo_name>/healthcheck", "model_healthcheck", metadata)
-    bp.add_url_rule(
-        "/<gordo_name>/download-model", view_func=DownloadModel.as_view(DownloadModel.endpoint)
-    )
+    route("/<gordo_name>/metadata", MetaDataView.endpoint, metadata)
+    route("/<gordo_name>/healthcheck", "model_healthcheck", metadata)
     bp.add_url_rule(
         "/<gordo_name>/revision/<revision>",
         "delete_model_revision",

@@ -56,8 +56,8 @@ class Config:
     Keys and environment variables:
 
     - ``MODEL_COLLECTION_DIR``: the current revision's directory of built models.
-    - ``PROJECT``: the project served (default: the name of the directory
-      holding the revisions).
+    - ``PROJECT``: the project served; other project names in the URL get a 404.
+      Unset, the collection is served under any project name, as the original does.
     - ``EXPECTED_MODELS``: YAML/JSON list of the models the deployment expects.
     - ``ENABLE_PROMETHEUS``: ``true`` to record and serve Prometheus metrics.
     - ``N_CACHED_MODELS``: models kept loaded per worker (default 2).
@@ -77,7 +77,7 @@ class Config:
                 "revision to serve, <root>/<project>/<revision>"
             )
         self.MODEL_COLLECTION_DIR = str(Path(collection_dir))
-        self.PROJECT = str(values.get("PROJECT") or Path(collection_dir).resolve().parent.name)
+        self.PROJECT: str | None = values.get("PROJECT") or None
         self.EXPECTED_MODELS = _parse_expected_models(values.get("EXPECTED_MODELS"))
         self.ENABLE_PROMETHEUS = _flag(values.get("ENABLE_PROMETHEUS", False))
         self.N_CACHED_MODELS = _positive_int(

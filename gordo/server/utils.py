@@ -44,7 +44,10 @@ __all__ = [
 
 
 def dataframe_to_dict(df: pd.DataFrame) -> dict:
-    """A JSON-ready dict of ``df``; two-level columns nest by their top level.
+    """A dict of ``df``; two-level columns nest by their top level.
+
+    A time index is written as strings (JSON-ready); any other index keeps its
+    labels, as ``df.to_dict()`` does (an integer index keeps integer keys).
 
     >>> import pprint
     >>> columns = pd.MultiIndex.from_tuples(
@@ -56,8 +59,14 @@ def dataframe_to_dict(df: pd.DataFrame) -> dict:
                   'sub-feature-1': {'2019-01-01': 1, '2019-02-01': 5}},
      'feature1': {'sub-feature-0': {'2019-01-01': 2, '2019-02-01': 6},
                   'sub-feature-1': {'2019-01-01': 3, '2019-02-01': 7}}}
+    >>> dataframe_to_dict(pd.DataFrame({"a": [1.5, 2.5]}))
+    {'a': {0: 1.5, 1: 2.5}}
     """
-    return frame_payload(df)
+    if isinstance(df.index, pd.DatetimeIndex):
+        return frame_payload(df)
+    if isinstance(df.columns, pd.MultiIndex):
+        return {top: df[top].to_dict() for top in df.columns.get_level_values(0).unique()}
+    return df.to_dict()
 
 
 def dataframe_from_dict(

@@ -67,14 +67,19 @@ def write_key(registry_dir: os.PathLike | str, key: str, val: AnyStr) -> None:
     logger.debug("Wrote registry key %r in %s", key, path.parent)
 
 
-def get_value(registry_dir: os.PathLike | str, key: str) -> AnyStr | None:
+def get_value(registry_dir: os.PathLike | str | None, key: str) -> AnyStr | None:
     """The value of ``key`` in the registry, or None if the registry or key does not exist.
 
-    Values that are valid UTF-8 come back as ``str``, others as ``bytes``.
+    Values that are valid UTF-8 come back as ``str``, others as ``bytes``. No
+    registry (``registry_dir`` None) holds no value.
 
     >>> get_value("/nonexistent/registry", "akey") is None
     True
+    >>> get_value(None, "akey") is None
+    True
     """
+    if registry_dir is None:
+        return None
     path = _key_path(registry_dir, key)
     try:
         data = path.read_bytes()

@@ -37,3 +37,12 @@ def test_bad_configs():
         list(local_build("machines: [unclosed"))
     with pytest.raises(ConfigValidationError, match="machines"):
         list(local_build("machines: [{name: a}]"))
+
+
+def test_documented_import_from_the_package():
+    """``from gordo.builder import local_build; local_build(config_str)`` as documented."""
+    from gordo.builder import local_build as documented
+
+    assert documented is local_build
+    ((model, machine),) = documented(yaml.safe_dump({"machines": [machine_config("a")]}))
+    assert model is not None and machine.name == "a"

@@ -9,8 +9,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import TimeSeriesSplit, cross_validate
 
-from gordo.builder import metrics
-from gordo.exceptions import DefinitionImportError
+from gordo.builder import ModelBuilder, metrics
+from gordo.exceptions import MetricImportError
 
 
 class _ShortOutput(BaseEstimator, RegressorMixin):
@@ -51,5 +51,13 @@ def test_same_scores_as_documented_scorers(model, scaler):
 
 
 def test_unknown_metric():
-    with pytest.raises(DefinitionImportError, match="no_such_score"):
+    with pytest.raises(MetricImportError, match="no_such_score"):
         metrics.metrics_from_list(["no_such_score"])
+
+
+def test_unknown_metric_is_the_documented_attribute_error():
+    """``metrics_from_list`` is documented to raise AttributeError; the message names the metric."""
+    with pytest.raises(AttributeError, match="no_such_metric"):
+        metrics.metrics_from_list(["no_such_metric"])
+    with pytest.raises(AttributeError, match="no_such_metric"):
+        ModelBuilder.metrics_from_list(["no_such_metric"])

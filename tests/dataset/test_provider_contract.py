@@ -23,6 +23,7 @@ from gordo.dataset.data_provider.providers import (
     PostgresDataProvider,
     RandomDataProvider,
 )
+from gordo.dataset.registry import resolve_path
 from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import DataSourceUnavailableError, MissingTagError
 from tests.dataset.backends import sample_series, write_influx, write_postgres
@@ -196,7 +197,9 @@ def test_to_dict_round_trip(provider):
     config = provider.to_dict()
     again = GordoBaseDataProvider.from_dict(config)
     assert type(again) is type(provider) and again.to_dict() == config
-    assert config["type"].startswith("gordo.dataset.data_provider.providers.")
+    # the registered name, as the original writes it
+    assert "." not in config["type"]
+    assert resolve_path(config["type"], "provider").startswith("gordo.dataset.data_provider.")
 
 
 def test_dataset_on_provider(provider):

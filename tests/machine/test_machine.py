@@ -244,7 +244,7 @@ def test_machine_and_config_modules_import_no_deep_learning_framework():
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
-# The seed's §1.4 example exactly (model included), with a data provider added.
+# The seed's §1.4 example exactly (model included): its dataset has no data provider.
 SEED_MACHINE = """
 - name: ct-23-0001
   dataset:
@@ -254,7 +254,6 @@ SEED_MACHINE = """
       - TAG 3
     train_start_date: 2016-11-07T09:11:30+01:00
     train_end_date: 2018-09-15T03:01:00+01:00
-    data_provider: {type: RandomDataProvider}
   metadata:
     arbitrary-key: arbitrary-value
   model:
@@ -274,3 +273,6 @@ def test_seed_machine_example_with_the_anomaly_model():
     assert machine.name == "ct-23-0001"
     assert next(iter(machine.model)) == "gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector"
     assert Machine.from_dict(machine.to_dict()) == machine
+    # only loading data needs the provider, and says which key is missing
+    with pytest.raises(ConfigException, match="dataset.data_provider is not set"):
+        machine.dataset.get_data()

@@ -21,7 +21,7 @@ def test_config_reads_the_documented_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("ENABLE_PROMETHEUS", "true")
     monkeypatch.delenv("PROJECT", raising=False)
     config = Config()
-    assert config.PROJECT == "proj"
+    assert config.PROJECT is None  # unset: any project name is served
     assert config.EXPECTED_MODELS == ["a", "b"]
     assert config.N_CACHED_MODELS == 5 and config.ENABLE_PROMETHEUS and enable_prometheus()
     assert Config({"PROJECT": "other", "N_CACHED_MODELS": 1}).PROJECT == "other"

@@ -99,3 +99,8 @@ def test_concurrent_writers_same_key_never_expose_partial_value(tmp_path: Path):
     stop.set()
     thread.join()
     assert seen <= set(values)
+
+
+def test_no_registry_holds_no_value():
+    """As documented: ``get_value(None, key)`` is None (no registry configured)."""
+    assert get_value(None, "key") is None

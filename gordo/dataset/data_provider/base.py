@@ -143,7 +143,7 @@ class GordoBaseDataProvider(abc.ABC):
 
         >>> provider = GordoBaseDataProvider.from_dict({"type": "RandomDataProvider"})
         >>> provider.to_dict()["type"]
-        'gordo.dataset.data_provider.providers.RandomDataProvider'
+        'RandomDataProvider'
         """
         if isinstance(config, GordoBaseDataProvider):
             return config

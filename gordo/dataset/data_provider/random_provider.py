@@ -82,3 +82,19 @@ class RandomDataProvider(GordoBaseDataProvider):
             if last[0] < start.to_datetime64():  # before a start with a fraction of a second
                 last, value = last[:0], value[:0]
             yield pd.Series(value, index=utc_index(last), name=tag.name), tag
+
+    def to_dict(self) -> dict[str, Any]:
+        """The arguments plus ``type``; ``seed`` only when it is not the default 0.
+
+        The original's RandomDataProvider takes no ``seed``, so a model built with
+        the default stays loadable by its client from the model's metadata.
+
+        >>> RandomDataProvider().to_dict()
+        {'min_size': 100, 'max_size': 300, 'type': 'RandomDataProvider'}
+        >>> RandomDataProvider(seed=3).to_dict()["seed"]
+        3
+        """
+        params = super().to_dict()
+        if params.get("seed") == 0:
+            del params["seed"]
+        return params

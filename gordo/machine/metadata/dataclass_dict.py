@@ -188,7 +188,15 @@ class DataClassDictMixin:
         """An instance from a dict as written by :meth:`to_dict`; unknown keys are ignored.
 
         With ``infer_missing`` a missing field that has no default becomes None.
+        An instance of the class itself is returned as it is.
+
+        >>> from gordo.machine.metadata import Metadata
+        >>> metadata = Metadata()
+        >>> Metadata.from_dict(metadata) is metadata
+        True
         """
+        if isinstance(kvs, cls):
+            return kvs
         if not isinstance(kvs, Mapping):
             raise TypeError(f"{cls.__name__}.from_dict needs a mapping, got {type(kvs).__name__}")
         types_ = _field_types(cls)

@@ -60,7 +60,8 @@ class GordoServer:
         )
 
     def observe(self, method: str, path: str, status: int, model: str, seconds: float) -> None:
-        labels = (method, path, str(status), self.project, model)
+        project = self.project or flask.g.get("project", "")
+        labels = (method, path, str(status), project, model)
         self.requests.labels(*labels).inc()
         self.request_duration_seconds.labels(*labels).observe(seconds)
 
@@ -74,7 +75,10 @@ class GordoServer:
         @app.after_request
         def _record(response: flask.Response):
             rule = flask.request.url_rule
-            path = rule.rule if rule is not None else "<unknown>"
+            # a route's spellings (``…/prediction`` and ``…/prediction/``) share one label:
+            # the rule registered first for the endpoint
+            first = next(app.url_map.iter_rules(rule.endpoint), rule) if rule is not None else None
+            path = first.rule if first is not None else "<unknown>"
             start = flask.g.get("prometheus_start")
             if start is not None and path not in IGNORED_PATHS:
                 model = (flask.request.view_args or {}).get("gordo_name", "")

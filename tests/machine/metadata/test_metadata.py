@@ -176,3 +176,13 @@ def test_schema_options():
     assert DatasetBuildMetadata.schema(load_only=["dataset_meta"]).dump(DatasetBuildMetadata()) == {
         "query_duration_sec": None
     }
+
+
+@pytest.mark.parametrize("cls", [Metadata, BuildMetadata, ModelBuildMetadata])
+def test_from_dict_accepts_its_own_instance(cls):
+    """``Metadata.from_dict(Metadata())``: the dataclass accepts its own instance, as the
+    original's (dataclasses-json) did; nested instances stay as they are."""
+    instance = cls()
+    assert cls.from_dict(instance) is instance
+    nested = Metadata.from_dict({"build_metadata": BuildMetadata(), "user_defined": {"a": 1}})
+    assert nested.build_metadata == BuildMetadata() and nested.user_defined == {"a": 1}

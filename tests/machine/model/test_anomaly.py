@@ -41,6 +41,27 @@ def test_cross_validate_defaults():
     assert defaults["threshold_percentile"] == 0.99
 
 
+def test_get_params_returns_the_detectors_own_parameters_as_documented():
+    """``GordoBase.get_params(deep=False)``: no ``base_estimator__…`` keys by default."""
+    own = [
+        "base_estimator",
+        "require_thresholds",
+        "scaler",
+        "shuffle",
+        "smoothing_method",
+        "window",
+    ]
+    base = Ridge(alpha=2.0)
+    params = DiffBasedAnomalyDetector(base_estimator=base).get_params()
+    assert sorted(params) == own and params["base_estimator"] is base
+    kfcv = DiffBasedKFCVAnomalyDetector(base_estimator=base, window=12).get_params()
+    assert sorted(kfcv) == sorted([*own, "threshold_percentile"]) and kfcv["window"] == 12
+    assert (
+        DiffBasedAnomalyDetector(base_estimator=base).get_params(deep=True)["base_estimator__alpha"]
+        == 2.0
+    )
+
+
 def test_thresholds_from_cross_validation(frame):
     model = _detector()
     output = model.cross_validate(X=frame, y=frame, scoring="explained_variance")

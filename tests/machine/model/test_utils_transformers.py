@@ -43,6 +43,18 @@ def test_inf_imputer_keeps_frames_and_checks_features():
         InfImputer(strategy="mean").fit(frame)
 
 
+@pytest.mark.parametrize("dtypes", ["float64", "float32", {"a": "float32"}, "Float64"])
+def test_inf_imputer_extremes_on_a_dataframe(dtypes):
+    """``InfImputer(strategy="extremes").fit_transform(df)``: each column's type extremes."""
+    df = pd.DataFrame({"a": [1.0, np.inf, 3.0], "b": [-np.inf, 2.0, 4.0]}).astype(dtypes)
+    out = InfImputer(strategy="extremes").fit_transform(df)
+    assert isinstance(out, pd.DataFrame) and list(out.dtypes) == list(df.dtypes)
+    for column in df:
+        info = np.finfo(getattr(df[column].dtype, "numpy_dtype", df[column].dtype))
+        assert out[column].max() == info.max or out[column].min() == info.min, column
+    assert out.loc[0, "a"] == 1.0 and out.loc[2, "b"] == 4.0
+
+
 def test_multiply_by_in_a_function_transformer_definition():
     transformer = serializer.from_definition(
         {

@@ -80,6 +80,16 @@ class DiffBasedAnomalyDetector(DiffScoring, DiffTraining, AnomalyDetectorBase):
         self.window = window
         self.smoothing_method = smoothing_method
 
+    def get_params(self, deep: bool = False) -> dict[str, Any]:
+        """The detector's own parameters (as documented for ``GordoBase``); ``deep=True`` adds
+        the nested ``base_estimator__…`` ones.
+
+        >>> sorted(DiffBasedAnomalyDetector().get_params())  # doctest: +NORMALIZE_WHITESPACE
+        ['base_estimator', 'require_thresholds', 'scaler', 'shuffle', 'smoothing_method',
+         'window']
+        """
+        return super().get_params(deep=deep)
+
     # --- fitting ------------------------------------------------------------------------
 
     def _shuffled(self, X: Any, y: Any) -> tuple[Any, Any]:
