@@ -4,18 +4,22 @@
 an import path of a factory, or is the factory itself; the other keyword
 arguments go to the factory, except the fit arguments (``batch_size``,
 ``epochs``, ``verbose``, ``validation_split``, ``shuffle``, ``callbacks``).
-Keras is imported when a model is built or loaded, not when this module is.
-The dense factories describe their network as a
-:class:`~gordo.machine.model.dense_spec.DenseSpec`; when its optimizer, loss and
-activations are ones :mod:`gordo.machine.model.dense_training` computes as Keras
-does (and no callbacks are given), ``fit`` trains it in numpy and never imports
-Keras. Likewise the LSTM factories describe theirs as a
-:class:`~gordo.machine.model.lstm_spec.LSTMSpec`, which
-:mod:`gordo.machine.model.lstm_training` trains with JAX alone. A model that is a plain stack of Dense layers, or of LSTM layers then
-Dense ones, predicts in numpy
-(:mod:`gordo.machine.model.numpy_inference`), the same before and after
-pickling; a loaded one builds its Keras model only when something needs it
-(fitting, ``model``/``model_``), so serving it never imports Keras.
+Keras is imported when a Keras model is built or loaded, not when this module is.
+
+The built-in factories describe their network as a
+:class:`~gordo.machine.model.dense_spec.DenseSpec` or an
+:class:`~gordo.machine.model.lstm_spec.LSTMSpec`. When its optimizer, loss
+and activations are ones the engines compute as Keras does (and no callbacks
+are given), ``fit`` trains it in numpy (:mod:`~gordo.machine.model.dense_training`)
+or with JAX alone (:mod:`~gordo.machine.model.lstm_training`), without Keras;
+anything else is built with Keras' API and trained with ``model.fit``.
+
+A fitted model pickles its network as gordo's versioned state (see
+:mod:`gordo.machine.model.nn_basics`): a spec and its weights, or the
+``.keras`` archive of a Keras model gordo has no spec of. A spec network
+predicts in numpy (:mod:`~gordo.machine.model.numpy_inference`), the same
+before and after pickling, and builds its Keras model only when something
+asks for ``model``/``model_``, so serving it never imports Keras.
 
 >>> import numpy as np
 >>> X = np.random.rand(40, 3)

@@ -14,6 +14,8 @@ from gordo.machine.model import numpy_inference
 from gordo.machine.model.light import light_loads
 from gordo.machine.model.models import KerasLSTMAutoEncoder, KerasLSTMForecast
 
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+
 LAYERS = {"encoding_dim": (5, 3), "encoding_func": ("tanh", "relu")} | {
     "decoding_dim": (4,),
     "decoding_func": ("sigmoid",),
