@@ -17,6 +17,7 @@ optimizer, loss or activation, callbacks) go through here:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import threading
 import warnings
@@ -40,6 +41,7 @@ _predict_fns: OrderedDict[str, Callable[..., Any]] = OrderedDict()
 _keys: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 _predict_variables: weakref.WeakKeyDictionary[Any, tuple[list, list]] = weakref.WeakKeyDictionary()
 _cache_lock = threading.RLock()
+_unnamed = itertools.count()
 
 
 def fit(
@@ -107,11 +109,15 @@ def _strip_names(obj: Any) -> Any:
 
 
 def _architecture_key(model: Any) -> str:
-    """A string identifying the computation of ``model`` (layer names ignored for Sequential)."""
+    """A string identifying the computation of ``model`` (layer names ignored for Sequential);
+    a model without a config gets a key of its own."""
     key = _keys.get(model)
     if key is None:
         keras = keras_module()
-        config = model.get_config()
+        try:
+            config = model.get_config()
+        except NotImplementedError:  # a subclassed model without a config: its own entry
+            config = f"model {next(_unnamed)}"
         if isinstance(model, keras.Sequential):
             config = _strip_names(config)
         key = json.dumps(

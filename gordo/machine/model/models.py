@@ -61,6 +61,7 @@ from gordo.machine.model.keras_params import (
     trainer,
 )
 from gordo.machine.model.lstm_spec import LSTMSpec, spec_of_state
+from gordo.machine.model.nn_basics import LEGACY_KERAS_JSON_FORMAT
 from gordo.machine.model.windows import n_windows, window_input, windows
 
 #: Where a fitted model keeps its network: the saved state (see ``nn_basics.FORMATS``), the
@@ -402,7 +403,9 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
             keras_io.check_format(saved)
             self._keep(saved)
             if self._plan() is None:
-                self._keras_model()
+                model = self._keras_model()
+                if saved["format"] == LEGACY_KERAS_JSON_FORMAT:
+                    self._keep(None, model)  # pickled again as a current format
 
 
 def _as_callback(callback: Any) -> Any:

@@ -39,3 +39,31 @@ def test_predict_pads_and_chunks_rows():
     np.testing.assert_allclose(fast_path.predict(model, x[:37]), expected, rtol=1e-5, atol=1e-6)
     assert fast_path.predict(model, x).shape == x.shape
     assert fast_path.predict(model, x[:0]).shape == (0, 3)
+
+
+class _Doubler:
+    """A subclassed Keras model without a config (made on first use: Keras is imported late)."""
+
+    @staticmethod
+    def make(units: int):
+        keras = keras_module()
+
+        class Doubler(keras.Model):
+            def __init__(self, dense):
+                super().__init__()
+                self.dense = dense
+
+            def call(self, x, training=None):
+                return 2 * self.dense(x)
+
+        model = Doubler(keras.layers.Dense(units))
+        model(np.zeros((1, 3), "float32"))
+        return model
+
+
+def test_models_without_a_config_predict_each_with_their_own_computation():
+    first, second = _Doubler.make(2), _Doubler.make(4)
+    x = np.random.default_rng(5).random((6, 3)).astype("float32")
+    for model in (first, second):
+        expected = keras_module().ops.convert_to_numpy(model(x))
+        np.testing.assert_allclose(fast_path.predict(model, x), expected, rtol=1e-6)
