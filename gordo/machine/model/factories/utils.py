@@ -113,7 +113,7 @@ def dense_model(spec: DenseSpec, weights: Sequence[np.ndarray] | None = None) ->
     """The compiled Keras model of ``spec``, with ``weights`` (Keras' order) or initial ones.
 
     Initial weights are Keras' defaults drawn with ``numpy.random``
-    (:func:`~gordo.machine.model.dense_training.initial_weights`), as the numpy
+    (:func:`~gordo.machine.model.nn_basics.dense_initial_weights`), as the numpy
     engine draws them: seeding numpy gives the same start whichever trains it.
 
     >>> model = dense_model(DenseSpec(3, ((2, "relu"), (3, "linear"))))
