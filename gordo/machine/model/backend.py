@@ -46,7 +46,7 @@ def keras_module() -> ModuleType:
     global _pending_seed
     first = "keras" not in sys.modules
     if first and ensure_backend() == "jax":
-        _configure_jax()
+        configure_jax()
     import keras
 
     if first and _pending_seed is not None:
@@ -86,7 +86,7 @@ def jax_cache_dir() -> str | None:
     return os.environ.get("GORDO_JAX_CACHE_DIR", default) or None
 
 
-def _configure_jax() -> None:
+def configure_jax() -> None:
     """Turn on JAX's persistent compilation cache for every compiled program."""
     cache_dir = jax_cache_dir()
     if cache_dir is None:

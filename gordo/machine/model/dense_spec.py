@@ -16,13 +16,15 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
-#: Saved-state format of a model trained in numpy (see :func:`DenseSpec.to_dict`).
-DENSE_FORMAT = "gordo-dense-model/1"
+import numpy as np
+
+from gordo.machine.model.nn_basics import ACTIVATIONS, DENSE_FORMAT
+
 #: Keras 2 optimizer argument names accepted for compatibility, and their Keras 3 names.
 LEGACY_OPTIMIZER_KWARGS = {"lr": "learning_rate", "decay": "weight_decay"}
 
@@ -55,25 +57,9 @@ _OPTIMIZER_PATHS = {
 }
 #: Loss names (as given to ``compile``) trained in numpy, and the loss each means.
 LOSSES = {"mse": "mse", "mean_squared_error": "mse", "mae": "mae", "mean_absolute_error": "mae"}
-#: Activations the numpy engine differentiates (see dense_training.GRADIENTS).
-TRAINABLE_ACTIVATIONS = frozenset(
-    {
-        "linear",
-        "relu",
-        "relu6",
-        "leaky_relu",
-        "tanh",
-        "sigmoid",
-        "hard_sigmoid",
-        "elu",
-        "selu",
-        "softplus",
-        "softsign",
-        "silu",
-        "swish",
-        "exponential",
-    }
-)
+#: Activations the engines differentiate (see dense_training.GRADIENTS): all Keras
+#: activations computed in numpy but gelu (its gradient needs erf, which numpy lacks).
+TRAINABLE_ACTIVATIONS = frozenset(ACTIVATIONS) - {"gelu"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +92,19 @@ class DenseSpec:
     def from_dict(cls, data: Mapping[str, Any]) -> DenseSpec:
         """The spec saved by :meth:`to_dict`."""
         return cls(int(data["n_features"]), layers_from_list(data["layers"]), *settings_of(data))
+
+    def to_state(self, weights: Sequence[np.ndarray]) -> dict[str, Any]:
+        """The saved state (format ``gordo-dense-model/1``) of this network with ``weights``.
+
+        >>> DenseSpec(2, ((1, "relu"),)).to_state([np.ones((2, 1)), np.zeros(1)])["format"]
+        'gordo-dense-model/1'
+        """
+        return spec_state(DENSE_FORMAT, self.to_dict(), weights)
+
+
+def spec_state(format_: str, spec: dict[str, Any], weights: Sequence[np.ndarray]) -> dict[str, Any]:
+    """A saved state: the format tag, the spec as plain data, the weights as numpy arrays."""
+    return {"format": format_, "spec": spec, "weights": [np.asarray(w) for w in weights]}
 
 
 def layers_to_list(layers: tuple[tuple[int, str], ...]) -> list[list]:

@@ -3,7 +3,7 @@
 A built-in dense autoencoder is a few hundred weights: Keras and JAX cost
 seconds of import and compilation where the arithmetic takes milliseconds. This
 engine trains a :class:`~gordo.machine.model.dense_spec.DenseSpec` with the
-semantics of ``keras.Model.fit`` (and of :mod:`gordo.machine.model.fast_path`):
+semantics of ``keras.Model.fit`` (the rules in :mod:`gordo.machine.model.nn_basics`):
 
 - weights start as Keras' Dense defaults (``glorot_uniform`` kernels drawn with
   ``numpy.random``, zero biases), so seeding numpy makes a fit reproducible;
@@ -30,8 +30,18 @@ from typing import Any
 
 import numpy as np
 
-from gordo.machine.model.dense_spec import DENSE_FORMAT, DenseSpec, NumpyTraining, numpy_training
-from gordo.machine.model.numpy_inference import ACTIVATIONS, SELU_ALPHA, SELU_SCALE, sigmoid
+from gordo.machine.model.dense_spec import DenseSpec, NumpyTraining, numpy_training
+from gordo.machine.model.nn_basics import (
+    ACTIVATIONS,
+    SELU_ALPHA,
+    SELU_SCALE,
+    check_fit_args,
+    dense_initial_weights,
+    fit_history,
+    n_training_rows,
+    random_draws,
+    sigmoid,
+)
 
 _F32 = np.float32
 
@@ -62,76 +72,10 @@ GRADIENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 }
 
 
-def variance_scaling_uniform(shape: tuple[int, int], scale: float, mode: str) -> np.ndarray:
-    """Keras' uniform VarianceScaling draw for a 2D kernel, with ``numpy.random`` (float32).
-
-    ``glorot_uniform`` is ``scale=1, mode="fan_avg"``.
-
-    >>> np.random.seed(0)
-    >>> w = variance_scaling_uniform((3, 5), 1.0, "fan_avg")
-    >>> w.dtype, bool(abs(w).max() <= math.sqrt(3 / 4))
-    (dtype('float32'), True)
-    """
-    fan_in, fan_out = shape
-    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
-    limit = math.sqrt(3.0 * scale / max(1.0, fan))
-    return np.random.uniform(-limit, limit, size=shape).astype("float32")
-
-
 def initial_weights(spec: DenseSpec) -> list[np.ndarray]:
-    """Keras' Dense defaults, in Keras' order: per layer a glorot_uniform kernel, a zero bias."""
-    weights = []
-    n_in = spec.n_features
-    for units, _ in spec.layers:
-        weights += [variance_scaling_uniform((n_in, units), 1.0, "fan_avg"), np.zeros(units, "f4")]
-        n_in = units
-    return weights
-
-
-# --- what fit does, shared with the Keras/JAX loop of fast_path -------------------------
-
-
-def check_fit_args(epochs: int, batch_size: int, validation_split: float) -> None:
-    """ValueError unless the training arguments are ones ``keras.Model.fit`` accepts."""
-    if not 0.0 <= validation_split < 1.0:
-        raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
-    if batch_size < 1 or epochs < 0:
-        raise ValueError(f"batch_size must be >= 1 and epochs >= 0, got {batch_size} and {epochs}")
-
-
-def n_training_rows(n_rows: int, validation_split: float) -> int:
-    """Rows trained on: all but the last ``validation_split`` of them (ValueError if none)."""
-    n_train = int(math.floor(n_rows * (1.0 - validation_split))) if validation_split else n_rows
-    if n_train < 1:
-        raise ValueError(f"validation_split={validation_split} leaves no rows to train on")
-    return n_train
-
-
-def epoch_orders(n_train: int, epochs: int, shuffle: bool) -> list[np.ndarray]:
-    """The row order of each epoch, all drawn before training (as the compiled loop does)."""
-    return [
-        np.random.permutation(n_train) if shuffle else np.arange(n_train) for _ in range(epochs)
-    ]
-
-
-def fit_history(
-    losses: list[float], val_losses: list[float], epochs: int, steps: int, verbose: int
-) -> dict[str, Any]:
-    """The fit history ``{"loss": [...], "val_loss"?: [...], "params": {...}}``; printed if verbose."""
-    result: dict[str, Any] = {"loss": [float(v) for v in losses]}
-    if val_losses:
-        result["val_loss"] = [float(v) for v in val_losses]
-    if verbose:
-        for epoch in range(epochs):
-            line = " - ".join(f"{k}: {v[epoch]:.4f}" for k, v in result.items())
-            print(f"Epoch {epoch + 1}/{epochs} - {line}")
-    result["params"] = {
-        "epochs": epochs,
-        "steps": steps,
-        "verbose": verbose,
-        "metrics": [k for k in result if k != "params"],
-    }
-    return result
+    """Keras' Dense defaults for ``spec``, in Keras' order: per layer a glorot_uniform kernel,
+    a zero bias (drawn with ``numpy.random``)."""
+    return dense_initial_weights(spec.n_features, spec.layers)
 
 
 # --- optimizers and losses ----------------------------------------------------------------
@@ -301,14 +245,16 @@ def fit(
 
     ``training`` defaults to :func:`~gordo.machine.model.dense_spec.numpy_training`
     of ``spec`` (ValueError if Keras must train it); ``weights`` (default: Keras'
-    initializers drawn now, see :func:`random_draws`) are copied, not changed.
+    initializers drawn now, see ``nn_basics.random_draws``) are copied, not changed.
     """
     check_fit_args(epochs, batch_size, validation_split)
     training = training or numpy_training(spec)
     if training is None:
         raise ValueError(f"{spec} is not trainable in numpy; train it with Keras")
     n_train = n_training_rows(len(x), validation_split)
-    weights, orders = random_draws(spec, len(x), epochs, shuffle, validation_split, weights)
+    weights, orders = random_draws(
+        lambda: initial_weights(spec), len(x), epochs, shuffle, validation_split, weights
+    )
     net = _DenseNet(spec, weights, batch_size)
     x = np.asarray(x, dtype="float32")
     y = np.asarray(y, dtype="float32")
@@ -329,39 +275,3 @@ def fit(
             val_losses.append(_batch_loss(training.loss, net.predict(x_val), y_val))
     steps = math.ceil(n_train / batch_size)
     return net.weights(), fit_history(losses, val_losses, epochs, steps, verbose)
-
-
-def random_draws(
-    spec: Any,
-    n_rows: int,
-    epochs: int,
-    shuffle: bool,
-    validation_split: float = 0.0,
-    weights: Sequence[np.ndarray] | None = None,
-    *,
-    initial: Callable[[Any], list[np.ndarray]] = initial_weights,
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """What a fit on ``n_rows`` rows draws from ``numpy.random``, in its order: the initial
-    weights (``initial(spec)``, unless given) and each epoch's row order.
-
-    Both engines' fits draw with it (the LSTM engine with its own
-    ``initial_weights``), so seeding numpy makes either reproducible.
-
-    >>> spec = DenseSpec(2, ((2, "linear"),))
-    >>> np.random.seed(1)
-    >>> weights, orders = random_draws(spec, 10, epochs=2, shuffle=True)
-    >>> len(weights), [o.shape for o in orders]
-    (2, [(10,), (10,)])
-    """
-    first = list(weights) if weights else initial(spec)
-    return first, epoch_orders(n_training_rows(n_rows, validation_split), epochs, shuffle)
-
-
-def to_state(spec: DenseSpec, weights: Sequence[np.ndarray]) -> dict[str, Any]:
-    """The saved state of a model trained here (read by ``numpy_inference.plan_from_state``
-    and ``keras_io.model_from_state``)."""
-    return {
-        "format": DENSE_FORMAT,
-        "spec": spec.to_dict(),
-        "weights": [np.asarray(w) for w in weights],
-    }

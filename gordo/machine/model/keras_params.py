@@ -1,9 +1,9 @@
 """The parameters of gordo's Keras estimators, without scikit-learn or Keras.
 
 A Keras estimator's ``kind`` names its factory; its other keyword arguments
-go to the factory, except the fit arguments (:data:`FIT_DEFAULTS`). The
-estimators of :mod:`gordo.machine.model.models` and their light counterparts
-(:mod:`gordo.machine.model.light.fitting`) resolve and check them here.
+go to the factory, except the fit arguments
+(:data:`~gordo.machine.model.nn_basics.FIT_DEFAULTS`). The estimators of
+:mod:`gordo.machine.model.models` resolve and check them here.
 
 >>> factory = resolve_kind("feedforward_hourglass", ["KerasAutoEncoder"], "KerasAutoEncoder")
 >>> factory.__name__
@@ -27,17 +27,8 @@ import numpy as np
 from gordo.exceptions import ConfigException, DefinitionParameterError
 from gordo.machine.model.dense_spec import DenseSpec, NumpyTraining, numpy_training
 from gordo.machine.model.lstm_spec import LSTMSpec, jax_training
+from gordo.machine.model.nn_basics import FIT_DEFAULTS
 from gordo.machine.model.register import lookup_factory
-
-#: The fit arguments and their defaults.
-FIT_DEFAULTS: dict[str, Any] = {
-    "batch_size": 32,
-    "epochs": 1,
-    "verbose": 0,
-    "shuffle": True,
-    "validation_split": 0.0,
-    "callbacks": [],
-}
 
 
 def call_factory(
@@ -132,4 +123,4 @@ def train(
         return None
     engine, training = chosen
     weights, history = engine.fit(spec, x, y, training=training, **fit_args)
-    return engine.to_state(spec, weights), history
+    return spec.to_state(weights), history

@@ -14,21 +14,23 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from gordo.machine.model.dense_spec import (
+    DenseSpec,
     NumpyTraining,
     layers_from_list,
     layers_to_list,
     settings_of,
     settings_to_dict,
+    spec_state,
     training_settings,
 )
-
-#: Saved-state format of an LSTM network trained without Keras (see :func:`LSTMSpec.to_dict`).
-LSTM_FORMAT = "gordo-lstm-model/1"
+from gordo.machine.model.nn_basics import DENSE_FORMAT, LSTM_FORMAT
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,25 @@ class LSTMSpec:
             layers_from_list(data["head"]),
             *settings_of(data),
         )
+
+    def to_state(self, weights: Sequence[np.ndarray]) -> dict[str, Any]:
+        """The saved state (format ``gordo-lstm-model/1``) of this network with ``weights``."""
+        return spec_state(LSTM_FORMAT, self.to_dict(), weights)
+
+
+def spec_of_state(state: Mapping[str, Any]) -> DenseSpec | LSTMSpec | None:
+    """The spec of a saved state of format ``gordo-dense-model/1`` or ``gordo-lstm-model/1``;
+    None for another format.
+
+    >>> spec = LSTMSpec(2, 3, ((4, "tanh"),), ((2, "linear"),))
+    >>> spec_of_state(spec.to_state([])) == spec
+    True
+    """
+    if state.get("format") == DENSE_FORMAT:
+        return DenseSpec.from_dict(state["spec"])
+    if state.get("format") == LSTM_FORMAT:
+        return LSTMSpec.from_dict(state["spec"])
+    return None
 
 
 def jax_training(spec: LSTMSpec) -> NumpyTraining | None:

@@ -3,8 +3,7 @@
 Keras costs more than a second of import and as much again of tracing before an
 LSTM autoencoder takes its first step. This engine trains an
 :class:`~gordo.machine.model.lstm_spec.LSTMSpec` with ``jax`` and
-``jax.numpy`` only, with the semantics of ``keras.Model.fit`` (and of
-:mod:`gordo.machine.model.fast_path`, whose chunked loop it shares):
+``jax.numpy`` only, with the semantics of ``keras.Model.fit``:
 
 - weights start as Keras' defaults, drawn with ``numpy.random`` in Keras' order
   (per LSTM layer a ``glorot_uniform`` kernel, an ``orthogonal`` recurrent
@@ -14,9 +13,9 @@ LSTM autoencoder takes its first step. This engine trains an
 - an LSTM step is Keras' (gates i, f, c, o; recurrent activation sigmoid):
   ``z = x_t @ kernel + h @ recurrent_kernel + bias``, ``c = f * c + i * act(z_c)``,
   ``h = o * act(c)``, from zero states;
-- validation split, per-epoch shuffle, short last batch, loss (mse, mae),
-  Adam/SGD updates and history are those of
-  :mod:`gordo.machine.model.dense_training`.
+- validation split, per-epoch shuffle, short last batch and history follow
+  :mod:`gordo.machine.model.nn_basics`; loss (mse, mae) and Adam/SGD updates
+  are those of :mod:`gordo.machine.model.dense_training`.
 
 The training steps run :data:`~gordo.machine.model.step_chunks.CHUNK_STEPS` at
 a time in one compiled function (``jax.jit`` of a ``lax.scan`` over batches),
@@ -45,31 +44,18 @@ from typing import Any
 import numpy as np
 
 from gordo.machine.model.dense_spec import NumpyTraining
-from gordo.machine.model.dense_training import (
+from gordo.machine.model.lstm_spec import LSTMSpec, jax_training
+from gordo.machine.model.nn_basics import (
     check_fit_args,
+    dense_initial_weights,
     fit_history,
+    lstm_initial_weights,
     n_training_rows,
     random_draws,
-    variance_scaling_uniform,
 )
-from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec, jax_training
 from gordo.machine.model.step_chunks import bucket, epoch_means, pad_rows, run_groups, step_groups
 
 _lock = threading.Lock()
-
-
-def orthogonal(shape: tuple[int, int], gain: float = 1.0, dtype: str = "float32") -> np.ndarray:
-    """Keras' ``Orthogonal`` draw for a 2D kernel, with ``numpy.random``.
-
-    >>> np.random.seed(0)
-    >>> q = orthogonal((2, 8))
-    >>> np.allclose(q @ q.T, np.eye(2), atol=1e-6)
-    True
-    """
-    rows, cols = shape
-    q, r = np.linalg.qr(np.random.standard_normal((max(rows, cols), min(rows, cols))))
-    q *= np.sign(np.diag(r))
-    return (gain * (q.T if rows < cols else q)).astype(dtype)
 
 
 def weight_shapes(spec: LSTMSpec) -> list[tuple[int, ...]]:
@@ -91,21 +77,11 @@ def weight_shapes(spec: LSTMSpec) -> list[tuple[int, ...]]:
 
 def initial_weights(spec: LSTMSpec) -> list[np.ndarray]:
     """Keras' defaults of the LSTM and Dense layers of ``spec``, in Keras' variable order."""
-    weights = []
-    n_in = spec.n_features
-    for units, _ in spec.recurrent:
-        bias = np.zeros(4 * units, "f4")
-        bias[units : 2 * units] = 1.0  # unit_forget_bias
-        weights += [
-            variance_scaling_uniform((n_in, 4 * units), 1.0, "fan_avg"),
-            orthogonal((units, 4 * units)),
-            bias,
-        ]
-        n_in = units
-    for units, _ in spec.head:
-        weights += [variance_scaling_uniform((n_in, units), 1.0, "fan_avg"), np.zeros(units, "f4")]
-        n_in = units
-    return weights
+    head_inputs = spec.recurrent[-1][0] if spec.recurrent else spec.n_features
+    return [
+        *lstm_initial_weights(spec.n_features, spec.recurrent),
+        *dense_initial_weights(head_inputs, spec.head),
+    ]
 
 
 # --- the compiled functions ---------------------------------------------------------------
@@ -300,9 +276,9 @@ def _start_jax() -> None:
     """
     state = np.random.get_state()
     try:
-        from gordo.machine.model.backend import _configure_jax
+        from gordo.machine.model.backend import configure_jax
 
-        _configure_jax()
+        configure_jax()
         import jax
 
         jax.devices()
@@ -331,7 +307,7 @@ def fit(
     Returns the weights (Keras' order) and the history. ``training`` defaults to
     :func:`~gordo.machine.model.lstm_spec.jax_training` of ``spec`` (ValueError
     if Keras must train it); ``weights`` (default: :func:`initial_weights` drawn
-    now, see ``dense_training.random_draws``) are copied, not changed.
+    now, see ``nn_basics.random_draws``) are copied, not changed.
     """
     check_fit_args(epochs, batch_size, validation_split)
     training = training or jax_training(spec)
@@ -339,7 +315,7 @@ def fit(
         raise ValueError(f"{spec} is not trainable without Keras; train it with Keras")
     n_train = n_training_rows(len(x), validation_split)
     weights, orders = random_draws(
-        spec, len(x), epochs, shuffle, validation_split, weights, initial=initial_weights
+        lambda: initial_weights(spec), len(x), epochs, shuffle, validation_split, weights
     )
     _start_jax()
     x = np.asarray(x, dtype="float32")
@@ -363,13 +339,3 @@ def fit(
     steps = math.ceil(n_train / batch_size)
     weights = [w.reshape(i.shape) for w, i in zip(trained, initial, strict=True)]
     return weights, fit_history(losses, val_losses, epochs, steps, verbose)
-
-
-def to_state(spec: LSTMSpec, weights: Sequence[np.ndarray]) -> dict[str, Any]:
-    """The saved state of a network trained here (read by ``numpy_inference.plan_from_state``
-    and ``keras_io.model_from_state``)."""
-    return {
-        "format": LSTM_FORMAT,
-        "spec": spec.to_dict(),
-        "weights": [np.asarray(w) for w in weights],
-    }

@@ -4,18 +4,22 @@
 an import path of a factory, or is the factory itself; the other keyword
 arguments go to the factory, except the fit arguments (``batch_size``,
 ``epochs``, ``verbose``, ``validation_split``, ``shuffle``, ``callbacks``).
-Keras is imported when a model is built or loaded, not when this module is.
-The dense factories describe their network as a
-:class:`~gordo.machine.model.dense_spec.DenseSpec`; when its optimizer, loss and
-activations are ones :mod:`gordo.machine.model.dense_training` computes as Keras
-does (and no callbacks are given), ``fit`` trains it in numpy and never imports
-Keras. Likewise the LSTM factories describe theirs as a
-:class:`~gordo.machine.model.lstm_spec.LSTMSpec`, which
-:mod:`gordo.machine.model.lstm_training` trains with JAX alone. A model that is a plain stack of Dense layers, or of LSTM layers then
-Dense ones, predicts in numpy
-(:mod:`gordo.machine.model.numpy_inference`), the same before and after
-pickling; a loaded one builds its Keras model only when something needs it
-(fitting, ``model``/``model_``), so serving it never imports Keras.
+Keras is imported when a Keras model is built or loaded, not when this module is.
+
+The built-in factories describe their network as a
+:class:`~gordo.machine.model.dense_spec.DenseSpec` or an
+:class:`~gordo.machine.model.lstm_spec.LSTMSpec`. When its optimizer, loss
+and activations are ones the engines compute as Keras does (and no callbacks
+are given), ``fit`` trains it in numpy (:mod:`~gordo.machine.model.dense_training`)
+or with JAX alone (:mod:`~gordo.machine.model.lstm_training`), without Keras;
+anything else is built with Keras' API and trained with ``model.fit``.
+
+A fitted model pickles its network as gordo's versioned state (see
+:mod:`gordo.machine.model.nn_basics`): a spec and its weights, or the
+``.keras`` archive of a Keras model gordo has no spec of. A spec network
+predicts in numpy (:mod:`~gordo.machine.model.numpy_inference`), the same
+before and after pickling, and builds its Keras model only when something
+asks for ``model``/``model_``, so serving it never imports Keras.
 
 >>> import numpy as np
 >>> X = np.random.rand(40, 3)
@@ -56,14 +60,14 @@ from gordo.machine.model.keras_params import (
     train,
     trainer,
 )
-from gordo.machine.model.lstm_spec import LSTMSpec
+from gordo.machine.model.lstm_spec import LSTMSpec, spec_of_state
+from gordo.machine.model.nn_basics import LEGACY_KERAS_JSON_FORMAT
 from gordo.machine.model.windows import n_windows, window_input, windows
 
-#: Derived from the model: the saved state of a loaded model whose Keras model is not built
-#: yet, the numpy plan, and whether the Keras model was handed out (see ``model_``).
-_DERIVED = ("_keras_state", "_inference_plan", "_model_shared")
-#: Where a fitted model keeps its model (pickled as ``model_``, see ``__getstate__``).
-_MODEL_ATTRIBUTES = ("_built_model", *_DERIVED)
+#: Where a fitted model keeps its network: the saved state (see ``nn_basics.FORMATS``), the
+#: Keras model once built, the numpy plan, and whether the Keras model was handed out
+#: (see ``model_``). Pickled as ``model_`` (the saved state), see ``__getstate__``.
+_MODEL_ATTRIBUTES = ("_saved_state", "_built_model", "_inference_plan", "_model_shared")
 _build_lock = threading.Lock()
 
 
@@ -263,24 +267,25 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         callbacks = [_as_callback(c) for c in fit_args.pop("callbacks") or []]
         x_train, y_train = self._training_data(X_arr, y_arr)
         n_in, n_out = X_arr.shape[1], y_arr.shape[1]
-        spec = None if callbacks else self._spec(n_in, n_out)
-        trained = train(spec, x_train, y_train, fit_args)
+        spec = self._spec(n_in, n_out)
+        trained = None if callbacks else train(spec, x_train, y_train, fit_args)
         if trained is None:
             model = self._build_model(n_in, n_out)
             self.history_ = fast_path.fit(model, x_train, y_train, callbacks=callbacks, **fit_args)
-            self.model_ = model
+            saved = None if spec is None else keras_io.with_weights(spec.to_state([]), model)
+            self._keep(saved, model)
         else:
             saved, self.history_ = trained
-            self._set_saved_model(saved)
+            self._keep(saved)
         self.n_features_in_, self.n_features_out_ = n_in, n_out
         return self
 
     def __sklearn_is_fitted__(self) -> bool:
-        return "_built_model" in self.__dict__ or "_keras_state" in self.__dict__
+        return "_built_model" in self.__dict__ or "_saved_state" in self.__dict__
 
     @property
     def model_(self) -> Any:
-        """The fitted Keras model, built now if this model was loaded and not built yet.
+        """The fitted Keras model, built now (with Keras' public API) if it is not built yet.
 
         Whoever gets it may change its weights, so from then on the numpy plan is
         made again from the current weights at each prediction.
@@ -293,34 +298,41 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
 
     @model_.setter
     def model_(self, model: Any) -> None:
-        self.__dict__["_built_model"] = model
-        for name in _DERIVED:
-            self.__dict__.pop(name, None)
+        self._keep(None, model)
 
-    def _set_saved_model(self, saved: dict[str, Any]) -> None:
-        """Keep the saved state of a model (built with Keras when needed) and its numpy plan."""
-        plan = numpy_inference.plan_from_state(saved)
+    def _keep(self, saved: dict[str, Any] | None, model: Any = None) -> None:
+        """Keep the saved state of the network and/or its Keras model (at least one)."""
         for name in _MODEL_ATTRIBUTES:
             self.__dict__.pop(name, None)
-        if plan is None:
-            self.__dict__["_built_model"] = keras_io.model_from_state(saved)
-        else:
-            self.__dict__["_keras_state"] = saved
-        self.__dict__["_inference_plan"] = plan
+        if saved is not None:
+            self.__dict__["_saved_state"] = saved
+        if model is not None:
+            self.__dict__["_built_model"] = model
 
     def _keras_model(self) -> Any:
-        """The Keras model; a loaded model builds it from its saved state on first use."""
+        """The Keras model; built from the saved state on first use."""
         with _build_lock:
             if "_built_model" not in self.__dict__:
-                if "_keras_state" not in self.__dict__:
+                if "_saved_state" not in self.__dict__:
                     raise AttributeError(f"{type(self).__name__} is not fitted: it has no model_")
                 self.__dict__["_built_model"] = keras_io.model_from_state(
-                    self.__dict__.pop("_keras_state")
+                    self.__dict__["_saved_state"]
                 )
             return self.__dict__["_built_model"]
 
+    def _current_state(self) -> dict[str, Any] | None:
+        """The saved state with the weights the network has now; None if only Keras can
+        save it (a ``.keras`` archive, see ``__getstate__``)."""
+        saved = self.__dict__.get("_saved_state")
+        model = self.__dict__.get("_built_model")
+        if model is None or (saved is not None and not self.__dict__.get("_model_shared")):
+            return saved
+        if saved is not None and spec_of_state(saved) is not None:
+            return keras_io.with_weights(saved, model)
+        return None
+
     def _plan(self) -> numpy_inference.DenseStack | numpy_inference.RecurrentStack | None:
-        """The numpy forward pass of the model; None if it has none (see numpy_inference).
+        """The numpy forward pass of the network; None if Keras serves it (see numpy_inference).
 
         Made on first use and kept, unless the Keras model was handed out (its
         weights may change) and there is a plan.
@@ -328,7 +340,8 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         try:
             return self.__dict__["_inference_plan"]
         except KeyError:
-            plan = numpy_inference.plan_from_state(keras_io.model_to_state(self._keras_model()))
+            state = self._current_state()
+            plan = None if state is None else numpy_inference.plan_from_state(state)
             if plan is None or not self.__dict__.get("_model_shared"):
                 self.__dict__["_inference_plan"] = plan
             return plan
@@ -373,20 +386,26 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
     # --- pickling -----------------------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
+        """The parameters and fitted attributes, the network as ``model_``: its spec and weights,
+        or the ``.keras`` archive of a Keras model gordo has no spec of."""
         state = {k: v for k, v in self.__dict__.items() if k not in _MODEL_ATTRIBUTES}
-        if "_built_model" in self.__dict__:
-            state["model_"] = keras_io.model_to_state(self.__dict__["_built_model"])
-        elif "_keras_state" in self.__dict__:
-            state["model_"] = self.__dict__["_keras_state"]
+        if self.__sklearn_is_fitted__():
+            state["model_"] = self._current_state() or keras_io.archive_state(self._keras_model())
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Restore; a stack of Dense layers keeps its saved state and predicts in numpy."""
+        """Restore; a network with a numpy plan is served without Keras, any other is built
+        with Keras now. ArtifactError for a state format this version does not read."""
         state = dict(state)
         saved = state.pop("model_", None)
         self.__dict__.update(state)
         if saved is not None:
-            self._set_saved_model(saved)
+            keras_io.check_format(saved)
+            self._keep(saved)
+            if self._plan() is None:
+                model = self._keras_model()
+                if saved["format"] == LEGACY_KERAS_JSON_FORMAT:
+                    self._keep(None, model)  # pickled again as a current format
 
 
 def _as_callback(callback: Any) -> Any:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import random
 import subprocess
 import sys
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
 from random import Random
 
 import numpy as np
@@ -82,3 +85,58 @@ def test_seeding_keras_on_import_leaves_python_and_numpy_generators_alone():
     np.random.seed(1)
     _seed_keras_only(keras, 7)
     assert (random.random(), np.random.rand()) == (Random(1).random(), RandomState(1).rand())
+
+
+PACKAGE = "gordo.machine.model"
+
+
+def _module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def import_graph(root: Path, package: str) -> dict[str, set[str]]:
+    """The modules of ``package`` (source under ``root``) and the modules of ``package`` each
+    imports, at module level or inside functions, read from the source with ``ast``."""
+    modules = {
+        _module_name(path, root): path for path in (root / package.replace(".", "/")).rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                edges.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                edges.add(node.module)
+                edges.update(f"{node.module}.{alias.name}" for alias in node.names)
+        graph[name] = {edge for edge in edges if edge in modules and edge != name}
+    return graph
+
+
+def test_the_model_modules_import_each_other_without_cycles():
+    root = Path(__file__).resolve().parents[3]
+    graph = import_graph(root, PACKAGE)
+    for user in ("dense_training", "lstm_training", "numpy_inference", "keras_io", "fast_path"):
+        assert f"{PACKAGE}.nn_basics" in graph[f"{PACKAGE}.{user}"]
+    assert graph[f"{PACKAGE}.nn_basics"] == set()  # the bottom module
+    TopologicalSorter(graph).prepare()  # CycleError naming the modules of a cycle
+
+
+def test_an_import_cycle_is_found(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from pkg import b\n")
+    (package / "b.py").write_text("def f():\n    from pkg.a import f\n")
+    graph = import_graph(tmp_path, "pkg")
+    assert graph == {"pkg": set(), "pkg.a": {"pkg", "pkg.b"}, "pkg.b": {"pkg.a"}}
+    with pytest.raises(CycleError):
+        TopologicalSorter(graph).prepare()
+
+
+@pytest.mark.integration
+def test_importing_the_server_imports_no_keras_or_jax():
+    assert _run("import gordo.server.server, gordo.server.views\n" + LOADED) == []

@@ -11,21 +11,17 @@ import numpy as np
 import pytest
 
 from gordo import serializer
-from gordo.machine.model import dense_training, fast_path
+from gordo.machine.model import dense_training
 from gordo.machine.model.backend import keras_module
-from gordo.machine.model.dense_spec import (
-    DENSE_FORMAT,
-    TRAINABLE_ACTIVATIONS,
-    DenseSpec,
-    numpy_training,
-)
+from gordo.machine.model.dense_spec import TRAINABLE_ACTIVATIONS, DenseSpec, numpy_training
 from gordo.machine.model.factories.feedforward_autoencoder import (
     feedforward_hourglass,
     feedforward_model,
 )
 from gordo.machine.model.models import KerasAutoEncoder
+from gordo.machine.model.nn_basics import DENSE_FORMAT
 from gordo.machine.model.numpy_inference import plan_from_state
-from tests.machine.model.helpers import assert_same_training
+from tests.machine.model.helpers import assert_same_training, keras_and_engine, keras_draws
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
@@ -42,14 +38,15 @@ def _layers(func: str = "tanh", **kwargs) -> dict:
 
 
 def _both(params: dict, fit: dict) -> tuple[tuple, tuple]:
-    """(weights, history) from numpy and from Keras/JAX, same initial weights and batches."""
-    keras_module()  # Keras' first use draws from numpy: not between the seed and the weights
-    np.random.seed(5)
-    ours = dense_training.fit(feedforward_model.spec(4, 3, **params), X, Y, **fit)
-    np.random.seed(5)
-    model = feedforward_model(4, 3, **params)
-    history = fast_path.fit(model, X, Y, **fit)
-    return ours, (model.get_weights(), history)
+    """(weights, history) from numpy and from Keras' ``model.fit``, with the same numpy seed."""
+    spec = feedforward_model.spec(4, 3, **params)
+    return keras_and_engine(
+        lambda: dense_training.fit(spec, X, Y, weights=keras_draws(spec, len(X), fit), **fit),
+        lambda: feedforward_model(4, 3, **params),
+        X,
+        Y,
+        fit,
+    )
 
 
 OPTIMIZERS = [
@@ -168,7 +165,7 @@ def test_fitted_model_round_trips_and_builds_its_keras_model_lazily(tmp_path):
 
 def test_dense_state_is_plain_data():
     spec = DenseSpec(2, ((3, "relu"), (2, "linear")), "SGD", {"momentum": 0.5}, {"loss": "mae"})
-    state = dense_training.to_state(spec, dense_training.initial_weights(spec))
+    state = spec.to_state(dense_training.initial_weights(spec))
     assert DenseSpec.from_dict(pickle.loads(pickle.dumps(state))["spec"]) == spec
 
 

@@ -11,14 +11,15 @@ import numpy as np
 import pytest
 
 from gordo import serializer
-from gordo.machine.model import fast_path, keras_io, lstm_training
+from gordo.machine.model import keras_io, lstm_training
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.factories.lstm_autoencoder import lstm_model
-from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec, jax_training
+from gordo.machine.model.lstm_spec import LSTMSpec, jax_training
 from gordo.machine.model.models import KerasLSTMAutoEncoder, KerasLSTMForecast
+from gordo.machine.model.nn_basics import LSTM_FORMAT
 from gordo.machine.model.numpy_inference import RecurrentStack, plan_from_state
 from gordo.machine.model.windows import window_input
-from tests.machine.model.helpers import assert_same_training
+from tests.machine.model.helpers import assert_same_training, keras_and_engine, keras_draws
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
@@ -40,15 +41,16 @@ def _data(lookahead: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _both(settings: dict, x: np.ndarray, y: np.ndarray, fit: dict) -> tuple[tuple, tuple]:
-    """(weights, history) from the JAX engine and from Keras/JAX, same initial weights and batches."""
-    keras_module()  # Keras' first use draws from numpy: not between the seed and the weights
+    """(weights, history) from the JAX engine and from Keras' ``model.fit``, same numpy seed."""
     params = {**LAYERS, **settings}
-    np.random.seed(7)
-    ours = lstm_training.fit(lstm_model.spec(3, 2, LOOKBACK, **params), x, y, **fit)
-    np.random.seed(7)
-    model = lstm_model(3, 2, LOOKBACK, **params)
-    history = fast_path.fit(model, x, y, **fit)
-    return ours, (model.get_weights(), history)
+    spec = lstm_model.spec(3, 2, LOOKBACK, **params)
+    return keras_and_engine(
+        lambda: lstm_training.fit(spec, x, y, weights=keras_draws(spec, len(x), fit), **fit),
+        lambda: lstm_model(3, 2, LOOKBACK, **params),
+        x,
+        y,
+        fit,
+    )
 
 
 CASES = [
@@ -74,21 +76,11 @@ def test_one_step_and_a_few_epochs_match_keras(lookahead, settings):
     assert_same_training(*_both(settings, x, y, EPOCHS))
 
 
-def test_initial_weights_are_keras_ones():
-    keras_module()
-    np.random.seed(3)
-    ours = lstm_training.initial_weights(lstm_model.spec(3, 2, LOOKBACK, **LAYERS))
-    np.random.seed(3)
-    theirs = lstm_model(3, 2, LOOKBACK, **LAYERS).get_weights()
-    for a, b in zip(ours, theirs, strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
-
-
 def test_trained_state_predicts_in_numpy_as_its_keras_model():
     x, y = _data(0)
     spec = lstm_model.spec(3, 2, LOOKBACK, **LAYERS)
     weights, _ = lstm_training.fit(spec, x, y, epochs=2, batch_size=16)
-    state = pickle.loads(pickle.dumps(lstm_training.to_state(spec, weights)))
+    state = pickle.loads(pickle.dumps(spec.to_state(weights)))
     assert LSTMSpec.from_dict(state["spec"]) == spec
     plan = plan_from_state(state)
     assert isinstance(plan, RecurrentStack)
@@ -146,14 +138,14 @@ def test_unsupported_settings_are_left_to_keras(settings):
             lstm_training.fit(spec, window_input(ROWS, 2, 0, "test"), ROWS[1:])
 
 
-def test_a_model_trained_with_keras_still_loads_and_predicts():
-    """A pickle holding a Keras model's state (the format before this engine) keeps working."""
+def test_a_model_trained_by_keras_is_saved_as_its_spec_and_served_in_numpy():
     model = KerasLSTMAutoEncoder(kind="lstm_hourglass", lookback_window=3, optimizer="RMSprop")
     model.fit(ROWS)
-    state = model.__getstate__()
-    assert state["model_"]["format"] == keras_io.FORMAT
+    assert "_built_model" in vars(model)  # Keras trained it
+    assert model.__getstate__()["model_"]["format"] == LSTM_FORMAT
     loaded = pickle.loads(pickle.dumps(model))
-    np.testing.assert_allclose(loaded.predict(ROWS), model.predict(ROWS), rtol=1e-6)
+    assert "_built_model" not in vars(loaded)
+    np.testing.assert_allclose(loaded.predict(ROWS), model.predict(ROWS), rtol=1e-5, atol=1e-6)
 
 
 def test_bad_arguments_are_reported():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copyreg
+import io
+import json
 import pickle
 import random
 
@@ -10,13 +13,15 @@ import pytest
 from sklearn.base import clone
 
 from gordo import serializer
-from gordo.exceptions import ConfigException, DefinitionParameterError
+from gordo.exceptions import ArtifactError, ConfigException, DefinitionParameterError
+from gordo.machine.model import fast_path
 from gordo.machine.model.models import (
     KerasAutoEncoder,
     KerasLSTMAutoEncoder,
     KerasLSTMForecast,
     KerasRawModelRegressor,
 )
+from gordo.machine.model.nn_basics import KERAS_ARCHIVE_FORMAT
 
 AE = {"kind": "feedforward_hourglass", "epochs": 2, "batch_size": 16}
 LSTM = {"kind": "lstm_hourglass", "encoding_layers": 1, "epochs": 1, "batch_size": 16}
@@ -209,3 +214,84 @@ def test_raw_model_regressor_definitions_round_trip(frame):
     )
     with pytest.raises(ConfigException, match="'spec'"):
         KerasRawModelRegressor(kind={"compile": {}}).fit(frame, frame)
+
+
+def small_keras_model(n_features: int, n_features_out: int, units: int = 4):
+    """A user's own factory: a compiled Keras model gordo has no spec of (a functional model)."""
+    from gordo.machine.model.backend import keras_module
+
+    keras = keras_module()
+    inputs = keras.Input(shape=(n_features,))
+    hidden = keras.layers.Dense(units, activation="relu")(inputs)
+    hidden = keras.layers.LayerNormalization()(hidden)
+    model = keras.Model(inputs, keras.layers.Dense(n_features_out)(hidden))
+    model.compile(optimizer="rmsprop", loss="mae")
+    return model
+
+
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+def test_a_users_keras_model_trains_with_keras_and_is_saved_as_a_keras_archive(frame, tmp_path):
+    model = KerasAutoEncoder(kind=small_keras_model, units=3, epochs=2, batch_size=16)
+    assert model.fits_with_keras()
+    model.fit(frame)
+    assert len(model.get_metadata()["history"]["loss"]) == 2
+    state = model.__getstate__()["model_"]
+    assert state["format"] == KERAS_ARCHIVE_FORMAT and state["keras"][:2] == b"PK"  # a zip
+    serializer.dump(model, tmp_path / "model")
+    loaded = serializer.load(tmp_path / "model")
+    assert "_built_model" in vars(loaded)  # served by Keras
+    np.testing.assert_allclose(loaded.predict(frame), model.predict(frame), rtol=1e-6)
+    assert type(loaded.model_.optimizer).__name__ == "RMSprop" and loaded.model_.loss == "mae"
+    assert [type(layer).__name__ for layer in loaded.model_.layers][2] == "LayerNormalization"
+    assert serializer.into_definition(loaded) == serializer.into_definition(model)
+
+
+def _pickle_with_model_state(estimator: KerasAutoEncoder, saved: dict) -> bytes:
+    """The pickle of ``estimator`` with ``saved`` as its model state, as another gordo wrote it."""
+    state = {k: v for k, v in estimator.__getstate__().items() if k != "model_"}
+    state["model_"] = saved
+
+    class Writer(pickle.Pickler):
+        def reducer_override(self, obj):
+            if obj is estimator:
+                return copyreg.__newobj__, (type(obj),), state
+            return NotImplemented
+
+    out = io.BytesIO()
+    Writer(out).dump(estimator)
+    return out.getvalue()
+
+
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+def test_a_model_built_by_gordo_ec44070_with_keras_json_state_loads_and_serves(frame, tmp_path):
+    """gordo up to ec44070 saved Keras-trained networks as Keras' JSON config and weights."""
+    model = KerasAutoEncoder(kind="feedforward_hourglass", optimizer="RMSprop", epochs=1)
+    model.fit(frame)
+    keras_model = model.model_
+    config = json.loads(keras_model.to_json())
+    config.pop("compile_config", None)
+    with fast_path.quiet_variable_numpy():
+        old = {
+            "format": "gordo-keras-model/1",
+            "config": json.dumps(config),
+            "weights": [np.asarray(w) for w in keras_model.get_weights()],
+            "compile": keras_model.get_compile_config(),
+        }
+    serializer.dump_pickled(_pickle_with_model_state(model, old), tmp_path / "model")
+    loaded = serializer.load(tmp_path / "model")
+    assert "_built_model" in vars(loaded)  # served by Keras
+    np.testing.assert_allclose(loaded.predict(frame), model.predict(frame), rtol=1e-5, atol=1e-6)
+    # pickled again, it is saved in a current format
+    assert loaded.__getstate__()["model_"]["format"] == KERAS_ARCHIVE_FORMAT
+    assert type(loaded.model_.optimizer).__name__ == "RMSprop"
+
+
+def test_a_model_state_of_an_unknown_format_is_refused_with_the_rebuild_command(frame, tmp_path):
+    model = KerasAutoEncoder(**AE).fit(frame)
+    newer = {**model.__getstate__()["model_"], "format": "gordo-dense-model/2"}
+    serializer.dump_pickled(_pickle_with_model_state(model, newer), tmp_path / "model")
+    with pytest.raises(ArtifactError) as info:
+        serializer.load(tmp_path / "model")
+    message = str(info.value)
+    assert "'gordo-dense-model/2'" in message and "gordo build" in message
+    assert str(tmp_path / "model") in message

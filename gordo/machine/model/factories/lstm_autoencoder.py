@@ -29,13 +29,15 @@ from gordo.machine.model.factories.utils import (
     symmetric_layers,
 )
 from gordo.machine.model.lstm_spec import LSTMSpec
+from gordo.machine.model.lstm_training import initial_weights
 from gordo.machine.model.register import register_model_builder
 
 _LSTM_TYPES = ["KerasLSTMAutoEncoder", "KerasLSTMForecast"]
 
 
 def lstm_keras_model(spec: LSTMSpec, weights: Sequence[np.ndarray] | None = None) -> Any:
-    """The compiled Keras model of ``spec``, with ``weights`` (Keras' order) or initial ones.
+    """The compiled Keras model of ``spec``, with ``weights`` (Keras' order) or initial ones
+    (Keras' defaults drawn with ``numpy.random``, as the JAX engine draws them).
 
     >>> model = lstm_keras_model(LSTMSpec(3, 4, ((2, "tanh"),), ((3, "linear"),)))
     >>> [layer.units for layer in model.layers], model.input_shape
@@ -49,6 +51,8 @@ def lstm_keras_model(spec: LSTMSpec, weights: Sequence[np.ndarray] | None = None
         for i, (units, f) in enumerate(spec.recurrent)
     ]
     layers += [keras.layers.Dense(units, activation=f) for units, f in spec.head]
+    if weights is None:
+        weights = initial_weights(spec)
     return compile_model(
         sequential(layers, weights), spec.optimizer, spec.optimizer_kwargs, spec.compile_kwargs
     )

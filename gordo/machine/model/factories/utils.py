@@ -12,6 +12,7 @@ import numpy as np
 from gordo.exceptions import ConfigException
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.dense_spec import LEGACY_OPTIMIZER_KWARGS, DenseSpec
+from gordo.machine.model.nn_basics import dense_initial_weights
 
 
 def hourglass_calc_dims(
@@ -99,16 +100,21 @@ def make_optimizer(optimizer: Any, optimizer_kwargs: Mapping[str, Any] | None = 
     )
 
 
-def sequential(layers: Sequence[Any], weights: Sequence[np.ndarray] | None = None) -> Any:
-    """A ``keras.Sequential`` of ``layers``, its weights ``weights`` or initialized through the fast path."""
-    from gordo.machine.model.fast_path import construct
-
+def sequential(layers: Sequence[Any], weights: Sequence[np.ndarray]) -> Any:
+    """A ``keras.Sequential`` of ``layers`` (starting with ``keras.Input``), its weights set to
+    ``weights`` (Keras' order)."""
     keras = keras_module()
-    return construct(lambda: keras.Sequential(list(layers)), weights)
+    model = keras.Sequential(list(layers))
+    model.set_weights(list(weights))
+    return model
 
 
 def dense_model(spec: DenseSpec, weights: Sequence[np.ndarray] | None = None) -> Any:
     """The compiled Keras model of ``spec``, with ``weights`` (Keras' order) or initial ones.
+
+    Initial weights are Keras' defaults drawn with ``numpy.random``
+    (:func:`~gordo.machine.model.nn_basics.dense_initial_weights`), as the numpy
+    engine draws them: seeding numpy gives the same start whichever trains it.
 
     >>> model = dense_model(DenseSpec(3, ((2, "relu"), (3, "linear"))))
     >>> [layer.units for layer in model.layers], model.loss
@@ -117,6 +123,8 @@ def dense_model(spec: DenseSpec, weights: Sequence[np.ndarray] | None = None) ->
     keras = keras_module()
     layers = [keras.Input(shape=(spec.n_features,))]
     layers += [keras.layers.Dense(units, activation=f) for units, f in spec.layers]
+    if weights is None:
+        weights = dense_initial_weights(spec.n_features, spec.layers)
     return compile_model(
         sequential(layers, weights), spec.optimizer, spec.optimizer_kwargs, spec.compile_kwargs
     )
