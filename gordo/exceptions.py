@@ -52,6 +52,13 @@ class DefinitionImportError(GordoError, ImportError):
     """An import path in a model definition does not resolve."""
 
 
+class MissingExtraError(GordoError, ModuleNotFoundError):
+    """A model or connector needs an optional dependency that is not installed.
+
+    The message names the module and the ``pip install 'gordo[EXTRA]'`` command.
+    """
+
+
 class DefinitionParameterError(ConfigException):
     """A model definition passes a parameter the estimator does not take."""
 

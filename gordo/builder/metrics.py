@@ -36,17 +36,14 @@ DEFAULT_METRICS = [
 ]
 
 
-def metrics_from_list(
-    metric_list: list[str] | None = None, *, locate: Callable[[str], Any] = import_locate
-) -> list[Callable]:
+def metrics_from_list(metric_list: list[str] | None = None) -> list[Callable]:
     """Load metric functions from import paths; a bare name is looked up in ``sklearn.metrics``.
 
     ``None`` gives :data:`DEFAULT_METRICS`. An unknown name raises
-    :class:`gordo.exceptions.DefinitionImportError` naming it. ``locate`` turns
-    a path into its function.
+    :class:`gordo.exceptions.DefinitionImportError` naming it.
     """
     paths = DEFAULT_METRICS if metric_list is None else metric_list
-    return [locate(p if "." in p else f"sklearn.metrics.{p}") for p in paths]
+    return [import_locate(p if "." in p else f"sklearn.metrics.{p}") for p in paths]
 
 
 def metric_name(metric: Callable) -> str:
@@ -98,11 +95,11 @@ def _tag_name(column: Any) -> str:
     return str(column).replace(" ", "-")
 
 
-def _fitted_scaler(scaler: Scaler, y: Any, locate: Callable[[str], Any] = import_locate) -> Any:
+def _fitted_scaler(scaler: Scaler, y: Any) -> Any:
     from gordo import serializer
 
     if isinstance(scaler, str | Mapping):
-        scaler = serializer.from_definition(scaler, locate=locate)
+        scaler = serializer.from_definition(scaler)
     return None if scaler is None else scaler.fit(y)
 
 
@@ -142,12 +139,10 @@ class MultiMetricScorer:
         metrics_list: list[Callable],
         y: pd.DataFrame,
         scaler: Scaler = None,
-        *,
-        locate: Callable[[str], Any] = import_locate,
     ):
         self.metrics_list = list(metrics_list)
         self.tags = [_tag_name(c) for c in y.columns]
-        self.scaler = _fitted_scaler(scaler, np.asarray(y, dtype="float64"), locate)
+        self.scaler = _fitted_scaler(scaler, np.asarray(y, dtype="float64"))
         self.names = [
             key
             for metric in self.metrics_list

@@ -54,6 +54,7 @@ from gordo.machine.model.dense_training import (
 )
 from gordo.machine.model.lstm_spec import LSTM_FORMAT, LSTMSpec, jax_training
 from gordo.machine.model.step_chunks import bucket, epoch_means, pad_rows, run_groups, step_groups
+from gordo.util.extras import require
 
 _lock = threading.Lock()
 
@@ -298,6 +299,7 @@ def _start_jax() -> None:
     Importing JAX draws from numpy's global random state: that state is put back,
     so a seeded fit gives the same weights whether or not JAX was imported before.
     """
+    require("jax", "training an LSTM network")
     state = np.random.get_state()
     try:
         from gordo.machine.model.backend import _configure_jax
