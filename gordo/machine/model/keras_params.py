@@ -2,8 +2,7 @@
 
 A Keras estimator's ``kind`` names its factory; its other keyword arguments
 go to the factory, except the fit arguments (:data:`FIT_DEFAULTS`). The
-estimators of :mod:`gordo.machine.model.models` and their light counterparts
-(:mod:`gordo.machine.model.light.fitting`) resolve and check them here.
+estimators of :mod:`gordo.machine.model.models` resolve and check them here.
 
 >>> factory = resolve_kind("feedforward_hourglass", ["KerasAutoEncoder"], "KerasAutoEncoder")
 >>> factory.__name__
