@@ -33,8 +33,14 @@ from gordo.server import model_store, utils
 from gordo.server.server import build_app
 from tests.server.conftest import PROJECT, TAGS, machine_dict, training_frame
 
-#: The fitted attributes gordo 0.1.0 wrote for each scikit-learn class, in its order.
+#: The fitted attributes gordo 0.1.0 wrote for each class it stood in for, in its order.
 OLD_FITTED = {
+    DiffBasedAnomalyDetector: [
+        "feature_thresholds_",
+        "aggregate_threshold_",
+        "feature_thresholds_per_fold_",
+        "aggregate_thresholds_per_fold_",
+    ],
     MinMaxScaler: [
         "feature_names_in_",
         "n_features_in_",
@@ -50,7 +56,8 @@ OLD_FITTED = {
 
 
 class _OldWriter(pickle.Pickler):
-    """Pickles scikit-learn estimators as gordo 0.1.0 did: class path + assembled state."""
+    """Pickles the classes of :data:`OLD_FITTED` as gordo 0.1.0 did: class path + assembled
+    state, stamped with the installed scikit-learn version for scikit-learn's classes only."""
 
     def reducer_override(self, obj):
         fitted = OLD_FITTED.get(type(obj))
@@ -59,7 +66,8 @@ class _OldWriter(pickle.Pickler):
         params = inspect.signature(type(obj)).parameters
         state = {name: getattr(obj, name) for name in params}
         state.update({name: vars(obj)[name] for name in fitted if name in vars(obj)})
-        state["_sklearn_version"] = sklearn.__version__
+        if type(obj).__module__.startswith("sklearn."):
+            state["_sklearn_version"] = sklearn.__version__
         return copyreg.__newobj__, (type(obj),), state
 
 
@@ -106,7 +114,7 @@ def old_revision(tmp_path, old_model) -> Path:
 def test_the_old_pickle_holds_the_hand_assembled_state(old_revision):
     data = (old_revision / "old-model" / "model.pkl").read_bytes()
     assert b"sklearn.preprocessing._data" in data and b"MinMaxScaler" in data
-    assert data != serializer.dumps(serializer.loads(data))  # not what this gordo writes
+    assert data != serializer.dumps(pickle.loads(data))  # not what this gordo writes
 
 
 def test_an_old_model_loads_and_answers_as_the_model_it_was(old_revision, old_model):
