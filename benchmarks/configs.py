@@ -68,8 +68,17 @@ def machine_config(name: str) -> dict:
 
 def fleet_f() -> list[dict]:
     """Fleet F: 8 machines of the S kind with different names and tags."""
+    return fleet_of_s(8)
+
+
+def fleet_of_s(n: int) -> list[dict]:
+    """``n`` machines of the S kind with different names and tags (``bench-f-<i>``).
+
+    >>> [m["name"] for m in fleet_of_s(2)]
+    ['bench-f-0', 'bench-f-1']
+    """
     machines = []
-    for i in range(8):
+    for i in range(n):
         cfg = machine_config("S")
         cfg["name"] = f"bench-f-{i}"
         tags = _tags(10, prefix=f"f{i}-tag")

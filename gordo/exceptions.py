@@ -61,6 +61,13 @@ class MetricImportError(GordoError, AttributeError):
     """
 
 
+class MissingExtraError(GordoError, ModuleNotFoundError):
+    """A model or connector needs an optional dependency that is not installed.
+
+    The message names the module and the ``pip install 'gordo[EXTRA]'`` command.
+    """
+
+
 class DefinitionParameterError(ConfigException):
     """A model definition passes a parameter the estimator does not take."""
 

@@ -31,7 +31,6 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,10 +50,6 @@ from gordo.machine.metadata import (
     Metadata,
     ModelBuildMetadata,
 )
-from gordo.machine.model.light import fitting
-from gordo.machine.model.light.estimators import Unsupported
-from gordo.machine.model.light.writer import stub_dumps
-from gordo.serializer.import_paths import import_locate
 from gordo.util import disk_registry
 
 logger = logging.getLogger(__name__)
@@ -84,9 +79,8 @@ class ModelBuilder:
     through its own ``cross_validate``, which also sets its thresholds.
 
     :meth:`build` returns the model. :meth:`build_artifact`, which ``gordo
-    build`` and fleet builds use, only writes it: a model whose every part
-    :mod:`gordo.machine.model.light.fitting` fits is then fitted in numpy and
-    saved as the same pickle without importing scikit-learn.
+    build`` and fleet builds use, builds it the same way but only writes it
+    (a registered model is then copied without unpickling it).
     """
 
     def __init__(self, machine: Machine):
@@ -158,7 +152,7 @@ class ModelBuilder:
         even if registered, and replace the entry. The output directory is
         checked for writability before any data is fetched.
         """
-        return self._build_into(output_dir, model_register_dir, replace_cache, light=False)
+        return self._build_into(output_dir, model_register_dir, replace_cache, as_bytes=False)
 
     def build_artifact(
         self,
@@ -168,19 +162,19 @@ class ModelBuilder:
     ) -> Machine:
         """:meth:`build` without returning the model: the machine with its metadata.
 
-        The model written is the same; one that light fitting supports is fitted
-        and pickled without scikit-learn, and a registered one is copied as it is.
+        The model written is the same; a registered one is copied as it is.
         """
-        return self._build_into(output_dir, model_register_dir, replace_cache, light=True)[1]
+        return self._build_into(output_dir, model_register_dir, replace_cache, as_bytes=True)[1]
 
     def _build_into(
         self,
         output_dir: os.PathLike | str | None,
         model_register_dir: os.PathLike | str | None,
         replace_cache: bool,
-        light: bool,
+        as_bytes: bool,
     ) -> tuple[Any, Machine]:
-        """The model (pickled bytes when copied light from the registry) and the machine."""
+        """The model (its pickled bytes if ``as_bytes`` and copied from the registry) and
+        the machine."""
         if output_dir is not None:
             output_dir = ensure_writable(output_dir)
         cached = None
@@ -189,11 +183,11 @@ class ModelBuilder:
                 disk_registry.delete_value(model_register_dir, self.cache_key)
             cached = self.check_cache(model_register_dir)
         loaded = (
-            self._load_cached(cached, model_register_dir, light) if cached is not None else None
+            self._load_cached(cached, model_register_dir, as_bytes) if cached is not None else None
         )
         if loaded is None:
             cached = None
-            model, machine = self._build_light() if light else self._build(import_locate)
+            model, machine = self._build()
         else:
             model, machine = loaded
         self.cached_model_path = cached
@@ -206,9 +200,9 @@ class ModelBuilder:
         return model, machine
 
     def _load_cached(
-        self, path: Path, model_register_dir: os.PathLike | str, light: bool
+        self, path: Path, model_register_dir: os.PathLike | str, as_bytes: bool
     ) -> tuple[Any, Machine] | None:
-        """The registered model (its pickled bytes if ``light``), and this machine with the
+        """The registered model (its pickled bytes if ``as_bytes``), and this machine with the
         build metadata stored beside it.
 
         None (and the entry dropped) if the model does not load, e.g. a checksum fails.
@@ -216,7 +210,7 @@ class ModelBuilder:
         logger.info("Reusing the model of machine %r from %s", self.machine.name, path)
         warmup.wait()  # unpickling a Keras model imports Keras: not while a warm-up does
         try:
-            model = serializer.read_model_bytes(path) if light else serializer.load(path)
+            model = serializer.read_model_bytes(path) if as_bytes else serializer.load(path)
         except ArtifactError as exc:
             logger.warning("Registered model %s does not load (%s); rebuilding", path, exc)
             disk_registry.delete_value(model_register_dir, self.cache_key)
@@ -226,18 +220,8 @@ class ModelBuilder:
         machine.metadata.build_metadata = Metadata.from_dict(stored).build_metadata
         return model, machine
 
-    def _build_light(self) -> tuple[Any, Machine]:
-        """:meth:`_build` with light fitting if the model, splitter, metrics and scoring
-        scaler all have light counterparts; else (or if fitting finds one that has
-        not) with their own classes."""
-        try:
-            return self._build(fitting.locate)
-        except Unsupported as exc:
-            logger.info("Machine %r: fitted with scikit-learn (%s)", self.machine.name, exc)
-        return self._build(import_locate)
-
-    def _build(self, locate: Callable[[str], Any]) -> tuple[Any, Machine]:
-        """Fetch the data, cross-validate and fit the model built with ``locate``."""
+    def _build(self) -> tuple[Any, Machine]:
+        """Fetch the data, cross-validate and fit the machine's model."""
         machine = copy.deepcopy(self.machine)
         evaluation = dict(machine.evaluation or {})
         cv_mode = str(evaluation.get("cv_mode", "full_build")).lower()
@@ -246,9 +230,9 @@ class ModelBuilder:
                 f"Machine {machine.name!r}: evaluation.cv_mode must be one of "
                 f"{', '.join(CV_MODES)}, not {evaluation.get('cv_mode')!r}"
             )
-        model = serializer.from_definition(machine.model, locate=locate)
+        model = serializer.from_definition(machine.model)
         split_obj, scorer_parts = (
-            self._evaluation_parts(evaluation, locate) if cv_mode != "build_only" else (None, {})
+            self._evaluation_parts(evaluation) if cv_mode != "build_only" else (None, {})
         )
         if warmup.needs_keras(model):
             warmup.warm_keras_in_background()  # while the data is fetched
@@ -292,15 +276,12 @@ class ModelBuilder:
         )
         return model, machine
 
-    def _evaluation_parts(
-        self, evaluation: dict, locate: Callable[[str], Any]
-    ) -> tuple[Any, dict[str, Any]]:
+    def _evaluation_parts(self, evaluation: dict) -> tuple[Any, dict[str, Any]]:
         """The splitter, and the arguments of the scorer, of ``evaluation``."""
-        split_obj = serializer.from_definition(evaluation.get("cv") or DEFAULT_CV, locate=locate)
+        split_obj = serializer.from_definition(evaluation.get("cv") or DEFAULT_CV)
         scorer_parts = {
-            "metrics_list": metrics.metrics_from_list(evaluation.get("metrics"), locate=locate),
+            "metrics_list": metrics.metrics_from_list(evaluation.get("metrics")),
             "scaler": evaluation.get("scoring_scaler"),
-            "locate": locate,
         }
         return split_obj, scorer_parts
 
@@ -316,8 +297,6 @@ class ModelBuilder:
         start = time.perf_counter()
         if hasattr(model, "cross_validate"):
             results = model.cross_validate(X=X, y=y, cv=split_obj, scoring=scorer)
-        elif isinstance(model, fitting.LightEstimator):
-            results = fitting.cross_validate(model, X, y, cv=split_obj, scoring=scorer)
         else:
             from sklearn.model_selection import cross_validate
 
@@ -354,11 +333,7 @@ def _final_estimator(model: Any) -> Any:
 
 def _pickled(model: Any) -> bytes:
     """The bytes of the model file of ``model`` (already bytes when copied from the registry)."""
-    if isinstance(model, bytes):
-        return model
-    if isinstance(model, fitting.LightEstimator):
-        return stub_dumps(model.stub())
-    return serializer.dumps(model)
+    return model if isinstance(model, bytes) else serializer.dumps(model)
 
 
 def model_offset(model: Any, X: Any) -> int:

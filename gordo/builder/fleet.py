@@ -6,14 +6,15 @@ registered in the model registry, so a second run reuses every unchanged
 machine instead of training it again (a killed run resumes this way). A
 failing machine is recorded with its reason and never stops the others.
 
-Workers are forked from a parent that has imported what they need (the
-builder, pandas, the models; scikit-learn only where a model is not fitted
-light) once. When a machine's model fits
-with Keras (see :func:`gordo.builder.warmup.needs_keras`; the built-in dense
-autoencoders train in numpy), the parent also imports Keras but does not start
-JAX's backend (which must not be forked); each worker starts the backend in
-the background from its initializer and keeps it for all the machines it
-builds, so compiled training steps are reused too. Workers die with the parent.
+Workers are forked from a parent that has imported what they need once (the
+builder, pandas, scikit-learn and the classes of every machine's model,
+splitter and metrics; see :func:`preload`), so no machine pays those imports.
+When a machine's model fits with Keras (see
+:func:`gordo.builder.warmup.needs_keras`; the built-in dense autoencoders train
+in numpy), the parent also imports Keras but does not start JAX's backend
+(which must not be forked); each worker starts the backend in the background
+from its initializer and keeps it for all the machines it builds, so compiled
+training steps are reused too. Workers die with the parent.
 """
 
 from __future__ import annotations
@@ -123,45 +124,54 @@ def _init_worker(keras: bool) -> None:
         warmup.warm_keras_in_background()  # overlaps the first machine's data fetch
 
 
-def _needs_keras(machine: Machine) -> bool:
-    """Whether building ``machine``'s model imports Keras (its definition was checked by Machine).
+def preload(machines: Sequence[Machine]) -> bool:
+    """Import what building ``machines`` needs, starting no threads; whether one needs Keras.
 
-    A model fitted light (:mod:`gordo.machine.model.light.fitting`) does not, and
-    finding that out imports no scikit-learn.
+    Builds each distinct model, splitter and metric list of ``machines`` (which
+    imports their classes: scikit-learn, gordo's models) and imports the
+    builder and scikit-learn's cross-validation, so workers forked afterwards
+    share them. Keras itself is not imported here (see :func:`build_fleet`).
     """
+    import sklearn.model_selection  # noqa: F401  (the builder's cross-validation)
+
     from gordo import serializer
-    from gordo.machine.model.light import fitting
+    from gordo.builder import build_model, metrics
 
-    try:
-        serializer.from_definition(machine.model, locate=fitting.locate)
-    except fitting.Unsupported:
-        return warmup.needs_keras(serializer.from_definition(machine.model))
-    return False
+    keras = False
+    seen: set[str] = set()
+    for machine in machines:
+        evaluation = machine.evaluation or {}
+        parts = {
+            "model": machine.model,
+            "cv": evaluation.get("cv") or build_model.DEFAULT_CV,
+            "metrics": evaluation.get("metrics"),
+        }
+        key = repr(parts)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            keras = warmup.needs_keras(serializer.from_definition(parts["model"])) or keras
+            serializer.from_definition(parts["cv"])
+            metrics.metrics_from_list(parts["metrics"])
+        except Exception:  # the machine's own build reports it
+            logger.debug("Machine %r: preloading its classes failed", machine.name, exc_info=True)
+    return keras
 
 
-#: Frameworks whose runtime must not be forked once imported.
-_FORK_UNSAFE = ("tensorflow", "torch")
-
-
-def _jax_started() -> bool:
-    """Whether JAX has started its backend (threads, devices) in this process."""
-    if "jax" not in sys.modules:
-        return False
-    try:
-        from jax._src.xla_bridge import backends_are_initialized
-    except ImportError:  # unknown JAX version: assume the worst
-        return True
-    return backends_are_initialized()
+#: Frameworks whose runtime must not be forked once started; whether one has
+#: started cannot be asked through their public APIs, so importing one is enough.
+_FORK_UNSAFE = ("jax", "tensorflow", "torch")
 
 
 def _start_method() -> str:
-    """``fork`` unless this process started JAX's backend or imported TensorFlow/PyTorch.
+    """``fork`` unless this process has imported JAX, TensorFlow or PyTorch.
 
-    JAX must not be forked once its backend runs; merely imported (as Keras
-    leaves it) it is safe, and workers then share the imported modules.
+    Their runtimes must not be forked once started (threads, devices). Workers
+    forked from a parent that has only imported Keras (JAX imported, its
+    backend not started: see :func:`build_fleet`) share the imported modules.
     """
-    unsafe = _jax_started() or any(name in sys.modules for name in _FORK_UNSAFE)
-    return "spawn" if unsafe else "fork"
+    return "spawn" if any(name in sys.modules for name in _FORK_UNSAFE) else "fork"
 
 
 def build_fleet(
@@ -193,13 +203,11 @@ def build_fleet(
         for task in tasks:
             record(build_machine(*task))
         return result
-    keras = any(_needs_keras(m) for m in machines)
-    if _start_method() == "fork":  # import once, here; forked workers share the modules
-        import gordo.builder.build_model  # noqa: F401
-
-        if keras:
-            warmup.import_keras()  # the workers start its backend
-    context = multiprocessing.get_context(_start_method())
+    start_method = _start_method()  # before this process imports Keras (and JAX) itself
+    keras = preload(machines)  # import once, here; forked workers share the modules
+    if keras and start_method == "fork":
+        warmup.import_keras()  # the workers start its backend
+    context = multiprocessing.get_context(start_method)
     with concurrent.futures.ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(keras,)
     ) as pool:

@@ -37,14 +37,12 @@ DEFAULT_METRICS = [
 ]
 
 
-def metrics_from_list(
-    metric_list: list[str] | None = None, *, locate: Callable[[str], Any] = import_locate
-) -> list[Callable]:
+def metrics_from_list(metric_list: list[str] | None = None) -> list[Callable]:
     """Load metric functions from import paths; a bare name is looked up in ``sklearn.metrics``.
 
     ``None`` gives :data:`DEFAULT_METRICS`. An unknown name raises
     :class:`gordo.exceptions.MetricImportError` (an ``AttributeError``, as
-    documented) naming it. ``locate`` turns a path into its function.
+    documented) naming it.
 
     >>> metrics_from_list(["no_such_metric"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -55,7 +53,7 @@ def metrics_from_list(
     found = []
     for path in paths:
         try:
-            found.append(locate(path if "." in path else f"sklearn.metrics.{path}"))
+            found.append(import_locate(path if "." in path else f"sklearn.metrics.{path}"))
         except DefinitionImportError as exc:
             raise MetricImportError(f"evaluation.metrics: {exc}") from exc
     return found
@@ -110,11 +108,11 @@ def _tag_name(column: Any) -> str:
     return str(column).replace(" ", "-")
 
 
-def _fitted_scaler(scaler: Scaler, y: Any, locate: Callable[[str], Any] = import_locate) -> Any:
+def _fitted_scaler(scaler: Scaler, y: Any) -> Any:
     from gordo import serializer
 
     if isinstance(scaler, str | Mapping):
-        scaler = serializer.from_definition(scaler, locate=locate)
+        scaler = serializer.from_definition(scaler)
     return None if scaler is None else scaler.fit(y)
 
 
@@ -154,12 +152,10 @@ class MultiMetricScorer:
         metrics_list: list[Callable],
         y: pd.DataFrame,
         scaler: Scaler = None,
-        *,
-        locate: Callable[[str], Any] = import_locate,
     ):
         self.metrics_list = list(metrics_list)
         self.tags = [_tag_name(c) for c in y.columns]
-        self.scaler = _fitted_scaler(scaler, np.asarray(y, dtype="float64"), locate)
+        self.scaler = _fitted_scaler(scaler, np.asarray(y, dtype="float64"))
         self.names = [
             key
             for metric in self.metrics_list

@@ -73,11 +73,8 @@ def model_problems(model: Any) -> list[str]:
     """Problems of a model definition: every import path that does not resolve.
 
     Keys of one-key mappings and string values that look like import paths of
-    an installed package are resolved with the serializer's import resolution
-    (paths of classes that light fitting stands in for are known without
-    importing them).
+    an installed package are resolved with the serializer's import resolution.
     """
-    from gordo.machine.model.light import fitting
     from gordo.serializer.import_paths import import_locate, is_import_path
 
     if isinstance(model, str):
@@ -88,11 +85,6 @@ def model_problems(model: Any) -> list[str]:
         return [f"must be an import path or a mapping {{import.path: {{params}}}}, got {model!r}"]
     problems = []
     for path in dict.fromkeys(paths):
-        try:
-            fitting.locate(path)
-            continue
-        except fitting.Unsupported:
-            pass
         try:
             import_locate(path)
         except DefinitionImportError as exc:

@@ -262,9 +262,7 @@ class ValidModel(BaseDescriptor):
     """A non-empty model definition (dict or import path) that the serializer can build.
 
     The definition is built once with ``gordo.serializer.from_definition`` unless
-    the instance has ``_strict = False``: with the light classes of
-    :mod:`gordo.machine.model.light.fitting` when it has them all (they check
-    parameters as their originals do, without importing scikit-learn), else for real.
+    the instance has ``_strict = False``.
     """
 
     def __set__(self, instance: Any, value: Any) -> None:
@@ -272,13 +270,9 @@ class ValidModel(BaseDescriptor):
             raise self.fail(f"model is empty or not a definition (dict or str), got {value!r}")
         if getattr(instance, "_strict", True):
             from gordo import serializer
-            from gordo.machine.model.light import fitting
 
             try:
-                try:
-                    serializer.from_definition(copy.deepcopy(value), locate=fitting.locate)
-                except fitting.Unsupported:
-                    serializer.from_definition(copy.deepcopy(value))
+                serializer.from_definition(copy.deepcopy(value))
             except Exception as exc:
                 raise self.fail(f"Pipeline from definition failed: {exc}") from exc
         self.store(instance, value)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from gordo.exceptions import ReporterException
 from gordo.reporters.base import BaseReporter
+from gordo.util.extras import require
 
 if TYPE_CHECKING:
     from gordo.machine import Machine
@@ -76,6 +77,7 @@ class PostgresReporter(BaseReporter):
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
 
     def report(self, machine: Machine) -> None:
+        require("psycopg", "the PostgreSQL reporter")
         import psycopg
         from psycopg import sql
 

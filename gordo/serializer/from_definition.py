@@ -76,8 +76,7 @@ def from_definition(
     Raises DefinitionImportError for an import path that does not resolve,
     DefinitionParameterError for a parameter the class does not take, and
     ConfigException for a definition of the wrong shape. ``locate`` turns an
-    import path into its object (e.g. the light classes of
-    :func:`gordo.machine.model.light.fitting.locate`).
+    import path into its object.
 
     >>> from_definition("sklearn.preprocessing.MinMaxScaler")
     MinMaxScaler()

@@ -39,7 +39,6 @@ import pickle
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -57,6 +56,11 @@ MANIFEST_FILE = "manifest.json"
 FORMAT = "gordo-model"
 FORMAT_VERSION = 1
 PICKLE_PROTOCOL = 5
+#: What an error about a model this gordo cannot read says to do.
+REBUILD = (
+    "Rebuild the model with this gordo: `gordo build` for one machine, "
+    "or `gordo build-project` for a project"
+)
 
 
 def dumps(model: Any) -> bytes:
@@ -88,8 +92,7 @@ def dump(obj: object, dest_dir: os.PathLike | str, metadata: dict | None = None)
 def dump_pickled(pickled: bytes, dest_dir: os.PathLike | str, metadata: dict | None = None) -> None:
     """:func:`dump` of a model already pickled: ``pickled`` becomes the directory's model file.
 
-    It is how a model fitted light (:mod:`gordo.machine.model.light.fitting`) is
-    saved, and how a registered model is copied without unpickling it.
+    It is how a registered model is copied without unpickling it.
     """
     dest = Path(os.path.abspath(dest_dir))
     if dest.exists() and not dest.is_dir():
@@ -120,22 +123,22 @@ def dump_pickled(pickled: bytes, dest_dir: os.PathLike | str, metadata: dict | N
         raise
 
 
-def load(source_dir: os.PathLike | str, unpickle: Callable[[bytes], Any] = loads) -> Any:
+def load(source_dir: os.PathLike | str) -> Any:
     """Load the model saved by :func:`dump` in ``source_dir``, after checking the manifest.
 
-    ``unpickle`` turns the verified bytes of the model file into the model
-    (the server passes :func:`gordo.machine.model.light.serving_loads`).
     Raises ArtifactError naming the directory when a file is missing, a checksum
-    does not match, or the format is unknown.
+    does not match, the format is unknown or the model does not unpickle (the
+    last two also say how to rebuild it).
     """
     source = Path(source_dir)
     data, manifest = _verified_model(source)
     try:
-        return unpickle(data)
+        return loads(data)
     except Exception as exc:
         raise ArtifactError(
             f"Model directory {source}: cannot unpickle {MODEL_FILE} "
-            f"(written by gordo {manifest.get('gordo_version', '?')}): {exc}"
+            f"(format_version {manifest.get('format_version')}, written by gordo "
+            f"{manifest.get('gordo_version', '?')}): {exc}. {REBUILD}"
         ) from exc
 
 
@@ -250,7 +253,7 @@ def _read_manifest(source: Path) -> dict:
     if version != FORMAT_VERSION:
         raise ArtifactError(
             f"Model directory {source}: unknown format_version {version!r} "
-            f"(this gordo {gordo.__version__} reads format_version {FORMAT_VERSION})"
+            f"(this gordo {gordo.__version__} reads format_version {FORMAT_VERSION}). {REBUILD}"
         )
     if not isinstance(manifest.get("files"), dict):
         raise ArtifactError(f"Model directory {source}: {MANIFEST_FILE} has no 'files' mapping")

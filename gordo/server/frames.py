@@ -256,8 +256,7 @@ class Table:
     def from_frame(cls, df: pd.DataFrame) -> Table:
         """The table of a frame with two-level (or plain) columns.
 
-        Columns are read with pandas' own column iterator: a frame built column
-        by column (one block per column) is not copied or re-blocked first.
+        A frame of floats is read as one array; any other column by column.
         """
         columns = df.columns
         if isinstance(columns, pd.MultiIndex):
@@ -267,7 +266,11 @@ class Table:
             )
         else:
             tops = subs = [str(c) for c in columns.tolist()]
-        values = [_column(array) for array in df._iter_column_arrays()]
+        if all(dtype.kind == "f" for dtype in df.dtypes):
+            arrays = list(df.to_numpy(dtype=np.float64, na_value=np.nan).T)
+        else:
+            arrays = [series.array for _, series in df.items()]
+        values = [_column(array) for array in arrays]
         return cls(df.index, list(zip(tops, subs, strict=True)), values)
 
     def to_payload(self) -> dict:

@@ -115,18 +115,13 @@ def model_dir(directory: str | os.PathLike, name: str) -> Path:
 def load_model(directory: str | os.PathLike, name: str) -> Any:
     """The model ``name`` of ``directory``, loaded (and verified) once then cached.
 
-    A model with a light twin (:mod:`gordo.machine.model.light`) is served by
-    it, without importing scikit-learn. A cached model is served without
-    looking at the disk again; deleting it through the server drops it from the
+    A cached model is served without looking at the disk again; deleting it through the server drops it from the
     cache (:func:`forget`).
     """
     from gordo import serializer
-    from gordo.machine.model.light import serving_loads
 
     key = os.path.join(str(directory), check_model_name(name))
-    return MODELS.get(
-        key, lambda: serializer.load(model_dir(directory, name), unpickle=serving_loads)
-    )
+    return MODELS.get(key, lambda: serializer.load(model_dir(directory, name)))
 
 
 def load_metadata(directory: str | os.PathLike, name: str) -> dict:

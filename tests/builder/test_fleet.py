@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
+
+import pytest
 
 from gordo import serializer
-from gordo.builder.fleet import _needs_keras, build_fleet
+from gordo.builder.fleet import build_fleet, preload
 from gordo.builder.progress import Progress
 from tests.builder.helpers import KERAS_ANOMALY, dataset_config, keras_anomaly, make_machine
 
@@ -67,6 +72,37 @@ def test_only_models_that_fit_with_keras_make_the_parent_import_keras():
     rmsprop = keras_anomaly(
         "KerasLSTMAutoEncoder", kind="lstm_hourglass", lookback_window=2, optimizer="RMSprop"
     )
-    assert not _needs_keras(make_machine(model=KERAS_ANOMALY))
-    assert not _needs_keras(make_machine(model=lstm))
-    assert _needs_keras(make_machine(model=rmsprop))
+    assert not preload([make_machine(model=KERAS_ANOMALY)])
+    assert not preload([make_machine(model=lstm), make_machine("other", model=KERAS_ANOMALY)])
+    assert preload([make_machine(model=KERAS_ANOMALY), make_machine("other", model=rmsprop)])
+
+
+@pytest.mark.integration
+def test_the_parent_imports_scikit_learn_and_the_models_once_and_starts_no_thread():
+    code = """
+import json, sys, threading
+from gordo.builder.fleet import preload
+from tests.builder.helpers import KERAS_ANOMALY, make_machine
+machines = [make_machine(f"m-{i}", model=KERAS_ANOMALY) for i in range(3)]
+keras = preload(machines)
+print(json.dumps({
+    "keras": keras,
+    "modules": [m for m in ("sklearn.model_selection", "sklearn.preprocessing",
+                            "gordo.machine.model.anomaly.diff", "gordo.builder.build_model",
+                            "keras", "jax") if m in sys.modules],
+    "threads": threading.active_count(),
+}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "keras": False,
+        "modules": [
+            "sklearn.model_selection",
+            "sklearn.preprocessing",
+            "gordo.machine.model.anomaly.diff",
+            "gordo.builder.build_model",
+        ],
+        "threads": 1,
+    }

@@ -32,6 +32,7 @@ from gordo.dataset.data_provider.file_system import missing_tag
 from gordo.dataset.params import capture_args
 from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import ConfigException, DataError, DataSourceUnavailableError
+from gordo.util.extras import require
 
 
 class PostgresDataProvider(GordoBaseDataProvider):
@@ -63,6 +64,7 @@ class PostgresDataProvider(GordoBaseDataProvider):
         threads: int = DEFAULT_THREADS,
     ):
         super().__init__(threads=threads)
+        require("psycopg", "the PostgreSQL data provider")
         from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
         extra = {"host": host, "port": port, "user": user, "password": password, "dbname": dbname}

@@ -18,6 +18,8 @@ import os
 import sys
 from types import ModuleType
 
+from gordo.util.extras import require
+
 #: The backend used when ``KERAS_BACKEND`` is unset (measured, see docs/benchmarks.md).
 DEFAULT_BACKEND = "jax"
 #: Backends gordo is tested with.
@@ -44,6 +46,7 @@ def keras_module() -> ModuleType:
     On first import, Keras is seeded with the seed :func:`seed_keras` was given.
     """
     global _pending_seed
+    require("keras", "a Keras model")
     first = "keras" not in sys.modules
     if first and ensure_backend() == "jax":
         configure_jax()
@@ -91,6 +94,7 @@ def configure_jax() -> None:
     cache_dir = jax_cache_dir()
     if cache_dir is None:
         return
+    require("jax", "Keras' JAX backend")
     import jax
 
     jax.config.update("jax_compilation_cache_dir", cache_dir)

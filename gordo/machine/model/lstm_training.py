@@ -54,6 +54,7 @@ from gordo.machine.model.nn_basics import (
     random_draws,
 )
 from gordo.machine.model.step_chunks import bucket, epoch_means, pad_rows, run_groups, step_groups
+from gordo.util.extras import require
 
 _lock = threading.Lock()
 
@@ -274,6 +275,7 @@ def _start_jax() -> None:
     Importing JAX draws from numpy's global random state: that state is put back,
     so a seeded fit gives the same weights whether or not JAX was imported before.
     """
+    require("jax", "training an LSTM network")
     state = np.random.get_state()
     try:
         from gordo.machine.model.backend import configure_jax

@@ -10,14 +10,9 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import KFold, TimeSeriesSplit
-from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 
 from gordo import serializer
-from gordo.machine.model.anomaly.diff import (
-    DiffBasedAnomalyDetector,
-    DiffBasedKFCVAnomalyDetector,
-    _scale,
-)
+from gordo.machine.model.anomaly.diff import DiffBasedAnomalyDetector, DiffBasedKFCVAnomalyDetector
 from tests.machine.model.conftest import TAGS
 
 TEN_MINUTES = pd.Timedelta("10min")
@@ -245,22 +240,3 @@ def test_kfcv_detector_with_a_keras_model_round_trips(frame):
     assert (
         restored.get_metadata()["feature-thresholds"] == model.get_metadata()["feature-thresholds"]
     )
-
-
-@pytest.mark.parametrize(
-    "scaler",
-    [
-        MinMaxScaler(),
-        MinMaxScaler(feature_range=(-1, 2), clip=True),
-        StandardScaler(),
-        StandardScaler(with_mean=False),
-        RobustScaler(),
-    ],
-)
-def test_scale_equals_the_scalers_transform(scaler):
-    rng = np.random.default_rng(3)
-    scaler.fit(rng.normal(size=(40, 3)))
-    values = rng.normal(scale=3.0, size=(25, 3))
-    np.testing.assert_array_equal(_scale(scaler, values), scaler.transform(values))
-    with pytest.raises(ValueError, match="features"):
-        _scale(scaler, values[:, :1])

@@ -1,4 +1,4 @@
-"""LSTM networks predict in numpy as Keras does, before and after pickling, and are served light."""
+"""LSTM models predict in numpy as Keras does, before and after pickling."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from gordo.machine.model import numpy_inference
-from gordo.machine.model.light import light_loads
 from gordo.machine.model.models import KerasLSTMAutoEncoder, KerasLSTMForecast
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
@@ -42,18 +41,16 @@ def frame() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("cls", [KerasLSTMAutoEncoder, KerasLSTMForecast])
-def test_fitted_loaded_and_light_lstm_models_agree(frame, cls):
+def test_fitted_and_loaded_lstm_models_agree(frame, cls):
     model = cls(kind="lstm_hourglass", lookback_window=5, epochs=1, batch_size=32).fit(frame, frame)
     keras_output = np.asarray(model.model.predict(model._model_input(frame.to_numpy("float32"))))
     expected = model.predict(frame)
     np.testing.assert_allclose(expected, keras_output, rtol=1e-5, atol=1e-6)
     data = pickle.dumps(model)
-    np.testing.assert_array_equal(pickle.loads(data).predict(frame), expected)
-    twin = light_loads(data)
-    assert twin is not None
-    np.testing.assert_array_equal(twin.predict(frame), expected)
+    loaded = pickle.loads(data)
+    np.testing.assert_array_equal(loaded.predict(frame), expected)
     with pytest.raises(ValueError, match=f"{cls.__name__}: got 3 rows, but at least"):
-        twin.predict(frame.iloc[:3])
+        loaded.predict(frame.iloc[:3])
 
 
 def test_loaded_lstm_model_predicts_without_keras(frame, tmp_path):
