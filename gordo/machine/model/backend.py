@@ -79,6 +79,9 @@ def _seed_keras_only(keras: ModuleType, seed: int) -> None:
 
     python_state, numpy_state = random.getstate(), np.random.get_state()
     keras.utils.set_random_seed(seed)
+    # Keras seeds its generator for unseeded ops from Python's generator when that
+    # generator is first used: use it now, while Python's generator holds the seed.
+    keras.random.uniform(())
     random.setstate(python_state)
     np.random.set_state(numpy_state)
 

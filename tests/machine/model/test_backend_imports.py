@@ -68,15 +68,16 @@ def test_default_backend_is_set_before_keras_is_imported():
 
 @pytest.mark.integration
 def test_a_seed_given_before_keras_is_imported_seeds_keras_on_import():
-    code = (
-        "import json\n"
-        "from gordo.machine.model.backend import keras_module, seed_keras\n"
-        "seed_keras(7)\n"
-        "keras_module()\n"
-        "from keras.src.utils.rng_utils import get_random_seed\n"
-        "print(json.dumps(get_random_seed()))"
-    )
-    assert _run(code) == 7
+    def draws(seed: int) -> list[float]:
+        return _run(
+            "import json\n"
+            "from gordo.machine.model.backend import keras_module, seed_keras\n"
+            f"seed_keras({seed})\n"
+            "keras = keras_module()\n"
+            "print(json.dumps(keras.random.uniform((3,)).tolist()))"
+        )
+
+    assert draws(7) == draws(7) != draws(8)
 
 
 def test_seeding_keras_on_import_leaves_python_and_numpy_generators_alone():
