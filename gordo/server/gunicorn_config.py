@@ -1,0 +1,34 @@
+"""gunicorn settings of ``gordo run-server`` (``--config python:gordo.server.gunicorn_config``).
+
+gunicorn's master imports this module before it loads the app, so importing it
+imports the libraries that serving needs, once for every worker
+(:func:`gordo.server.startup.prepare_master`); the app is then built once in the
+master (``preload_app``) and each worker starts its own model preload after the
+fork (``post_fork``). Readiness (``/ready``) counts the workers that are done.
+``gordo run-server --with-prometheus-config`` uses
+:mod:`gordo.server.prometheus.gunicorn_config`, which adds its hooks to these.
+"""
+
+from __future__ import annotations
+
+from gordo.server import startup
+
+preload_app = True
+
+startup.prepare_master()
+
+
+def on_starting(server) -> None:
+    startup.share_readiness(server.num_workers)
+
+
+def post_fork(server, worker) -> None:
+    startup.start_worker(server.num_workers)
+
+
+def child_exit(server, worker) -> None:
+    startup.forget_worker(worker.pid)
+
+
+def on_exit(server) -> None:
+    startup.stop_sharing()
