@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -167,9 +168,10 @@ class Preload:
                     )
                     self.failed[name] = str(exc)
         finally:
-            self._done.set()
             if _READY_DIR is not None:
-                (_READY_DIR / str(os.getpid())).touch()
+                with contextlib.suppress(OSError):  # gunicorn is exiting
+                    (_READY_DIR / str(os.getpid())).touch()
+            self._done.set()
 
     def status(self) -> dict:
         """What this worker has loaded, and whether it is ready."""

@@ -123,3 +123,25 @@ def _gunicorn_master(url: str) -> psutil.Process:
             is_worker = parent is not None and parent.cmdline() == process.cmdline()
             return parent if is_worker else process
     raise AssertionError(f"nothing listens on {url}")
+
+
+def test_ready_counts_the_workers_that_are_done(app_config, monkeypatch):
+    monkeypatch.setattr(startup, "_AFTER_FORK", [])
+    app = build_app({**app_config, "PRELOAD_MODELS": "true", "EXPECTED_MODELS": "[sk-model]"})
+    client = app.test_client()
+    startup.share_readiness(workers=2)
+    ready_dir = startup._READY_DIR
+    try:
+        startup.start_worker(workers=2)  # this process plays the first worker
+        assert app.extensions["gordo_preload"].wait(timeout=60)
+        half = client.get("/ready")
+        assert half.status_code == 503
+        assert (half.json["workers"], half.json["workers-ready"]) == (2, 1)
+        (ready_dir / "1").touch()  # a second worker is done
+        assert client.get("/ready").status_code == 200
+        startup.forget_worker(1)  # it exited: its successor has not loaded yet
+        assert client.get("/ready").status_code == 503
+    finally:
+        startup.stop_sharing()
+        monkeypatch.setattr(startup, "_WORKERS", 1)
+    assert not ready_dir.exists()
