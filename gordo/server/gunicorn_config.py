@@ -1,21 +1,24 @@
 """gunicorn settings of ``gordo run-server`` (``--config python:gordo.server.gunicorn_config``).
 
-gunicorn's master imports this module before it loads the app, so importing it
-imports the libraries that serving needs, once for every worker
-(:func:`gordo.server.startup.prepare_master`); the app is then built once in the
-master (``preload_app``) and each worker starts its own model preload after the
-fork (``post_fork``). Readiness (``/ready``) counts the workers that are done.
-``gordo run-server --with-prometheus-config`` uses
-:mod:`gordo.server.prometheus.gunicorn_config`, which adds its hooks to these.
+:func:`gordo.server.server.run_server` first imports the libraries that serving
+needs in the process that becomes gunicorn's master
+(:func:`gordo.server.startup.prepare_master`); the app is then built once in
+the master (``preload_app``) and each worker starts its own model preload after
+the fork (``post_fork``). Readiness (``/ready``) counts the workers that are
+done. Read by a gunicorn not started that way, these settings build the app in
+each worker instead, as gunicorn does by default. ``gordo run-server
+--with-prometheus-config`` uses :mod:`gordo.server.prometheus.gunicorn_config`,
+which adds its hooks to these.
+
+>>> preload_app  # importing this module prepares nothing
+False
 """
 
 from __future__ import annotations
 
 from gordo.server import startup
 
-preload_app = True
-
-startup.prepare_master()
+preload_app = startup.master_prepared()
 
 
 def on_starting(server) -> None:

@@ -50,6 +50,8 @@ TRIM_AFTER_BYTES = 1024 * 1024
 BODY_KEY = "gordo.request_body"
 #: the gunicorn settings module of ``gordo run-server`` (see :func:`gunicorn_command`)
 DEFAULT_GUNICORN_CONFIG = "gordo.server.gunicorn_config"
+#: the app ``gordo run-server`` serves unless told otherwise
+DEFAULT_SERVER_APP = "gordo.server.server:build_app()"
 TRIM_DELAY = 1.0
 
 
@@ -310,7 +312,7 @@ def gunicorn_command(
     worker_connections: int | None = None,
     threads: int | None = None,
     worker_class: str = "gthread",
-    server_app: str = "gordo.server.server:build_app()",
+    server_app: str = DEFAULT_SERVER_APP,
 ) -> list[str]:
     """The gunicorn command line (arguments after ``gunicorn``) that :func:`run_server` runs.
 
@@ -341,17 +343,23 @@ def run_server(
     worker_connections: int | None = None,
     threads: int | None = None,
     worker_class: str = "gthread",
-    server_app: str = "gordo.server.server:build_app()",
+    server_app: str = DEFAULT_SERVER_APP,
 ) -> None:
     """Run the app with gunicorn, in this process (see :func:`gunicorn_command`).
 
     The original ran ``gunicorn`` through :func:`run_cmd`; here this process
     becomes gunicorn's master, so no second interpreter starts and
-    SIGTERM/SIGINT reach gunicorn directly (docs/decisions.md). Returns when
-    gunicorn stops; exits with its code if it fails.
+    SIGTERM/SIGINT reach gunicorn directly (docs/decisions.md). For the default
+    app, the master first imports what serving needs, once for every worker
+    (:func:`gordo.server.startup.prepare_master`). Returns when gunicorn stops;
+    exits with its code if it fails.
     """
     from gunicorn.app.wsgiapp import WSGIApplication
 
+    from gordo.server import startup
+
+    if server_app == DEFAULT_SERVER_APP:  # not for another app, such as the metrics sidecar
+        startup.prepare_master()
     args = gunicorn_command(
         host,
         port,

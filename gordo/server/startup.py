@@ -1,8 +1,9 @@
 """How a server process starts: imports in gunicorn's master, models in each worker, readiness.
 
-``gordo run-server`` runs gunicorn with :mod:`gordo.server.gunicorn_config`:
-the master imports the libraries that serving needs (:func:`prepare_master`)
-and builds the app once (``preload_app``), so every worker shares those pages;
+``gordo run-server`` runs gunicorn with :mod:`gordo.server.gunicorn_config`
+in a process that first imports the libraries that serving needs
+(:func:`prepare_master`); gunicorn's master then builds the app once
+(``preload_app``), so every worker shares those pages;
 nothing in the master starts a thread, so forking is safe. Each worker then
 runs its own set-up after the fork (:func:`start_worker`): it loads the models
 it was asked to preload (:class:`Preload`) in a background thread.
@@ -81,6 +82,11 @@ def prepare_master() -> None:
     for module in SERVING_MODULES:
         importlib.import_module(module)
     _AFTER_FORK = []
+
+
+def master_prepared() -> bool:
+    """Whether :func:`prepare_master` ran in this process (gunicorn's master, before the fork)."""
+    return _AFTER_FORK is not None
 
 
 def in_each_worker(task: Callable[[], None]) -> None:

@@ -145,3 +145,12 @@ def test_ready_counts_the_workers_that_are_done(app_config, monkeypatch):
         startup.stop_sharing()
         monkeypatch.setattr(startup, "_WORKERS", 1)
     assert not ready_dir.exists()
+
+
+def test_readiness_probes_are_not_counted_in_the_metrics(app_config):
+    from prometheus_client import CollectorRegistry
+
+    registry = CollectorRegistry()
+    client = build_app({**app_config, "ENABLE_PROMETHEUS": "true"}, registry).test_client()
+    assert client.get("/ready").status_code == 200
+    assert "/ready" not in client.get("/metrics").text
