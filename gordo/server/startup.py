@@ -151,8 +151,11 @@ class Preload:
         self._done = threading.Event()
 
     def start(self) -> Preload:
-        """Load the models in a background thread; return ``self``."""
-        threading.Thread(target=self._run, name="gordo-preload", daemon=True).start()
+        """Load the models in a background thread (if there are any); return ``self``."""
+        if self.names:
+            threading.Thread(target=self._run, name="gordo-preload", daemon=True).start()
+        else:
+            self._run()
         return self
 
     def wait(self, timeout: float | None = None) -> bool:
