@@ -48,11 +48,11 @@ _TRUE = {"1", "true", "yes", "on"}
 TRIM_AFTER_BYTES = 1024 * 1024
 #: the WSGI environ key of a request body read whole (see :func:`read_body_at_once`)
 BODY_KEY = "gordo.request_body"
+TRIM_DELAY = 1.0
 #: the gunicorn settings module of ``gordo run-server`` (see :func:`gunicorn_command`)
 DEFAULT_GUNICORN_CONFIG = "gordo.server.gunicorn_config"
 #: the app ``gordo run-server`` serves unless told otherwise
 DEFAULT_SERVER_APP = "gordo.server.server:build_app()"
-TRIM_DELAY = 1.0
 
 
 class Config:
