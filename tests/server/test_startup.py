@@ -126,7 +126,8 @@ def _gunicorn_master(url: str) -> psutil.Process:
 
 
 def test_ready_counts_the_workers_that_are_done(app_config, monkeypatch):
-    monkeypatch.setattr(startup, "_AFTER_FORK", [])
+    monkeypatch.setattr(startup, "_AFTER_FORK", [])  # restored after the test, as is
+    monkeypatch.setattr(startup, "_WORKERS", 1)  # what share_readiness and start_worker set
     app = build_app({**app_config, "PRELOAD_MODELS": "true", "EXPECTED_MODELS": "[sk-model]"})
     client = app.test_client()
     startup.share_readiness(workers=2)
@@ -143,7 +144,6 @@ def test_ready_counts_the_workers_that_are_done(app_config, monkeypatch):
         assert client.get("/ready").status_code == 503
     finally:
         startup.stop_sharing()
-        monkeypatch.setattr(startup, "_WORKERS", 1)
     assert not ready_dir.exists()
 
 
