@@ -112,7 +112,7 @@ def revisions(models: Path) -> list[str]:
 
 @contextlib.contextmanager
 def served(revision_dir: Path, host: str, port: int, timeout: float = 60) -> Iterator[str]:
-    """Run ``gordo run-server`` on ``revision_dir``; yield its base URL once healthy."""
+    """Run ``gordo run-server`` on ``revision_dir``; yield its base URL once ready (``/ready``)."""
     env = {
         **os.environ,
         "MODEL_COLLECTION_DIR": str(revision_dir.resolve()),
@@ -130,7 +130,7 @@ def served(revision_dir: Path, host: str, port: int, timeout: float = 60) -> Ite
             if proc.poll() is not None:
                 raise DemoError(f"gordo run-server exited with code {proc.returncode}")
             with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{base}/healthcheck", timeout=1).ok:
+                if requests.get(f"{base}/ready", timeout=1).ok:
                     break
             if time.monotonic() > deadline:
                 raise DemoError(f"the server did not answer on {base} within {timeout:.0f} s")

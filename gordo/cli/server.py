@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
+from gordo.server.server import DEFAULT_SERVER_APP
+
 _PROMETHEUS_CONFIG = "gordo.server.prometheus.gunicorn_config"
-
-
-DEFAULT_SERVER_APP = "gordo.server.server:build_app()"
 
 
 @click.command("run-server")

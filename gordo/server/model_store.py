@@ -139,28 +139,6 @@ def forget(path: str | os.PathLike) -> None:
         cache.discard(lambda key: key == prefix or str(key).startswith(prefix + os.sep))
 
 
-def preload(directory: str | os.PathLike, names: list[str], limit: int) -> threading.Thread:
-    """Load up to ``limit`` of ``names`` (and their metadata) in a background thread.
-
-    Each loaded model also predicts once on 1 and on 100 rows of zeros, so
-    frameworks that compile per input shape have done so before the first
-    request. A request for a model being preloaded waits for that load instead
-    of loading it again. Failures are logged and skipped; the request for such a
-    model answers the error.
-    """
-
-    def run() -> None:
-        for name in names[:limit]:
-            try:
-                warm_up(load_model(directory, name), load_metadata(directory, name))
-            except Exception as exc:  # reported again when the model is requested
-                logger.warning("Preloading model %r from %s failed: %s", name, directory, exc)
-
-    thread = threading.Thread(target=run, name="gordo-preload", daemon=True)
-    thread.start()
-    return thread
-
-
 def warm_up(model: Any, metadata: dict) -> None:
     """Predict on zeros shaped like the model's input (1 and 100 rows)."""
     import numpy as np

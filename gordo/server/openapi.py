@@ -135,6 +135,12 @@ def openapi_document(project: str | None, models: list[str], revisions: list[str
         },
         "paths": {
             "/healthcheck": {"get": {"summary": "Server liveness", **plain}},
+            "/ready": {
+                "get": {
+                    "summary": "Readiness: every worker has loaded its preloaded models",
+                    "responses": {"200": _ok("Ready"), "503": _ok("Still loading")},
+                }
+            },
             "/server-version": {"get": {"summary": "Server version", **plain}},
             base + "/": get("Project index: every model's endpoint, metadata and health"),
             base + "/models": get("Models of the revision"),

@@ -24,6 +24,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,10 @@ TRIM_AFTER_BYTES = 1024 * 1024
 #: the WSGI environ key of a request body read whole (see :func:`read_body_at_once`)
 BODY_KEY = "gordo.request_body"
 TRIM_DELAY = 1.0
+#: the gunicorn settings module of ``gordo run-server`` (see :func:`gunicorn_command`)
+DEFAULT_GUNICORN_CONFIG = "gordo.server.gunicorn_config"
+#: the app ``gordo run-server`` serves unless told otherwise
+DEFAULT_SERVER_APP = "gordo.server.server:build_app()"
 
 
 class Config:
@@ -202,7 +207,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     """
     import flask
 
-    from gordo.server import openapi, routes
+    from gordo.server import openapi, routes, startup
     from gordo.server.payloads import UploadsInMemoryRequest
     from gordo.server.responses import json_response, register_error_handlers
 
@@ -245,8 +250,15 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     register_error_handlers(app)
     app.register_blueprint(openapi.build_blueprint())
     app.register_blueprint(routes.build_blueprint())
-    if settings.PRELOAD_MODELS:
-        app.extensions["gordo_preload"] = _preload(settings)
+    startup.start_preloading(
+        app,
+        startup.preload_for(
+            settings.MODEL_COLLECTION_DIR,
+            settings.EXPECTED_MODELS,
+            settings.N_CACHED_MODELS,
+            settings.PRELOAD_MODELS,
+        ),
+    )
     return app
 
 
@@ -254,43 +266,41 @@ def _trim_later() -> None:
     malloc.trim_later(TRIM_DELAY)
 
 
-def _preload(settings: Config):
-    """Start loading the models most likely asked for first (see ``PRELOAD_MODELS``)."""
-    from gordo.server.collection import ModelCollection
-
-    collection = ModelCollection(settings.MODEL_COLLECTION_DIR)
-    if not collection.collection_dir.is_dir():
-        return None
-    available = collection.models()
-    names = [n for n in settings.EXPECTED_MODELS if n in available]
-    names += [n for n in available if n not in names]
-    return model_store.preload(collection.collection_dir, names, settings.N_CACHED_MODELS)
-
-
 def run_cmd(cmd: list[str]) -> None:
-    """Run ``cmd``, forwarding SIGTERM/SIGINT to it; exit with its code if it fails.
+    """Run ``cmd`` and wait for it, passing it the SIGTERM/SIGINT this process gets meanwhile.
 
-    A missing executable (``OSError``) exits with code 1 and a message naming it.
+    Its stderr goes to its stdout. Raises ``OSError`` (such as
+    ``FileNotFoundError``) when ``cmd`` cannot start, and
+    :class:`subprocess.CalledProcessError` when it fails; a command that ended
+    on a SIGTERM/SIGINT passed on to it has not failed.
+
+    >>> run_cmd([sys.executable, "-c", "pass"])
+    >>> run_cmd([sys.executable, "-c", "raise SystemExit(3)"])
+    Traceback (most recent call last):
+    ...
+    subprocess.CalledProcessError: Command '[...]' returned non-zero exit status 3.
+    >>> run_cmd(["/nonexistent/gordo-no-such-program"])
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/gordo-no-such-program'
     """
-    try:
-        process = subprocess.Popen(cmd, stderr=subprocess.STDOUT)
-    except OSError as exc:
-        logger.error("Cannot run %s: %s", cmd[0], exc)
-        raise SystemExit(1) from None
+    process = subprocess.Popen(cmd, stderr=subprocess.STDOUT)
+    passed_on: set[int] = set()
 
     def forward(signum, _frame):
+        passed_on.add(signum)
         process.send_signal(signum)
 
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # signals reach the main thread
+        previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         code = process.wait()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if code not in (0, -signal.SIGTERM, -signal.SIGINT):
-        error = subprocess.CalledProcessError(code, cmd)
-        logger.error("%s", error)
-        raise SystemExit(code if code > 0 else 1)
+    if code != 0 and -code not in passed_on:
+        raise subprocess.CalledProcessError(code, cmd)
 
 
 def gunicorn_command(
@@ -302,19 +312,21 @@ def gunicorn_command(
     worker_connections: int | None = None,
     threads: int | None = None,
     worker_class: str = "gthread",
-    server_app: str = "gordo.server.server:build_app()",
+    server_app: str = DEFAULT_SERVER_APP,
 ) -> list[str]:
     """The gunicorn command line (arguments after ``gunicorn``) that :func:`run_server` runs.
 
+    Without ``config_module``, gunicorn reads :mod:`gordo.server.gunicorn_config`
+    (libraries imported and the app built in the master, models loaded per worker).
+
     >>> gunicorn_command("0.0.0.0", 5555, 2, "debug", threads=8)
-    ['--bind', '0.0.0.0:5555', '--log-level', 'debug', '--workers', '2', '--worker-class', 'gthread', '--worker-tmp-dir', '/dev/shm', '--threads', '8', 'gordo.server.server:build_app()']
+    ['--bind', '0.0.0.0:5555', '--log-level', 'debug', '--workers', '2', '--worker-class', 'gthread', '--worker-tmp-dir', '/dev/shm', '--config', 'python:gordo.server.gunicorn_config', '--threads', '8', 'gordo.server.server:build_app()']
     """
     cmd = ["--bind", f"{host}:{port}", "--log-level", log_level, "--workers", str(workers)]
     cmd += ["--worker-class", worker_class]
     if Path("/dev/shm").is_dir():
         cmd += ["--worker-tmp-dir", "/dev/shm"]
-    if config_module:
-        cmd += ["--config", f"python:{config_module}"]
+    cmd += ["--config", f"python:{config_module or DEFAULT_GUNICORN_CONFIG}"]
     if worker_connections is not None:
         cmd += ["--worker-connections", str(worker_connections)]
     if threads is not None:
@@ -331,16 +343,23 @@ def run_server(
     worker_connections: int | None = None,
     threads: int | None = None,
     worker_class: str = "gthread",
-    server_app: str = "gordo.server.server:build_app()",
+    server_app: str = DEFAULT_SERVER_APP,
 ) -> None:
     """Run the app with gunicorn, in this process (see :func:`gunicorn_command`).
 
-    This process becomes gunicorn's master, so no second interpreter starts and
-    SIGTERM/SIGINT reach gunicorn directly. Returns when gunicorn stops; exits
-    with its code if it fails.
+    The original ran ``gunicorn`` through :func:`run_cmd`; here this process
+    becomes gunicorn's master, so no second interpreter starts and
+    SIGTERM/SIGINT reach gunicorn directly (docs/decisions.md). For the default
+    app, the master first imports what serving needs, once for every worker
+    (:func:`gordo.server.startup.prepare_master`). Returns when gunicorn stops;
+    exits with its code if it fails.
     """
     from gunicorn.app.wsgiapp import WSGIApplication
 
+    from gordo.server import startup
+
+    if server_app == DEFAULT_SERVER_APP:  # not for another app, such as the metrics sidecar
+        startup.prepare_master()
     args = gunicorn_command(
         host,
         port,

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
 from gordo.exceptions import ConfigException
@@ -71,15 +76,33 @@ def test_gunicorn_command_carries_every_option():
     assert cmd[-1] == "x:y()"
 
 
-def test_run_cmd_exits_with_the_command_code():
-    import sys
-
-    with pytest.raises(SystemExit) as exit_info:
-        run_cmd([sys.executable, "-c", "raise SystemExit(3)"])
-    assert exit_info.value.code == 3
+def test_run_cmd_raises_as_documented_never_exits():
     run_cmd([sys.executable, "-c", "pass"])
-    with pytest.raises(SystemExit):
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        run_cmd([sys.executable, "-c", "raise SystemExit(3)"])
+    assert failed.value.returncode == 3
+    with pytest.raises(OSError):
+        run_cmd(["gordo-no-such-program"])
+    with pytest.raises(OSError):
         run_cmd(["/nonexistent/gordo-no-such-program"])
+
+
+def test_run_cmd_passes_sigterm_on_and_returns_when_the_command_ends_on_it(tmp_path):
+    started = tmp_path / "started"
+    child = f"import pathlib, time; pathlib.Path({str(started)!r}).touch(); time.sleep(60)"
+    parent = (
+        "import sys; from gordo.server.server import run_cmd\n"
+        f"run_cmd([sys.executable, '-c', {child!r}])\n"
+        "print('returned')"
+    )
+    process = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
+    for _ in range(600):
+        if started.exists():
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and out.strip() == "returned"
 
 
 def test_proxy_prefix_is_kept_out_of_the_path():

@@ -185,7 +185,7 @@ def test_expected_models_are_preloaded_in_the_background(app_config):
     model_store.MODELS.discard(lambda key: True)
     config = {**app_config, "PRELOAD_MODELS": "true", "EXPECTED_MODELS": "[sk-model-2]"}
     app = build_app({**config, "N_CACHED_MODELS": "1"})
-    app.extensions["gordo_preload"].join(timeout=60)
+    assert app.extensions["gordo_preload"].wait(timeout=60)
     assert [Path(key).name for key in model_store.MODELS.keys()] == ["sk-model-2"]
 
 

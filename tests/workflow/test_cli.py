@@ -419,7 +419,7 @@ def test_server_options():
     assert env(server)["GORDO_SERVER_WORKERS"] == "3" and env(server)["GORDO_SERVER_THREADS"] == "5"
     assert yaml.safe_load(env(server)["EXPECTED_MODELS"]) == ["machine-1"]
     assert server["readinessProbe"] == {
-        "httpGet": {"path": "/healthcheck", "port": "http-api"},
+        "httpGet": {"path": "/ready", "port": "http-api"},  # 200 once the models are loaded
         "initialDelaySeconds": 7,
         "timeoutSeconds": 9,
     }

@@ -31,7 +31,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 LABELS = ("method", "path", "status_code", "project", "model")
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-IGNORED_PATHS = frozenset({"/healthcheck", "/metrics", "/server-version"})
+IGNORED_PATHS = frozenset({"/healthcheck", "/metrics", "/ready", "/server-version"})
 
 
 def multiprocess_dir() -> str | None:
