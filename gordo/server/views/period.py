@@ -9,8 +9,9 @@ and answers what the POST route answers for them (JSON, or parquet with
 A period is at most ``PERIOD_MAX_ROWS`` rows at the model's resolution (env
 ``GORDO_SERVER_PERIOD_MAX_ROWS``, default :data:`DEFAULT_PERIOD_MAX_ROWS`); a
 longer one gets a 400 naming the limit before any data is read. A provider
-that cannot be reached gets a 503, a period without data a 404, and any other
-provider or dataset error a 422; each names the machine and the provider.
+that cannot be reached gets a 503, a period without data (or a tag without
+any) a 404, and any other provider or dataset error a 422; each names the
+machine and the provider.
 
 >>> period_rows(pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2020-01-02", tz="UTC"),
 ...             pd.tseries.frequencies.to_offset("10min"))
@@ -36,6 +37,7 @@ from gordo.exceptions import (
     DataError,
     DataSourceUnavailableError,
     InsufficientDataError,
+    MissingTagError,
     ServingError,
 )
 from gordo.server import model_metadata
@@ -125,7 +127,7 @@ def fetch_period(
         X, y = machine_data(metadata, start, end)
     except (DataSourceUnavailableError, ConnectionError, TimeoutError) as exc:
         raise ServingError(f"{where}: the data source cannot be reached: {exc}", 503) from None
-    except InsufficientDataError as exc:
+    except (InsufficientDataError, MissingTagError) as exc:
         raise ServingError(f"{where}: no data: {exc}", 404) from None
     except (DataError, ConfigException, OSError, ValueError, KeyError) as exc:
         raise ServingError(f"{where}: cannot read the period: {exc}", 422) from None
