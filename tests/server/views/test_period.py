@@ -18,7 +18,7 @@ from gordo.server import model_store
 from gordo.server.server import build_app
 from gordo.server.utils import dataframe_from_dict, dataframe_to_dict
 from gordo.server.views.period import DEFAULT_PERIOD_MAX_ROWS, max_period_rows
-from tests.client.project import MODELS, PIPELINE, build
+from tests.client.project import MODELS, build
 from tests.servers import free_port
 
 PROJECT = "client-project"
