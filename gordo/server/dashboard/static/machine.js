@@ -35,8 +35,8 @@ function figure(frame, metadata) {
   const tagAnomaly = frame.names("tag-anomaly-scaled");
   const heatPx = tagAnomaly.length ? Math.max(120, 18 * tagAnomaly.length) : 0;
   const heights = [TOTAL_PX, ...(heatPx ? [heatPx] : []), ...tags.map(() => TAG_PX)];
-  const gap = 28;
-  const height = heights.reduce((a, b) => a + b + gap, 40);
+  const gap = (i) => (i === 0 ? 30 : 12); // the top chart's time labels sit in its gap
+  const height = heights.reduce((sum, px, i) => sum + px + gap(i), 40);
   const traces = [{ x, y: total, name: totalName, type: "scatter", mode: "lines", line: { color: "#245a94", width: 1.3 }, xaxis: "x", yaxis: "y" }];
   const layout = {
     height, margin: { l: 150, r: 20, t: 20, b: 30 }, showlegend: false, hovermode: "x",
@@ -46,9 +46,11 @@ function figure(frame, metadata) {
   heights.forEach((px, i) => {
     const n = i ? String(i + 1) : "";
     const bottom = top - px / height;
-    layout[`xaxis${n}`] = { type: "date", anchor: `y${n}`, ...(i ? { matches: "x" } : {}), showticklabels: true };
+    // time labels on the top and bottom charts only: each axis' labels cost drawing time
+    const labelled = i === 0 || i === heights.length - 1;
+    layout[`xaxis${n}`] = { type: "date", anchor: `y${n}`, ...(i ? { matches: "x" } : {}), showticklabels: labelled };
     layout[`yaxis${n}`] = { domain: [Math.max(bottom, 0), top], anchor: `x${n}`, automargin: false };
-    top = bottom - gap / height;
+    top = bottom - gap(i) / height;
   });
   layout.yaxis.title = { text: totalName, font: { size: 11 } };
   if (line !== null) {
@@ -160,7 +162,10 @@ function modelCard(metadata) {
 const plotly = new Promise((resolve, reject) => {
   const script = document.createElement("script");
   script.src = document.querySelector("script[data-plotly]").dataset.plotly;
-  script.onload = () => resolve(window.Plotly);
+  script.onload = () => {
+    performance.mark("gordo:plotly");
+    resolve(window.Plotly);
+  };
   script.onerror = () => reject(new Error(`cannot load the chart library ${script.src}`));
   document.head.append(script);
 });
