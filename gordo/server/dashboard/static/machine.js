@@ -184,6 +184,7 @@ async function show(from, to) {
     performance.mark("gordo:data");
     const frame = readFrame(answer.data);
     const { traces, layout, alarms } = figure(frame, meta);
+    performance.mark("gordo:figure");
     await Plotly.react(charts, traces, layout, { displaylogo: false, responsive: true });
     status.textContent = `${frame.times.length} rows, ${alarms} alarm period(s); scored in ${answer["time-seconds"]} s. Drag to zoom, double-click to reset.`;
     document.body.dataset.alarms = String(alarms);
