@@ -5,7 +5,7 @@ works without internet access (no CDN).
 
 >>> doc = openapi_document("demo", ["model-a"])
 >>> sorted(doc["paths"])[:3]
-['/gordo/v0/{gordo_project}/', '/gordo/v0/{gordo_project}/expected-models', '/gordo/v0/{gordo_project}/models']
+['/gordo/v0/{gordo_project}/', '/gordo/v0/{gordo_project}/dashboard/', '/gordo/v0/{gordo_project}/dashboard/models.json']
 """
 
 from __future__ import annotations

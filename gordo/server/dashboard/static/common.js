@@ -37,10 +37,10 @@ export async function getJSON(url) {
   return body;
 }
 
-/** The URL of a model's anomaly scores for [start, end). */
-export function scoresURL(model, start, end) {
+/** The URL of a model's anomaly scores (or, with `route` "prediction", output) for [start, end). */
+export function scoresURL(model, start, end, route = "anomaly/prediction") {
   const query = new URLSearchParams({ start: isoUTC(start), end: isoUTC(end) });
-  return `${api}${encodeURIComponent(model)}/anomaly/prediction?${query}`;
+  return `${api}${encodeURIComponent(model)}/${route}?${query}`;
 }
 
 /**

@@ -30,7 +30,7 @@ function figure(frame, metadata) {
   const level = levels(frame, limit);
   const [total, line, totalName] = scaled && limit
     ? [scaled, limit, "total anomaly (scaled)"]
-    : [level || scaled || [], level ? 1 : null, level ? "total anomaly / threshold" : "total anomaly"];
+    : [level || scaled || [], level ? 1 : null, level ? "total anomaly / threshold" : scaled ? "total anomaly" : "no anomaly scores"];
   const tags = frame.names("model-input");
   const tagAnomaly = frame.names("tag-anomaly-scaled");
   const heatPx = tagAnomaly.length ? Math.max(120, 18 * tagAnomaly.length) : 0;
@@ -180,7 +180,12 @@ async function show(from, to) {
   status.textContent = `Scoring ${model} from ${from.toISOString()} to ${to.toISOString()}…`;
   delete document.body.dataset.drawn;
   try {
-    const [meta, answer, Plotly] = await Promise.all([metadata, getJSON(scoresURL(model, from, to)), plotly]);
+    // a model without an anomaly method (422) still shows its input and output
+    const scores = getJSON(scoresURL(model, from, to)).catch((error) => {
+      if (error.status !== 422) throw error;
+      return getJSON(scoresURL(model, from, to, "prediction"));
+    });
+    const [meta, answer, Plotly] = await Promise.all([metadata, scores, plotly]);
     performance.mark("gordo:data");
     const frame = readFrame(answer.data);
     const { traces, layout, alarms } = figure(frame, meta);
