@@ -110,8 +110,8 @@ def _page(template: str, **context: Any) -> flask.Response:
 
 
 def fleet_page():
-    """The fleet page: every model, a page at a time, most anomalous first."""
-    return _page("fleet.html", page_size=PAGE_SIZE)
+    """The fleet page: every model, ``per_page`` (default 25) at a time, most anomalous first."""
+    return _page("fleet.html", page_size=_page_argument("per_page", PAGE_SIZE, MAX_PAGE_SIZE))
 
 
 def machine_page(gordo_name: str):

@@ -49,6 +49,12 @@ def test_the_chart_library_is_plotly_js_from_the_plotly_package(client):
     assert answer.cache_control.max_age == 86400
 
 
+def test_the_fleet_page_size_is_a_query_parameter(client):
+    assert 'data-page-size="25"' in client.get(DASHBOARD).text
+    assert 'data-page-size="4"' in client.get(DASHBOARD + "?per_page=4").text
+    assert client.get(DASHBOARD + "?per_page=1000").status_code == 400
+
+
 def test_the_machine_page_of_an_unknown_model_is_a_404(client):
     answer = client.get(DASHBOARD + "no-such-model")
     assert answer.status_code == 404 and "no-such-model" in answer.json["error"]

@@ -84,6 +84,15 @@ def test_fleet_page_is_linked_from_the_root_and_sorts_the_machines(served, brows
     assert console_errors(browser) == []
     assert off_host_requests(browser, served) == []
 
+    # a page at a time: 4, then the 2 others
+    browser.get(served + FLEET + "&per_page=4")
+    wait_for(browser, "return document.body.dataset.scored === '4'")
+    assert browser.find_element("id", "shown").text == "4 of 6 machines shown."
+    browser.find_element("id", "more").click()
+    wait_for(browser, "return document.body.dataset.scored === '6'")
+    assert not browser.find_element("id", "more").is_displayed()
+    assert console_errors(browser) == []
+
     browser.find_element("link text", "pump-a").click()
     wait_for(browser, "return document.body.dataset.drawn")
     assert browser.execute_script("return location.pathname").endswith("/dashboard/pump-a")
