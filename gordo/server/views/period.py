@@ -113,6 +113,8 @@ def fetch_period(
 
     Errors become :class:`ServingError` answers naming the machine and provider.
     """
+    import requests
+
     from gordo.client.data import machine_data
 
     name = metadata.get("name", "?")
@@ -125,7 +127,13 @@ def fetch_period(
         )
     try:
         X, y = machine_data(metadata, start, end)
-    except (DataSourceUnavailableError, ConnectionError, TimeoutError) as exc:
+    except (
+        DataSourceUnavailableError,
+        ConnectionError,
+        TimeoutError,
+        requests.ConnectionError,
+        requests.Timeout,
+    ) as exc:
         raise ServingError(f"{where}: the data source cannot be reached: {exc}", 503) from None
     except (InsufficientDataError, MissingTagError) as exc:
         raise ServingError(f"{where}: no data: {exc}", 404) from None

@@ -91,15 +91,17 @@ function sortRows() {
   ordered.forEach((row) => body.append(row.tr));
 }
 
-async function score(row, start, end, metadataCache) {
+/** The model's threshold from its metadata, asked only for answers without a confidence. */
+async function metadataThreshold(name) {
+  return threshold((await getJSON(`${api}${encodeURIComponent(name)}/metadata`)).metadata);
+}
+
+async function score(row, start, end) {
   const { tr, model } = row;
   try {
-    const metadata = metadataCache.get(model.name) ||
-      (await getJSON(`${api}${encodeURIComponent(model.name)}/metadata`)).metadata;
-    metadataCache.set(model.name, metadata);
     const answer = await getJSON(scoresURL(model.name, start, end));
     const frame = readFrame(answer.data);
-    const level = levels(frame, threshold(metadata));
+    const level = levels(frame, null) || levels(frame, await metadataThreshold(model.name));
     badge(cell(tr, "health"), true, "loads");
     if (!level) {
       cell(tr, "level").textContent = "no threshold";
@@ -115,8 +117,9 @@ async function score(row, start, end, metadataCache) {
     tr.classList.toggle("alarm", latest > 1);
     cell(tr, "spark").replaceChildren(sparkline(level, 1));
   } catch (error) {
-    // 5xx: the model itself does not load or score; 4xx: no data for the period
-    const broken = !error.status || error.status >= 500;
+    // the server loads the model before it reads the period: a 500 is a model that does
+    // not load (or score); 4xx and 503 (no data, a data source down) come after it loaded
+    const broken = !error.status || error.status === 500;
     badge(cell(tr, "health"), broken ? false : true, broken ? "broken" : "loads");
     cell(tr, "level").textContent = "—";
     cell(tr, "alarm").textContent = "—";
@@ -126,13 +129,11 @@ async function score(row, start, end, metadataCache) {
   }
 }
 
-const metadataCache = new Map();
-
 async function scoreAll(list) {
   const [start, end] = period();
   const queue = list.filter((row) => row.model.healthy);
   const worker = async () => {
-    while (queue.length) await score(queue.shift(), start, end, metadataCache);
+    while (queue.length) await score(queue.shift(), start, end);
   };
   await Promise.all(Array.from({ length: SCORING_AT_ONCE }, worker));
   document.body.dataset.scored = String(rows.size);
