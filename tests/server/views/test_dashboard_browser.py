@@ -138,3 +138,14 @@ def test_machine_page_period_picker_rescores(served, browser):
     assert browser.find_element("id", "status").text.startswith("144 rows")
     assert "start=2020-02-01" in browser.current_url
     assert console_errors(browser) == []
+
+
+def test_machine_page_says_why_a_period_has_no_scores(served, browser):
+    browser.get(served + "/gordo/v0/example-plant/dashboard/pump-a"
+                "?start=2021-01-01T00:00:00Z&end=2021-01-02T00:00:00Z")
+    assert wait_for(browser, "return document.body.dataset.drawn") == "error"
+    message = browser.find_element("id", "status").text
+    assert message.startswith("Cannot show pump-a: Machine 'pump-a'"), message
+    assert "FileSystemDataProvider" in message
+    assert "PA-VIB" in browser.find_element("id", "card-fields").text  # the card still shows
+    console_errors(browser)  # the 404 of the scores request is logged; clear it
