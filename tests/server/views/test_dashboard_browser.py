@@ -116,14 +116,31 @@ def test_machine_page_draws_scores_threshold_alarms_and_tags(served, browser, sc
     assert figure["drawnShapes"] == 2
     assert int(browser.execute_script("return document.body.dataset.alarms")) >= 1
     assert figure["traces"].count("heatmap") == 1 and figure["heatmap"] == 1
-    assert figure["lines"] == 1 + 2 * 7  # total anomaly, then input and output of 7 tags
+    # the total anomaly, then input and output of the 4 most anomalous of 7 tags
+    assert figure["lines"] == 1 + 2 * 4
     for words in ("PA-VIB", "2020-01-01", "fold-1", "aggregate", "DiffBasedAnomalyDetector"):
         assert words.replace("aggregate", "total") in figure["card"]
-    browser.set_window_size(1400, 2600)
+    # pump-a's bearing wear shows on its vibration and bearing temperature first
+    tags = browser.execute_script(
+        "return [...document.querySelectorAll('#tags input')].map((c) => [c.value, c.checked])"
+    )
+    assert len(tags) == 7 and [checked for _, checked in tags] == [True] * 4 + [False] * 3
+    assert {"PA-VIB", "PA-BEARING-T"} <= {tag for tag, checked in tags if checked}
+    browser.set_window_size(1400, 2000)
     browser.save_screenshot(str(screenshots / "machine.png"))
     browser.set_window_size(1400, 1000)
     assert console_errors(browser) == []
     assert off_host_requests(browser, served) == []
+
+    # one more tag: redrawn with its input and output
+    browser.execute_script("document.body.dataset.drawn = '';"
+                           "document.querySelector('#tags input:not(:checked)').click();")
+    wait_for(browser, "return document.body.dataset.drawn")
+    lines = browser.execute_script(
+        "return [...document.querySelectorAll('#charts .scatterlayer path.js-line')]"
+        "  .filter((p) => (p.getAttribute('d') || '').length > 1000).length"
+    )
+    assert lines == 1 + 2 * 5
 
 
 def test_machine_page_period_picker_rescores(served, browser):

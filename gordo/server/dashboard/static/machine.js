@@ -14,6 +14,8 @@ const charts = document.getElementById("charts");
 const ALARM_FILL = "rgba(211, 47, 47, 0.18)";
 const TOTAL_PX = 220;
 const TAG_PX = 120;
+// tags drawn at first (the most anomalous); the others are a click away
+const SHOWN_TAGS = 4;
 
 const end = queryDate("end") || new Date();
 const start = queryDate("start") || new Date(end.getTime() - 7 * 86400e3);
@@ -22,8 +24,17 @@ endInput.value = inputValue(end);
 
 const plotTime = (date) => date.toISOString().slice(0, 19).replace("T", " ");
 
-/** The chart figure: rows of subplots (px heights) stacked top to bottom on one time axis. */
-function figure(frame, metadata) {
+/** `names`, most anomalous first: by their highest tag-anomaly-scaled over the period. */
+function ranked(frame, names) {
+  const peak = (tag) => Math.max(...(frame.column("tag-anomaly-scaled", tag) || []).filter(Number.isFinite));
+  return names.map((tag) => [peak(tag), tag]).sort((a, b) => (b[0] - a[0]) || 0).map(([, tag]) => tag);
+}
+
+/**
+ * The chart figure of `tags`: rows of subplots (px heights) stacked on one time axis;
+ * the heat map lists the per-tag anomaly, the most anomalous on top.
+ */
+function figure(frame, metadata, tags) {
   const x = frame.times.map(plotTime);
   const limit = threshold(metadata);
   const scaled = frame.column("total-anomaly-scaled");
@@ -31,8 +42,7 @@ function figure(frame, metadata) {
   const [total, line, totalName] = scaled && limit
     ? [scaled, limit, "total anomaly (scaled)"]
     : [level || scaled || [], level ? 1 : null, level ? "total anomaly / threshold" : scaled ? "total anomaly" : "no anomaly scores"];
-  const tags = frame.names("model-input");
-  const tagAnomaly = frame.names("tag-anomaly-scaled");
+  const tagAnomaly = ranked(frame, frame.names("tag-anomaly-scaled")).reverse();
   const heatPx = tagAnomaly.length ? Math.max(120, 18 * tagAnomaly.length) : 0;
   const heights = [TOTAL_PX, ...(heatPx ? [heatPx] : []), ...tags.map(() => TAG_PX)];
   const gap = (i) => (i === 0 ? 30 : 12); // the top chart's time labels sit in its gap
@@ -170,6 +180,21 @@ const plotly = new Promise((resolve, reject) => {
   document.head.append(script);
 });
 
+/** The tag checkboxes, in `order`, `shown` ones checked; a change redraws. */
+function tagChooser(order, shown, redraw) {
+  const box = document.getElementById("tags");
+  box.replaceChildren(...order.map((tag) => {
+    const label = document.createElement("label");
+    const check = document.createElement("input");
+    check.type = "checkbox";
+    check.value = tag;
+    check.checked = shown.includes(tag);
+    label.append(check, ` ${tag}`);
+    return label;
+  }));
+  box.onchange = () => redraw([...box.querySelectorAll("input:checked")].map((c) => c.value));
+}
+
 /** The model's metadata, fetched once; the model card is filled as soon as it arrives. */
 const metadata = getJSON(`${api}${encodeURIComponent(model)}/metadata`).then((body) => {
   modelCard(body.metadata);
@@ -188,12 +213,18 @@ async function show(from, to) {
     const [meta, answer, Plotly] = await Promise.all([metadata, scores, plotly]);
     performance.mark("gordo:data");
     const frame = readFrame(answer.data);
-    const { traces, layout, alarms } = figure(frame, meta);
-    performance.mark("gordo:figure");
-    await Plotly.react(charts, traces, layout, { displaylogo: false, responsive: true });
-    status.textContent = `${frame.times.length} rows, ${alarms} alarm period(s); scored in ${answer["time-seconds"]} s. Drag to zoom, double-click to reset.`;
-    document.body.dataset.alarms = String(alarms);
-    document.body.dataset.drawn = String(performance.mark("gordo:drawn").startTime);
+    const order = ranked(frame, frame.names("model-input"));
+    const draw = async (tags) => {
+      const { traces, layout, alarms } = figure(frame, meta, tags);
+      performance.mark("gordo:figure");
+      await Plotly.react(charts, traces, layout, { displaylogo: false, responsive: true });
+      status.textContent = `${frame.times.length} rows, ${alarms} alarm period(s); scored in ${answer["time-seconds"]} s. Drag to zoom, double-click to reset.`;
+      document.body.dataset.alarms = String(alarms);
+      document.body.dataset.drawn = String(performance.mark("gordo:drawn").startTime);
+    };
+    const shown = order.slice(0, SHOWN_TAGS);
+    tagChooser(order, shown, (tags) => draw(order.filter((tag) => tags.includes(tag))));
+    await draw(shown);
   } catch (error) {
     status.textContent = `Cannot show ${model}: ${error.message}`;
     document.body.dataset.drawn = "error";
