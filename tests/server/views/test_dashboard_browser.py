@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import chromium, console_errors, off_host_requests, served_example_plant
+from tests.client.project import project_dir, server_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.integration
 
@@ -166,3 +167,27 @@ def test_machine_page_says_why_a_period_has_no_scores(served, browser):
     assert "FileSystemDataProvider" in message
     assert "PA-VIB" in browser.find_element("id", "card-fields").text  # the card still shows
     console_errors(browser)  # the 404 of the scores request is logged; clear it
+
+
+def test_models_without_thresholds_or_anomaly_still_show(server_url, browser):  # noqa: F811
+    """The client tests' project: ae-model scores without thresholds, sk-model has no anomaly."""
+    period = "start=2021-01-01T00:00:00Z&end=2021-01-02T00:00:00Z"
+    browser.get(f"{server_url}/gordo/v0/client-project/dashboard/?end=2021-01-02T00:00:00Z")
+    wait_for(browser, "return document.body.dataset.scored")
+    rows = browser.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('#fleet tbody tr')].map((tr) =>"
+        " [tr.dataset.model, [tr.querySelector('td.health').textContent,"
+        "  tr.querySelector('td.level').textContent, tr.querySelector('td.spark').textContent]]))"
+    )
+    assert rows["ae-model"][:2] == ["loads", "no threshold"]
+    assert rows["sk-model"][0] == "loads" and "no anomaly method" in rows["sk-model"][2]
+
+    browser.get(f"{server_url}/gordo/v0/client-project/dashboard/sk-model?{period}")
+    assert wait_for(browser, "return document.body.dataset.drawn") != "error"
+    assert browser.find_element("id", "status").text.startswith("144 rows, 0 alarm period(s)")
+    lines = browser.execute_script(
+        "return [...document.querySelectorAll('#charts .scatterlayer path.js-line')]"
+        "  .filter((p) => (p.getAttribute('d') || '').length > 100).length"
+    )
+    assert lines == 2 * 3  # input and output of its 3 tags, no anomaly
+    console_errors(browser)  # the anomaly route's 422 is logged; clear it
