@@ -46,6 +46,9 @@ EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "examples" / "example
 PROJECT_NAME = "example-plant"
 #: Normal operation after training and before any labelled fault: the check's baseline.
 NORMAL_PERIOD = ("2020-03-01T00:00:00+00:00", "2020-03-05T00:00:00+00:00")
+#: The dashboard's period for the example plant: the week before 2020-03-20, when
+#: several labelled faults are under way (see docs/dashboard.md).
+DASHBOARD_QUERY = "?end=2020-03-20T00:00:00Z&span=168"
 #: How much data one request in the check sends (rows at 10 minutes).
 CHECK_ROWS = 288
 
@@ -263,6 +266,7 @@ def run(workdir: Path, host: str, port: int, jobs: int, check: bool,
     with served(revision_dir, host, port) as base:
         print(f"\nServing after {time.monotonic() - began:.1f} s.")
         payload = write_example_request(paths, revision_dir, machines[0])
+        print(f"  Dashboard:           {base}/gordo/v0/{PROJECT_NAME}/dashboard/{DASHBOARD_QUERY}")
         print(f"  API and Swagger UI:  {base}/")
         print(f"  Models:              {base}/gordo/v0/{PROJECT_NAME}/models")
         print(f"  Project index:       {base}/gordo/v0/{PROJECT_NAME}/")

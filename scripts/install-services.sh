@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages of the real servers the integration tests start
-# (PostgreSQL and InfluxDB 1.x). The tests start and stop them on 127.0.0.1.
+# (PostgreSQL and InfluxDB 1.x), and the browser the dashboard's tests drive
+# (Chromium and its WebDriver). The tests start and stop them on 127.0.0.1.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

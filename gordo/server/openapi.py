@@ -5,7 +5,7 @@ works without internet access (no CDN).
 
 >>> doc = openapi_document("demo", ["model-a"])
 >>> sorted(doc["paths"])[:3]
-['/gordo/v0/{gordo_project}/', '/gordo/v0/{gordo_project}/expected-models', '/gordo/v0/{gordo_project}/models']
+['/gordo/v0/{gordo_project}/', '/gordo/v0/{gordo_project}/dashboard/', '/gordo/v0/{gordo_project}/dashboard/models.json']
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ _JSON = {"content": {"application/json": {"schema": {"type": "object"}}}}
 _BINARY = {
     "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 }
+_HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
 _NUMBERS = {"type": "array", "items": {"type": "number"}}
 _FRAME_INPUT = {
     "oneOf": [
@@ -123,6 +124,33 @@ def openapi_document(project: str | None, models: list[str], revisions: list[str
             }
         }
 
+    def period_get(summary: str) -> dict:
+        period = [
+            {
+                "name": key,
+                "in": "query",
+                "required": True,
+                "description": f"{key} of the period, ISO 8601 with a time zone",
+                "schema": {"type": "string", "format": "date-time"},
+            }
+            for key in ("start", "end")
+        ]
+        return {
+            "get": {
+                "summary": summary,
+                "description": "The server reads the period's data with the machine's own "
+                "dataset and data provider; at most PERIOD_MAX_ROWS rows (400 beyond); "
+                "404 without data, 503 if the data source cannot be reached.",
+                "parameters": [project_param, model_param, *period, format_param,
+                               *revision_params],
+                "responses": {
+                    "200": post(summary, False)["post"]["responses"]["200"],
+                    "503": _ERROR,
+                    **errors,
+                },
+            }
+        }
+
     base = "/gordo/v0/{gordo_project}"
     model = base + "/{gordo_name}"
     plain = {"responses": {"200": _ok("OK")}}
@@ -131,7 +159,8 @@ def openapi_document(project: str | None, models: list[str], revisions: list[str
         "info": {
             "title": f"gordo ML server: project {project}",
             "version": __version__,
-            "description": "Every model of the project; revisions select older builds.",
+            "description": "Every model of the project; revisions select older builds. "
+            f"[Open the dashboard](gordo/v0/{project}/dashboard/) to see the fleet's anomalies.",
         },
         "paths": {
             "/healthcheck": {"get": {"summary": "Server liveness", **plain}},
@@ -146,8 +175,17 @@ def openapi_document(project: str | None, models: list[str], revisions: list[str
             base + "/models": get("Models of the revision"),
             base + "/revisions": get("Latest and available revisions"),
             base + "/expected-models": get("Models the deployment expects"),
-            model + "/prediction": post("Model output for X", y_required=False),
-            model + "/anomaly/prediction": post("Anomaly scores for X and y", y_required=True),
+            model + "/prediction": {
+                **post("Model output for X", y_required=False),
+                **period_get("Model output for the machine's data of a period"),
+            },
+            model + "/anomaly/prediction": {
+                **post("Anomaly scores for X and y", y_required=True),
+                **period_get("Anomaly scores for the machine's data of a period"),
+            },
+            base + "/dashboard/": get("Dashboard: the fleet page (HTML)", _HTML),
+            base + "/dashboard/models.json": get("Dashboard: a page of models and their health"),
+            base + "/dashboard/{gordo_name}": get("Dashboard: a machine's page (HTML)", _HTML, True),
             model + "/metadata": get("Model metadata", model=True),
             model + "/healthcheck": get("Model health (its metadata)", model=True),
             model + "/download-model": get("gordo.serializer.dumps bytes", _BINARY, model=True),

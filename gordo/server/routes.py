@@ -19,6 +19,7 @@ from gordo.exceptions import ArtifactError, NotFoundError, ServingError
 from gordo.server import model_store
 from gordo.server.collection import ModelCollection
 from gordo.server.responses import json_response
+from gordo.server.views import dashboard, period
 from gordo.server.views.anomaly import AnomalyView
 from gordo.server.views.base import (
     BaseModelView,
@@ -144,4 +145,6 @@ def build_blueprint() -> flask.Blueprint:
         delete_model_revision,
         methods=["DELETE"],
     )
+    period.add_routes(bp)
+    dashboard.add_routes(bp)
     return bp

@@ -210,6 +210,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     from gordo.server import openapi, routes, startup
     from gordo.server.payloads import UploadsInMemoryRequest
     from gordo.server.responses import json_response, register_error_handlers
+    from gordo.server.views import dashboard, period
 
     settings = Config(config)
     single_threaded_blas()  # requests run on threads; BLAS threads would fight them for cores
@@ -250,6 +251,8 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     register_error_handlers(app)
     app.register_blueprint(openapi.build_blueprint())
     app.register_blueprint(routes.build_blueprint())
+    app.register_blueprint(dashboard.build_blueprint())
+    app.config[period.CONFIG_KEY] = period.max_period_rows(config)
     startup.start_preloading(
         app,
         startup.preload_for(

@@ -27,4 +27,5 @@ def test_demo_script_builds_serves_and_flags_the_labelled_faults(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "above threshold" in result.stdout
     assert f"http://127.0.0.1:{port}/gordo/v0/example-plant/models" in result.stdout
+    assert f"http://127.0.0.1:{port}/gordo/v0/example-plant/dashboard/?end=" in result.stdout
     assert (tmp_path / "demo" / "anomaly-request.json").stat().st_size > 0

@@ -97,7 +97,7 @@ def test_anomaly_route_needs_an_anomaly_model(client):
 
 
 def test_wrong_method_is_a_json_405(client):
-    assert "Method Not Allowed" in _error(client.get(PREDICT), 405)
+    assert "Method Not Allowed" in _error(client.put(PREDICT), 405)
 
 
 def test_prediction_ignores_y_and_anomaly_checks_it(client):

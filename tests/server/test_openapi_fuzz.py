@@ -23,7 +23,7 @@ def test_no_route_answers_a_server_error(collection_root, tmp_path):
     assert app.extensions["gordo_preload"].wait(timeout=60)  # /ready answers 503 before
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 13
+    assert len(operations) == 18
     server_errors: list[str] = []
 
     for operation in operations:

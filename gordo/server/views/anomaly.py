@@ -30,6 +30,10 @@ class AnomalyView(BaseModelView):
     @extract_X_y
     def post(self, gordo_name: str):
         """Process a POST request by using provided user data."""
+        return self.answer(gordo_name)
+
+    def answer(self, gordo_name: str) -> flask.Response:
+        """The anomaly answer for ``g.X`` and ``g.y`` (also the GET period route's)."""
         model = flask.g.model
         if not callable(getattr(model, "anomaly", None)):
             raise ServingError(

@@ -75,6 +75,10 @@ class BaseModelView(MethodView):
     @extract_X_y
     def post(self, gordo_name: str):
         """Process a POST request by using provided user data."""
+        return self.answer(gordo_name)
+
+    def answer(self, gordo_name: str) -> flask.Response:
+        """The answer for ``g.X``: model input and output (also the GET period route's)."""
         self.X = payloads.conform(flask.g.X, self.tag_names(), "X")
         return self.respond(self.predict_frame(self.X))
 
