@@ -63,7 +63,11 @@ DEFAULT_MODEL = {
             "sklearn.pipeline.Pipeline": {
                 "steps": [
                     "sklearn.preprocessing.MinMaxScaler",
-                    {"gordo.machine.model.models.KerasAutoEncoder": {"kind": "feedforward_hourglass"}},
+                    {
+                        "gordo.machine.model.models.KerasAutoEncoder": {
+                            "kind": "feedforward_hourglass"
+                        }
+                    },
                 ]
             }
         }
@@ -104,7 +108,13 @@ class GutenTagMachine:
 
 
 def _sine(frequency: float, amplitude: float = 1.0, variance: float = 0.05, **kw: Any) -> dict:
-    return {"kind": "sine", "frequency": frequency, "amplitude": amplitude, "variance": variance, **kw}
+    return {
+        "kind": "sine",
+        "frequency": frequency,
+        "amplitude": amplitude,
+        "variance": variance,
+        **kw,
+    }
 
 
 def _anomaly(channel: int, position: str, length: int, *kinds: dict) -> dict:
@@ -139,8 +149,14 @@ GUTENTAG_MACHINES = (
             {"kind": "sawtooth", "frequency": 1.40, "amplitude": 1.0, "variance": 0.05},
             {"kind": "square", "frequency": 0.70, "amplitude": 1.0, "variance": 0.05},
             _sine(0.35),
-            {"kind": "cylinder-bell-funnel", "avg-pattern-length": 100, "amplitude": 1.0,
-             "variance-pattern-length": 0.2, "variance-amplitude": 0.1, "variance": 0.05},
+            {
+                "kind": "cylinder-bell-funnel",
+                "avg-pattern-length": 100,
+                "amplitude": 1.0,
+                "variance-pattern-length": 0.2,
+                "variance-amplitude": 0.1,
+                "variance": 0.05,
+            },
             _sine(1.40),
         ),
         (
@@ -160,7 +176,10 @@ GUTENTAG_MACHINES = (
     ),
     GutenTagMachine(
         "gt-wide-12",
-        tuple(_sine(f) for f in (0.70, 0.84, 0.98, 1.12, 0.56, 0.42, 0.70, 1.40, 0.28, 0.70, 1.05, 0.35)),
+        tuple(
+            _sine(f)
+            for f in (0.70, 0.84, 0.98, 1.12, 0.56, 0.42, 0.70, 1.40, 0.28, 0.70, 1.05, 0.35)
+        ),
         (
             _anomaly(0, "beginning", 100, PLATFORM),
             _anomaly(5, "middle", 300, FREQUENCY),
@@ -224,7 +243,7 @@ def _frame(values: np.ndarray, start: str = "2020-01-01") -> pd.DataFrame:
 
 def gutentag_case(machine: GutenTagMachine, seed: int, length: int) -> Case:
     """Train/test/normal data of a GutenTAG machine for ``seed``."""
-    from gutenTAG import GutenTAG, LABEL_COLUMN_NAME, TrainingType
+    from gutenTAG import LABEL_COLUMN_NAME, GutenTAG, TrainingType
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -270,7 +289,9 @@ def load_model(name: str) -> Any:
     return serializer.from_definition(definition)
 
 
-def flags_and_score(model_name: str, frame: pd.DataFrame, model: Any) -> tuple[np.ndarray, np.ndarray]:
+def flags_and_score(
+    model_name: str, frame: pd.DataFrame, model: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """Flagged rows and raw score of an ``anomaly()`` frame."""
     if model_name == "default":
         score = frame["total-anomaly-scaled"].to_numpy()[:, 0]
@@ -289,7 +310,9 @@ def evaluate(model_name: str, case: Case, seed: int) -> dict[str, float]:
     labels = case.labels[len(case.labels) - len(flags) :]
     metrics = detection_metrics(labels, flags, score)
     if len(case.normal):
-        normal_flags, _ = flags_and_score(model_name, model.anomaly(case.normal, case.normal), model)
+        normal_flags, _ = flags_and_score(
+            model_name, model.anomaly(case.normal, case.normal), model
+        )
         normal = detection_metrics(np.zeros(len(normal_flags), bool), normal_flags)
         metrics["normal-rows-flagged"] = normal["normal-rows-flagged"]
         metrics["false-events-per-10k"] = normal["false-events-per-10k"]
@@ -318,8 +341,14 @@ def run(seeds: list[int], quick: bool, models: list[str]) -> list[dict[str, Any]
                 started = time.perf_counter()
                 metrics = evaluate(model_name, case, seed)
                 rows.append(
-                    {"model": model_name, "suite": case.suite, "machine": case.name, "seed": seed,
-                     **metrics, "seconds": time.perf_counter() - started}
+                    {
+                        "model": model_name,
+                        "suite": case.suite,
+                        "machine": case.name,
+                        "seed": seed,
+                        **metrics,
+                        "seconds": time.perf_counter() - started,
+                    }
                 )
                 print(
                     f"seed {seed} {case.name:18s} {model_name:11s} "
@@ -342,7 +371,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.csv:
         pd.DataFrame(rows).to_csv(args.csv, index=False)
     print(f"\nload average: {os.getloadavg()[0]:.1f}")
-    with pd.option_context("display.width", 250, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+    with pd.option_context(
+        "display.width", 250, "display.max_columns", 20, "display.float_format", "{:.3f}".format
+    ):
         print(summary(rows))
         per_machine = pd.DataFrame(rows).groupby(["model", "machine"])[list(METRICS)].agg(_mean)
         print(per_machine)

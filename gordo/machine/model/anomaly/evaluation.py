@@ -65,13 +65,15 @@ def detection_metrics(
     nothing is flagged.
 
     >>> m = detection_metrics(np.zeros(4, bool), np.array([0, 1, 1, 0], bool))
-    >>> m["normal-rows-flagged"], m["false-events-per-10k"], np.isnan(m["fc1"])
+    >>> m["normal-rows-flagged"], m["false-events-per-10k"], bool(np.isnan(m["fc1"]))
     (0.5, 2500.0, True)
     """
     labels = np.asarray(labels, dtype=bool)
     flags = np.asarray(flags, dtype=bool)
     if labels.shape != flags.shape or labels.ndim != 1:
-        raise ValueError(f"labels and flags must be 1-D of one length, got {labels.shape} and {flags.shape}")
+        raise ValueError(
+            f"labels and flags must be 1-D of one length, got {labels.shape} and {flags.shape}"
+        )
     true_events, flag_events = events(labels), events(flags)
     found = _overlaps(true_events, flags)
     hit = _overlaps(flag_events, labels)

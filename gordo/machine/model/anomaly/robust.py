@@ -5,11 +5,15 @@
 keeps every documented column) that also
 
 - normalises each tag's error ``y - model-output`` by the median and robust
-  spread of that tag's out-of-fold errors in cross-validation, so a noisy tag
-  does not drown a quiet one and every tag's score is in "normal spreads";
-- scores a row by the root mean square of its normalised tag errors;
+  spread of that tag's errors on the training data, so a noisy tag does not
+  drown a quiet one and every tag's score is in "normal spreads";
+- scores a tag by the root mean square of its normalised error over the last
+  ``smoothing_rows`` rows, and a row by its highest tag score (one faulty tag
+  among twelve is not averaged away);
 - turns scores into events with :mod:`gordo.machine.model.anomaly.events`,
-  with thresholds calibrated on the out-of-fold scores (never on labels);
+  with thresholds calibrated with cross-validation (never on labels): the
+  ``1 - false_alarm_rate`` quantile of the training scores, times how much
+  higher that quantile runs on held-out rows than on training rows in the folds;
 - says which tags drive a row's score (``tag-anomaly-attribution``).
 
 Tags constant in training cannot be normalised: they are left out of the
@@ -26,13 +30,14 @@ score, logged, and listed in the metadata (``events.excluded-tags``).
 >>> frame["anomaly-event"].dtypes.tolist()
 [dtype('bool')]
 >>> sorted(model.get_metadata()["events"])  # doctest: +NORMALIZE_WHITESPACE
-['excluded-tags', 'false-alarm-rate', 'merge-gap-rows', 'min-event-rows', 'smoothing-rows',
- 'tag-thresholds', 'threshold']
+['excluded-tags', 'false-alarm-rate', 'generalisation-ratio', 'merge-gap-rows',
+ 'min-event-rows', 'smoothing-rows', 'tag-thresholds', 'threshold']
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import timedelta
 from typing import Any
 
@@ -44,6 +49,7 @@ from sklearn.model_selection import TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
+from gordo.exceptions import InsufficientDataError
 from gordo.machine.model.anomaly.diff import DiffBasedAnomalyDetector
 from gordo.machine.model.anomaly.events import (
     EventSettings,
@@ -65,7 +71,7 @@ def robust_spread(errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     deviation if the MAD is 0; 0 for a constant column).
 
     >>> center, spread = robust_spread(np.array([[1.0, 2.0], [3.0, 2.0], [5.0, 2.0]]))
-    >>> center.tolist(), [round(s, 4) for s in spread]
+    >>> center.tolist(), spread.round(4).tolist()
     ([3.0, 2.0], [2.9652, 0.0])
     """
     center = np.median(errors, axis=0)
@@ -101,10 +107,12 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
     require_thresholds, shuffle, window, smoothing_method
         As for :class:`~gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector`.
 
-    ``cross_validate`` fits, besides the documented thresholds, the per-tag
-    error centre and spread (``error_center_``, ``error_spread_``) and the
-    event thresholds (``event_threshold_``, ``tag_event_thresholds_``) from the
-    folds' out-of-fold errors.
+    ``fit`` also sets each tag's error centre and spread (``error_center_``,
+    ``error_spread_``) and the training scores' quantiles (``train_quantile_``,
+    ``tag_train_quantiles_``); ``cross_validate``, besides the documented
+    thresholds, the held-out / training ratios of those quantiles
+    (``generalisation_ratio_``, ``tag_generalisation_ratios_``).
+    :meth:`event_thresholds` combines them.
     """
 
     def __init__(
@@ -192,13 +200,17 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
             total, tags, _ = estimator._scores(y_arr[np.asarray(test)[-len(pred) :]] - pred)
             n_rows += len(total)
             with np.errstate(divide="ignore", invalid="ignore"):
-                ratios.append(calibrate(total[:, None], settings.false_alarm_rate)[0]
-                              / estimator.train_quantile_)
-                tag_ratios.append(calibrate(tags, settings.false_alarm_rate)
-                                  / estimator.tag_train_quantiles_.to_numpy())
+                ratios.append(
+                    calibrate(total[:, None], settings.false_alarm_rate)[0]
+                    / estimator.train_quantile_
+                )
+                tag_ratios.append(
+                    calibrate(tags, settings.false_alarm_rate)
+                    / estimator.tag_train_quantiles_.to_numpy()
+                )
         needed = settings.min_calibration_rows()
         if n_rows < needed:
-            raise ValueError(
+            raise InsufficientDataError(
                 f"{type(self).__name__}: cross-validation held out {n_rows} rows, too few to "
                 f"calibrate false_alarm_rate={settings.false_alarm_rate} with "
                 f"smoothing_rows={settings.smoothing_rows} (needs {needed}): train on more "
@@ -206,9 +218,10 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
             )
         # how much higher held-out scores run than training ones; never below 1
         self.generalisation_ratio_ = max(1.0, float(np.nanmedian(ratios)))
-        self.tag_generalisation_ratios_ = pd.Series(
-            np.fmax(1.0, np.nanmedian(np.array(tag_ratios), axis=0)), index=names
-        )
+        with warnings.catch_warnings():  # NaN for a tag left out of the score
+            warnings.simplefilter("ignore", RuntimeWarning)
+            tag_ratio = np.nanmedian(np.array(tag_ratios), axis=0)
+        self.tag_generalisation_ratios_ = pd.Series(np.fmax(1.0, tag_ratio), index=names)
         return output
 
     def event_thresholds(self) -> tuple[float, np.ndarray] | None:
@@ -258,8 +271,9 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         event = event_rows(total > threshold, settings.min_event_rows, settings.merge_gap_rows)
         tag_events = np.column_stack(
             [
-                event_rows(tags[:, i] > tag_thresholds[i], settings.min_event_rows,
-                           settings.merge_gap_rows)
+                event_rows(
+                    tags[:, i] > tag_thresholds[i], settings.min_event_rows, settings.merge_gap_rows
+                )
                 for i in range(tags.shape[1])
             ]
         )
@@ -283,8 +297,9 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
             metadata["events"] = {
                 **self.event_settings.to_metadata(),
                 "threshold": thresholds[0],
-                "tag-thresholds": dict(zip(self.error_spread_.index, thresholds[1].tolist(),
-                                           strict=True)),
+                "tag-thresholds": dict(
+                    zip(self.error_spread_.index, thresholds[1].tolist(), strict=True)
+                ),
                 "generalisation-ratio": self.generalisation_ratio_,
                 "excluded-tags": list(self.excluded_tags_),
             }
