@@ -138,3 +138,15 @@ def test_without_cross_validation_no_event_columns():
     data = plant(500, seed=0)
     frame = _linear(require_thresholds=False).fit(data, data).anomaly(data, data)
     assert "anomaly-event" not in frame and "total-anomaly-scaled" in frame
+
+
+def test_build_with_too_little_data_names_machine_and_setting():
+    from gordo.builder import ModelBuilder
+    from tests.builder.helpers import LINEAR, make_machine
+
+    model = {
+        "gordo.machine.model.anomaly.robust.RobustEventAnomalyDetector": {"base_estimator": LINEAR}
+    }
+    machine = make_machine(name="pump-7", model=model)
+    with pytest.raises(InsufficientDataError, match=r"Machine 'pump-7'.*false_alarm_rate"):
+        ModelBuilder(machine).build()
