@@ -150,3 +150,9 @@ def test_build_with_too_little_data_names_machine_and_setting():
     machine = make_machine(name="pump-7", model=model)
     with pytest.raises(InsufficientDataError, match=r"Machine 'pump-7'.*false_alarm_rate"):
         ModelBuilder(machine).build()
+
+
+def test_example_plant_uses_the_recommended_model():
+    example = RECOMMENDED.parent / "example-plant.yaml"
+    plant_model = yaml.safe_load(example.read_text())["globals"]["model"]
+    assert plant_model == yaml.safe_load(RECOMMENDED.read_text())["model"]
