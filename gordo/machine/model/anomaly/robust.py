@@ -297,10 +297,15 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
             metadata["events"] = {
                 **self.event_settings.to_metadata(),
                 "threshold": thresholds[0],
-                "tag-thresholds": dict(
-                    zip(self.error_spread_.index, thresholds[1].tolist(), strict=True)
-                ),
+                "tag-thresholds": _json_floats(self.error_spread_.index, thresholds[1]),
                 "generalisation-ratio": self.generalisation_ratio_,
                 "excluded-tags": list(self.excluded_tags_),
             }
         return metadata
+
+
+def _json_floats(names: Any, values: np.ndarray) -> dict[str, float | None]:
+    """``{name: value}`` with NaN (a tag left out of the score) as None: JSON has no NaN."""
+    return {
+        str(k): float(v) if np.isfinite(v) else None for k, v in zip(names, values, strict=True)
+    }

@@ -156,3 +156,14 @@ def test_example_plant_uses_the_recommended_model():
     example = RECOMMENDED.parent / "example-plant.yaml"
     plant_model = yaml.safe_load(example.read_text())["globals"]["model"]
     assert plant_model == yaml.safe_load(RECOMMENDED.read_text())["model"]
+
+
+def test_metadata_of_a_constant_tag_is_json():
+    import json
+
+    data = plant(3000, seed=0)
+    data["temperature"] = 80.0
+    model = _linear()
+    model.cross_validate(X=data, y=data)
+    events = json.loads(json.dumps(model.fit(data, data).get_metadata(), allow_nan=False))["events"]
+    assert events["tag-thresholds"]["temperature"] is None
