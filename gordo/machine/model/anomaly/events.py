@@ -60,8 +60,13 @@ class EventSettings:
         return self
 
     def min_calibration_rows(self) -> int:
-        """Held-out rows needed to calibrate: enough for the quantile and several windows."""
-        return max(int(np.ceil(2 / self.false_alarm_rate)), 10 * self.smoothing_rows)
+        """Held-out rows needed to calibrate: at least one row above the quantile, and ten
+        smoothing windows.
+
+        >>> EventSettings().min_calibration_rows()
+        500
+        """
+        return max(int(np.ceil(1 / self.false_alarm_rate)), 10 * self.smoothing_rows)
 
     def to_metadata(self) -> dict[str, float | int]:
         """The settings under their YAML names (``smoothing-rows``, ...)."""

@@ -100,7 +100,7 @@ def _linear(**params) -> RobustEventAnomalyDetector:
 
 
 def test_too_little_data_for_the_settings_is_named():
-    data = plant(800, seed=0)
+    data = plant(600, seed=0)
     with pytest.raises(InsufficientDataError, match="false_alarm_rate=0.002"):
         _linear().cross_validate(X=data, y=data)
     _linear(false_alarm_rate=0.01).cross_validate(X=data, y=data)
