@@ -153,8 +153,9 @@ def test_build_with_too_little_data_names_machine_and_setting():
 
 
 def test_example_plant_uses_the_recommended_model():
-    example = RECOMMENDED.parent / "example-plant.yaml"
-    plant_model = yaml.safe_load(example.read_text())["globals"]["model"]
+    from gordo.demo import EXAMPLE_PROJECT
+
+    plant_model = yaml.safe_load(EXAMPLE_PROJECT.read_text())["globals"]["model"]
     assert plant_model == yaml.safe_load(RECOMMENDED.read_text())["model"]
 
 
