@@ -101,7 +101,9 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
     base_estimator
         Model predicting y from X (default: :func:`default_base_estimator`).
     scaler
-        Scaler of the documented ``tag-anomaly-scaled`` columns (default RobustScaler).
+        Scaler of the documented ``tag-anomaly-scaled`` columns (default RobustScaler),
+        fitted to the training errors rather than to y: a tag's scaled error is in
+        units of its usual error, so ``total-anomaly-scaled`` ranks rows as well.
     smoothing_rows, min_event_rows, merge_gap_rows, false_alarm_rate
         The event settings (see :class:`~gordo.machine.model.anomaly.events.EventSettings`).
     require_thresholds, shuffle, window, smoothing_method
@@ -152,13 +154,18 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         ).check()
 
     def fit(self, X: Any, y: Any) -> RobustEventAnomalyDetector:
-        """Fit the base estimator and the scaler, then the centre and spread of each tag's
-        training error (tags constant in them are left out of the score)."""
+        """Fit the base estimator; then, on its training errors ``y - model-output``, the
+        scaler (so ``tag-anomaly-scaled`` is in units of their spread), each tag's centre
+        and spread (tags constant in them are left out of the score) and the training
+        scores' quantiles."""
         super().fit(X, y)
         y_arr, columns = as_float_array(y, "y", dtype="float64")
         names = columns or [str(i) for i in range(y_arr.shape[1])]
         pred = np.asarray(self.base_estimator.predict(X), dtype="float64").reshape(-1, len(names))
-        center, spread = robust_spread(y_arr[len(y_arr) - len(pred) :] - pred)
+        residuals = y_arr[len(y_arr) - len(pred) :] - pred
+        # the documented scaled errors in units of the training errors' spread
+        self.scaler.fit(residuals)
+        center, spread = robust_spread(residuals)
         constant = [name for name, s in zip(names, spread, strict=True) if not s > 0]
         if len(constant) == len(names):
             raise ValueError(f"{type(self).__name__}: every target tag is constant: {constant}")
@@ -168,7 +175,7 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         self.error_spread_ = pd.Series(spread, index=names)
         self.excluded_tags_ = constant
         rate = self.event_settings.false_alarm_rate
-        total, tags, _ = self._scores(y_arr[len(y_arr) - len(pred) :] - pred)
+        total, tags, _ = self._scores(residuals)
         self.train_quantile_ = float(calibrate(total[:, None], rate)[0])
         self.tag_train_quantiles_ = pd.Series(calibrate(tags, rate), index=names)
         return self

@@ -72,6 +72,14 @@ def test_events_find_the_fault_and_name_its_tag(recommended):
         assert key in frame
 
 
+def test_scaled_errors_are_in_units_of_the_training_errors(recommended):
+    model, _ = recommended
+    train = plant(4000, seed=1)
+    residuals = train.to_numpy() - model.predict(train)
+    q75, q25 = np.percentile(residuals, [75, 25], axis=0)
+    np.testing.assert_allclose(model.scaler.scale_, q75 - q25)
+
+
 def test_normal_data_raises_few_alarms(recommended):
     model, _ = recommended
     normal = plant(6000, seed=3, start="2022-01-01")
