@@ -21,7 +21,9 @@ score ``anomaly-score``). Both cross-validate on training data only
 
 Metrics (:mod:`gordo.machine.model.anomaly.evaluation`): Fc1, event-F1,
 point-F1, average precision of the raw score, share of normal rows flagged and
-false-alarm events per 10 000 normal rows, averaged over machines and seeds.
+false-alarm events per 10 000 normal rows, averaged over machines and seeds;
+also the average precision of the documented ``total-anomaly-scaled``
+(``ap-total-scaled``), the raw score every diff-based detector has.
 
 Usage::
 
@@ -79,6 +81,7 @@ METRICS = (
     "event-f1",
     "point-f1",
     "average-precision",
+    "ap-total-scaled",
     "normal-rows-flagged",
     "false-events-per-10k",
 )
@@ -309,6 +312,8 @@ def evaluate(model_name: str, case: Case, seed: int) -> dict[str, float]:
     flags, score = flags_and_score(model_name, frame, model)
     labels = case.labels[len(case.labels) - len(flags) :]
     metrics = detection_metrics(labels, flags, score)
+    total = frame["total-anomaly-scaled"].to_numpy()[:, 0]
+    metrics["ap-total-scaled"] = detection_metrics(labels, flags, total)["average-precision"]
     if len(case.normal):
         normal_flags, _ = flags_and_score(
             model_name, model.anomaly(case.normal, case.normal), model
