@@ -12,8 +12,10 @@ loop of gordo on one computer, in a work directory (default ``.gordo-demo``):
 
 With ``check=True`` it then asks every machine for anomaly scores over its
 labelled fault episodes and over normal periods, and reports how often each
-scores above the model's threshold; the fault episodes must score above it
-more often. This is a sanity test of the whole loop, not a quality benchmark.
+scores above the model's threshold (the fault episodes must score above it
+more often) and, for models with anomaly events (the recommended model), the
+labelled faults found and the events raised in the normal period. This is a
+sanity test of the whole loop; ``benchmarks/bench_quality.py`` measures quality.
 
 >>> fraction_above([0.5, 1.5, 2.0, float("nan")])
 0.6666666666666666
@@ -172,14 +174,25 @@ def anomaly_request_body(X: pd.DataFrame) -> dict:
 
 def total_confidence(response: dict) -> np.ndarray:
     """The ``total-anomaly-confidence`` values of an anomaly response (> 1: above threshold)."""
+    return _response_column(response, "total-anomaly-confidence", "no thresholds?")
+
+
+def anomaly_events(response: dict) -> np.ndarray | None:
+    """The ``anomaly-event`` flags of an anomaly response; None if the model has no events."""
+    try:
+        return _response_column(response, "anomaly-event", "").astype(bool)
+    except DemoError:
+        return None
+
+
+def _response_column(response: dict, key: str, hint: str) -> np.ndarray:
     from gordo.server.utils import dataframe_from_dict
 
     frame = dataframe_from_dict(response["data"])
-    columns = [c for c in frame.columns if (c[0] if isinstance(c, tuple) else c)
-               == "total-anomaly-confidence"]
+    columns = [c for c in frame.columns if (c[0] if isinstance(c, tuple) else c) == key]
     if not columns:
-        raise DemoError("the anomaly response has no total-anomaly-confidence (no thresholds?)")
-    return frame[columns[0]].to_numpy(dtype="float64")
+        raise DemoError(f"the anomaly response has no {key} ({hint})")
+    return frame[columns[0]].to_numpy()
 
 
 def fraction_above(confidence: Sequence[float]) -> float:
@@ -189,48 +202,65 @@ def fraction_above(confidence: Sequence[float]) -> float:
     return float((values > 1).mean()) if values.size else 0.0
 
 
-def score(base: str, machine: str, X: pd.DataFrame) -> np.ndarray:
-    """Total anomaly confidence of ``machine`` over ``X``, asked of the server in chunks."""
+def score(base: str, machine: str, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """Total anomaly confidence and anomaly events (if the model has them) of ``machine``
+    over ``X``, asked of the server in chunks."""
     url = f"{base}/gordo/v0/{PROJECT_NAME}/{machine}/anomaly/prediction"
-    parts = []
+    confidences, events = [], []
     for begin in range(0, len(X), CHECK_ROWS):
         reply = requests.post(url, json=anomaly_request_body(X.iloc[begin:begin + CHECK_ROWS]),
                               timeout=60)
         if not reply.ok:
             raise DemoError(f"POST {url} answered {reply.status_code}: {reply.text[:300]}")
-        parts.append(total_confidence(reply.json()))
-    return np.concatenate(parts)
+        confidences.append(total_confidence(reply.json()))
+        events.append(anomaly_events(reply.json()))
+    if any(e is None for e in events):
+        return np.concatenate(confidences), None
+    return np.concatenate(confidences), np.concatenate(events)
 
 
 def check_faults(base: str, paths: DemoPaths, revision_dir: Path) -> list[dict]:
     """Score every labelled fault episode and the normal period of the same machine.
 
     Returns one row per machine with a fault: the fraction of fault rows and of
-    normal rows above the threshold. Raises DemoError if a fault episode does
-    not score above the threshold more often than normal operation.
+    normal rows above the threshold and, for models with anomaly events, the
+    labelled faults found (an event row inside the episode) and the events
+    raised in the normal period (false alarms). Raises DemoError if a fault
+    episode does not score above the threshold more often than normal operation.
     """
     from gordo.dataset.example_plant import read_labels
+    from gordo.machine.model.anomaly.evaluation import events as runs
 
     labels = read_labels(paths.data)
     rows = []
     for machine, episodes in labels.groupby("machine"):
         if not (revision_dir / machine).is_dir():
             continue
-        fault_scores, normal_scores = [], []
+        fault_scores, found = [], []
         for episode in episodes.itertuples():
             X = machine_frames(revision_dir, machine, str(episode.start), str(episode.end))
-            fault_scores.append(score(base, machine, X))
-        X = machine_frames(revision_dir, machine, *NORMAL_PERIOD)
-        normal_scores.append(score(base, machine, X))
-        rows.append({
+            confidence, event = score(base, machine, X)
+            fault_scores.append(confidence)
+            found.append(None if event is None else bool(event.any()))
+        normal, normal_events = score(base, machine, machine_frames(revision_dir, machine,
+                                                                    *NORMAL_PERIOD))
+        row = {
             "machine": machine,
             "fault": fraction_above(np.concatenate(fault_scores)),
-            "normal": fraction_above(np.concatenate(normal_scores)),
-        })
+            "normal": fraction_above(normal),
+        }
+        if normal_events is not None:
+            row.update(faults=len(found), faults_found=sum(found),
+                       false_events=len(runs(normal_events)))
+        rows.append(row)
     failing = [r["machine"] for r in rows if r["fault"] <= r["normal"]]
     for r in rows:
-        print(f"  {r['machine']:<18} above threshold: faults {r['fault']:6.1%}   "
-              f"normal {r['normal']:6.1%}")
+        line = (f"  {r['machine']:<18} above threshold: faults {r['fault']:6.1%}   "
+                f"normal {r['normal']:6.1%}")
+        if "faults_found" in r:
+            line += (f"   events: faults found {r['faults_found']}/{r['faults']}, "
+                     f"false events in the normal period {r['false_events']}")
+        print(line)
     if failing:
         raise DemoError(f"fault episodes did not score above normal operation for: {failing}")
     return rows

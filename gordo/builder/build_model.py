@@ -41,7 +41,7 @@ from gordo import __version__, serializer
 from gordo.builder import metrics, warmup
 from gordo.builder.cache import calculate_cache_key
 from gordo.builder.output import ensure_writable
-from gordo.exceptions import ArtifactError, ConfigException
+from gordo.exceptions import ArtifactError, ConfigException, InsufficientDataError
 from gordo.machine import Machine
 from gordo.machine.metadata import (
     BuildMetadata,
@@ -296,7 +296,10 @@ class ModelBuilder:
         scorer = metrics.MultiMetricScorer(y=y, **scorer_parts)
         start = time.perf_counter()
         if hasattr(model, "cross_validate"):
-            results = model.cross_validate(X=X, y=y, cv=split_obj, scoring=scorer)
+            try:
+                results = model.cross_validate(X=X, y=y, cv=split_obj, scoring=scorer)
+            except InsufficientDataError as exc:
+                raise InsufficientDataError(f"Machine {self.machine.name!r}: {exc}") from exc
         else:
             from sklearn.model_selection import cross_validate
 

@@ -1,4 +1,5 @@
-"""InfluxDB 1.x line protocol for frames: one line per timestamp, numeric fields only.
+"""InfluxDB 1.x line protocol for frames: one line per timestamp, numeric fields only
+(booleans such as ``anomaly-event`` as 1.0 and 0.0).
 
 Missing and non-finite values are left out of their line; a line without any
 field is dropped. Times are written in nanoseconds.
@@ -36,7 +37,7 @@ def frame_lines(measurement: str, tags: Mapping[str, str], frame: pd.DataFrame) 
     Rows are joined column by column on object arrays (no Python loop per row,
     except for rows with a missing value).
     """
-    numeric = frame.select_dtypes("number")
+    numeric = frame.select_dtypes(["number", "bool"])  # booleans (anomaly-event) as 1.0/0.0
     if numeric.empty or not len(numeric):
         return []
     prefix = escape(measurement, measurement=True) + "".join(

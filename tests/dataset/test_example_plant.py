@@ -72,11 +72,13 @@ def test_example_config_matches_generator_and_builds(plant, monkeypatch):
     config = yaml.safe_load(CONFIG.read_text())
     machines = {m["name"]: m for m in config["machines"]}
     assert {n: m["dataset"]["tags"] for n, m in machines.items()} == machine_tags()
-    model = config["globals"]["model"]["gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector"]
+    model = config["globals"]["model"][
+        "gordo.machine.model.anomaly.robust.RobustEventAnomalyDetector"
+    ]
     regressor = model["base_estimator"]["sklearn.compose.TransformedTargetRegressor"]
-    assert regressor["transformer"] == "sklearn.preprocessing.MinMaxScaler"
+    assert regressor["transformer"] == "sklearn.preprocessing.StandardScaler"
     steps = regressor["regressor"]["sklearn.pipeline.Pipeline"]["steps"]
-    assert steps[0] == "sklearn.preprocessing.MinMaxScaler"
+    assert steps[0] == "sklearn.preprocessing.StandardScaler"
     assert (
         steps[1]["gordo.machine.model.models.KerasAutoEncoder"]["kind"] == "feedforward_hourglass"
     )
