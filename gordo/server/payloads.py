@@ -21,33 +21,15 @@ gordo.exceptions.BadRequestError: X has 1 feature(s) but the model expects 2: ['
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import flask
 import numpy as np
 import orjson
 import pandas as pd
-from werkzeug.http import parse_options_header
 
 from gordo.exceptions import BadRequestError
-from gordo.server.server import BODY_KEY
-
-
-class UploadsInMemoryRequest(flask.Request):
-    """A request whose uploaded files (parquet X and y) stay in memory.
-
-    werkzeug spools uploads over 500 KB to a temporary file; bodies here are
-    bounded by ``MAX_CONTENT_LENGTH`` and read whole right away.
-    """
-
-    def _get_file_stream(self, *args, **kwargs) -> io.BytesIO:
-        return io.BytesIO()
-
-
-def wants_parquet(request) -> bool:
-    """Whether the request asks for parquet in and out (``?format=parquet``)."""
-    return request.args.get("format", "").lower() == "parquet"
+from gordo.server.frame_codecs import dataframe_from_dict, dataframe_from_parquet_bytes
+from gordo.server.wsgi import request_body, uploaded_parts, wants_parquet
 
 
 def read_X_y(request, with_y: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -70,12 +52,6 @@ def read_X_y(request, with_y: bool = True) -> tuple[pd.DataFrame, pd.DataFrame |
     return X, y
 
 
-def request_body(request, cache: bool = False) -> bytes:
-    """The body of ``request``: as the server read it whole, or from werkzeug."""
-    body = request.environ.get(BODY_KEY)
-    return body if body is not None else request.get_data(cache=cache)
-
-
 def read_json(request) -> Any:
     """The parsed JSON body of ``request``; malformed JSON is a bad request."""
     data = request_body(request)
@@ -87,76 +63,9 @@ def read_json(request) -> Any:
         raise BadRequestError(f"Malformed JSON body: {exc}") from None
 
 
-def uploaded_files(request) -> dict[str, bytes]:
-    """The files of a ``multipart/form-data`` body by field name (the first of each name).
-
-    A well-formed body (``--boundary``, CRLF, part headers, CRLF CRLF, content,
-    CRLF, ... ``--boundary--``) is split with ``bytes.split``; anything else goes
-    through werkzeug's parser (``request.files``). As there, only parts with a
-    ``filename`` are files.
-
-    >>> from werkzeug.test import EnvironBuilder
-    >>> request = flask.Request(EnvironBuilder(
-    ...     method="POST", data={"X": (io.BytesIO(b"x-bytes"), "X"), "note": "text"}
-    ... ).get_environ())
-    >>> uploaded_files(request)
-    {'X': b'x-bytes'}
-    """
-    return {name: bytes(content) for name, content in uploaded_parts(request).items()}
-
-
-def uploaded_parts(request) -> dict[str, bytes | memoryview]:
-    """:func:`uploaded_files`, a well-formed body's files as views of it (not copies)."""
-    files = _split_multipart(request)
-    if files is None:
-        return {name: part.read() for name, part in request.files.items()}
-    return files
-
-
-def _split_multipart(request) -> dict[str, memoryview] | None:
-    boundary = request.mimetype_params.get("boundary")
-    if request.mimetype != "multipart/form-data" or not boundary:
-        return None
-    data = request_body(request, cache=True)
-    delimiter = b"--" + boundary.encode("latin-1")
-    starts = [0] if data.startswith(delimiter) else []
-    while starts and (found := data.find(delimiter, starts[-1] + len(delimiter))) >= 0:
-        starts.append(found)
-    closing = starts[-1] + len(delimiter) if starts else 0
-    if not starts or data[closing : closing + 2] != b"--":
-        return None
-    view = memoryview(data)
-    files: dict[str, memoryview] = {}
-    for begin, end in zip(starts[:-1], starts[1:], strict=True):
-        begin += len(delimiter)  # a part: CRLF, headers, CRLF CRLF, content, CRLF
-        if data[begin : begin + 2] != b"\r\n" or data[end - 2 : end] != b"\r\n":
-            return None
-        blank = data.find(b"\r\n\r\n", begin + 2, end - 2)
-        if blank < 0:
-            return None
-        options = _disposition(data[begin + 2 : blank])
-        if options is None:
-            return None
-        if "filename" in options and "name" in options:
-            files.setdefault(options["name"], view[blank + 4 : end - 2])
-    return files
-
-
-def _disposition(head: bytes) -> dict[str, str] | None:
-    """The parameters of a part's ``Content-Disposition: form-data`` header, if it has one."""
-    for line in head.decode("latin-1").split("\r\n"):
-        field, _, value = line.partition(":")
-        if field.strip().lower() == "content-disposition":
-            kind, options = parse_options_header(value)
-            return options if kind == "form-data" else None
-    return None
-
-
 def _parquet_part(
     files: dict[str, bytes | memoryview], name: str, required: bool = False
 ) -> pd.DataFrame | None:
-    from gordo.server.utils import dataframe_from_parquet_bytes
-
     data = files.get(name)
     if data is None:
         if required:
@@ -174,10 +83,8 @@ def _parquet_part(
 def frame_from_json(value: Any, what: str, parsed_labels: dict | None = None) -> pd.DataFrame:
     """A frame from the JSON value of ``X`` or ``y`` (list, list of lists, or dict).
 
-    ``parsed_labels`` is passed on to :func:`gordo.server.utils.dataframe_from_dict`.
+    ``parsed_labels`` is passed on to :func:`gordo.server.frame_codecs.dataframe_from_dict`.
     """
-    from gordo.server.utils import dataframe_from_dict
-
     if isinstance(value, dict):
         try:
             return dataframe_from_dict(value, parsed_labels, object_columns=True)

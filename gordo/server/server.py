@@ -18,20 +18,19 @@ bounded LRU cache (``N_CACHED_MODELS``).
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gordo import __version__
 from gordo.exceptions import ConfigException
 from gordo.server import malloc, model_store
+from gordo.server.wsgi import adapt_proxy_deployment, read_body_at_once
 from gordo.util.blas import single_threaded_blas
 
 if TYPE_CHECKING:
@@ -45,8 +44,6 @@ _TRUE = {"1", "true", "yes", "on"}
 #: after a request body this large the worker returns its freed memory to the system,
 #: once no such request came for TRIM_DELAY seconds
 TRIM_AFTER_BYTES = 1024 * 1024
-#: the WSGI environ key of a request body read whole (see :func:`read_body_at_once`)
-BODY_KEY = "gordo.request_body"
 TRIM_DELAY = 1.0
 
 
@@ -126,62 +123,6 @@ def _parse_expected_models(raw: Any) -> list[str]:
     return [str(name) for name in parsed]
 
 
-def adapt_proxy_deployment(wsgi_app: Callable) -> Callable:
-    """Wrap a WSGI app so it works behind a path-prefixing proxy (Envoy/Ambassador).
-
-    ``HTTP_X_ENVOY_ORIGINAL_PATH`` is the full path (with the prefix) and
-    ``PATH_INFO`` the path the app knows; the difference becomes ``SCRIPT_NAME``,
-    so generated URLs carry the prefix.
-
-    >>> import flask
-    >>> app = flask.Flask(__name__)
-    >>> app.wsgi_app = adapt_proxy_deployment(app.wsgi_app)
-    >>> @app.route("/metadata")
-    ... def metadata():
-    ...     return flask.url_for("metadata")
-    >>> headers = {"X-Envoy-Original-Path": "/gordo/v0/p/m/metadata"}
-    >>> app.test_client().get("/metadata", headers=headers).text
-    '/gordo/v0/p/m/metadata'
-    """
-
-    def wrapper(environ: dict, start_response: Callable):
-        original = environ.get("HTTP_X_ENVOY_ORIGINAL_PATH", "").split("?", 1)[0]
-        path = environ.get("PATH_INFO", "")
-        if original and path and original != path and original.endswith(path):
-            environ["SCRIPT_NAME"] = original[: -len(path)]
-        return wsgi_app(environ, start_response)
-
-    return wrapper
-
-
-def read_body_at_once(wsgi_app: Callable, max_length: int) -> Callable:
-    """Wrap a WSGI app so a request body of known length is read in one call.
-
-    werkzeug reads a body 64 KiB at a time; under gunicorn each such read copies
-    what gunicorn has buffered ahead (up to 1 MiB), holding the GIL. Bodies over
-    ``max_length`` are left to werkzeug, which answers 413 without reading them.
-    The body is also kept as ``environ[BODY_KEY]``, so the views take it as it
-    is (:func:`gordo.server.payloads.request_body`) instead of werkzeug copying
-    it again in 64 KiB pieces.
-
-    >>> def app(environ, start_response):
-    ...     return [environ["wsgi.input"].read()]
-    >>> wrapped = read_body_at_once(app, max_length=10)
-    >>> wrapped({"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}, None)
-    [b'abc']
-    """
-
-    def wrapper(environ: dict, start_response: Callable):
-        length = environ.get("CONTENT_LENGTH", "")
-        if length.isdigit() and 0 < int(length) <= max_length:
-            body = environ["wsgi.input"].read(int(length))
-            environ[BODY_KEY] = body
-            environ["wsgi.input"] = io.BytesIO(body)
-        return wsgi_app(environ, start_response)
-
-    return wrapper
-
-
 def enable_prometheus() -> bool:
     """Whether ``ENABLE_PROMETHEUS`` asks for metrics."""
     return _flag(os.environ.get("ENABLE_PROMETHEUS", ""))
@@ -203,8 +144,8 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     import flask
 
     from gordo.server import openapi, routes
-    from gordo.server.payloads import UploadsInMemoryRequest
     from gordo.server.responses import json_response, register_error_handlers
+    from gordo.server.wsgi import request_class
 
     settings = Config(config)
     single_threaded_blas()  # requests run on threads; BLAS threads would fight them for cores
@@ -212,7 +153,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     malloc.reuse_large_blocks()  # large requests reuse freed blocks instead of faulting pages in
     model_store.MODELS.resize(settings.N_CACHED_MODELS)
     app = flask.Flask(__name__)
-    app.request_class = UploadsInMemoryRequest
+    app.request_class = request_class()
     app.config["GORDO"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
     app.wsgi_app = adapt_proxy_deployment(

@@ -14,8 +14,8 @@ import pandas as pd
 
 from gordo.exceptions import BadRequestError, ServingError
 from gordo.server import model_metadata, payloads
+from gordo.server.decorators import extract_X_y, model_required
 from gordo.server.frames import Table, shifted_times
-from gordo.server.utils import extract_X_y, model_required
 from gordo.server.views.base import BaseModelView
 
 

@@ -18,15 +18,12 @@ from gordo import __version__
 from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import BadRequestError, ServingError
 from gordo.server import model_io, model_metadata, payloads
+from gordo.server.decorators import extract_X_y, metadata_required, model_required
+from gordo.server.frame_codecs import answer_parquet_bytes
 from gordo.server.frames import Table
 from gordo.server.model_store import model_dir
 from gordo.server.responses import json_response
-from gordo.server.utils import (
-    answer_parquet_bytes,
-    extract_X_y,
-    metadata_required,
-    model_required,
-)
+from gordo.server.wsgi import wants_parquet
 
 
 class BaseModelView(MethodView):
@@ -88,7 +85,7 @@ class BaseModelView(MethodView):
 
     def respond(self, table: Table) -> flask.Response:
         """The table as parquet bytes (``?format=parquet``) or JSON with ``time-seconds``."""
-        if payloads.wants_parquet(flask.request):
+        if wants_parquet(flask.request):
             return flask.Response(
                 answer_parquet_bytes(table.to_arrow()), mimetype="application/octet-stream"
             )

@@ -1,0 +1,171 @@
+"""The server's WSGI layer: proxy paths, reading request bodies, and splitting uploads.
+
+Everything between the socket and the views' payload parsing
+(:mod:`gordo.server.payloads`) is here: a body of known length is read in one
+call (:func:`read_body_at_once`) and handed to the views as it is
+(:func:`request_body`); a multipart body's files are views of it
+(:func:`uploaded_parts`).
+
+flask and werkzeug are imported when first needed: ``gordo run-server``
+imports this module (through :mod:`gordo.server.server`) but never serves.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable
+
+#: the WSGI environ key of a request body read whole (see :func:`read_body_at_once`)
+BODY_KEY = "gordo.request_body"
+
+
+def adapt_proxy_deployment(wsgi_app: Callable) -> Callable:
+    """Wrap a WSGI app so it works behind a path-prefixing proxy (Envoy/Ambassador).
+
+    ``HTTP_X_ENVOY_ORIGINAL_PATH`` is the full path (with the prefix) and
+    ``PATH_INFO`` the path the app knows; the difference becomes ``SCRIPT_NAME``,
+    so generated URLs carry the prefix.
+
+    >>> import flask
+    >>> app = flask.Flask(__name__)
+    >>> app.wsgi_app = adapt_proxy_deployment(app.wsgi_app)
+    >>> @app.route("/metadata")
+    ... def metadata():
+    ...     return flask.url_for("metadata")
+    >>> headers = {"X-Envoy-Original-Path": "/gordo/v0/p/m/metadata"}
+    >>> app.test_client().get("/metadata", headers=headers).text
+    '/gordo/v0/p/m/metadata'
+    """
+
+    def wrapper(environ: dict, start_response: Callable):
+        original = environ.get("HTTP_X_ENVOY_ORIGINAL_PATH", "").split("?", 1)[0]
+        path = environ.get("PATH_INFO", "")
+        if original and path and original != path and original.endswith(path):
+            environ["SCRIPT_NAME"] = original[: -len(path)]
+        return wsgi_app(environ, start_response)
+
+    return wrapper
+
+
+def read_body_at_once(wsgi_app: Callable, max_length: int) -> Callable:
+    """Wrap a WSGI app so a request body of known length is read in one call.
+
+    werkzeug reads a body 64 KiB at a time; under gunicorn each such read copies
+    what gunicorn has buffered ahead (up to 1 MiB), holding the GIL. Bodies over
+    ``max_length`` are left to werkzeug, which answers 413 without reading them.
+    The body is also kept as ``environ[BODY_KEY]``, so the views take it as it
+    is (:func:`request_body`) instead of werkzeug copying it again in 64 KiB
+    pieces.
+
+    >>> def app(environ, start_response):
+    ...     return [environ["wsgi.input"].read()]
+    >>> wrapped = read_body_at_once(app, max_length=10)
+    >>> wrapped({"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}, None)
+    [b'abc']
+    """
+
+    def wrapper(environ: dict, start_response: Callable):
+        length = environ.get("CONTENT_LENGTH", "")
+        if length.isdigit() and 0 < int(length) <= max_length:
+            body = environ["wsgi.input"].read(int(length))
+            environ[BODY_KEY] = body
+            environ["wsgi.input"] = io.BytesIO(body)
+        return wsgi_app(environ, start_response)
+
+    return wrapper
+
+
+@functools.cache
+def request_class() -> type:
+    """The app's request class: a ``flask.Request`` whose uploaded files stay in memory.
+
+    werkzeug spools uploads over 500 KB to a temporary file; bodies here are
+    bounded by ``MAX_CONTENT_LENGTH`` and read whole right away.
+    """
+    import flask
+
+    class UploadsInMemoryRequest(flask.Request):
+        def _get_file_stream(self, *args, **kwargs) -> io.BytesIO:
+            return io.BytesIO()
+
+    return UploadsInMemoryRequest
+
+
+def wants_parquet(request) -> bool:
+    """Whether the request asks for parquet in and out (``?format=parquet``)."""
+    return request.args.get("format", "").lower() == "parquet"
+
+
+def request_body(request, cache: bool = False) -> bytes:
+    """The body of ``request``: as the server read it whole, or from werkzeug."""
+    body = request.environ.get(BODY_KEY)
+    return body if body is not None else request.get_data(cache=cache)
+
+
+def uploaded_files(request) -> dict[str, bytes]:
+    """The files of a ``multipart/form-data`` body by field name (the first of each name).
+
+    A well-formed body (``--boundary``, CRLF, part headers, CRLF CRLF, content,
+    CRLF, ... ``--boundary--``) is split with ``bytes.split``; anything else goes
+    through werkzeug's parser (``request.files``). As there, only parts with a
+    ``filename`` are files.
+
+    >>> import flask
+    >>> from werkzeug.test import EnvironBuilder
+    >>> request = flask.Request(EnvironBuilder(
+    ...     method="POST", data={"X": (io.BytesIO(b"x-bytes"), "X"), "note": "text"}
+    ... ).get_environ())
+    >>> uploaded_files(request)
+    {'X': b'x-bytes'}
+    """
+    return {name: bytes(content) for name, content in uploaded_parts(request).items()}
+
+
+def uploaded_parts(request) -> dict[str, bytes | memoryview]:
+    """:func:`uploaded_files`, a well-formed body's files as views of it (not copies)."""
+    files = _split_multipart(request)
+    if files is None:
+        return {name: part.read() for name, part in request.files.items()}
+    return files
+
+
+def _split_multipart(request) -> dict[str, memoryview] | None:
+    boundary = request.mimetype_params.get("boundary")
+    if request.mimetype != "multipart/form-data" or not boundary:
+        return None
+    data = request_body(request, cache=True)
+    delimiter = b"--" + boundary.encode("latin-1")
+    starts = [0] if data.startswith(delimiter) else []
+    while starts and (found := data.find(delimiter, starts[-1] + len(delimiter))) >= 0:
+        starts.append(found)
+    closing = starts[-1] + len(delimiter) if starts else 0
+    if not starts or data[closing : closing + 2] != b"--":
+        return None
+    view = memoryview(data)
+    files: dict[str, memoryview] = {}
+    for begin, end in zip(starts[:-1], starts[1:], strict=True):
+        begin += len(delimiter)  # a part: CRLF, headers, CRLF CRLF, content, CRLF
+        if data[begin : begin + 2] != b"\r\n" or data[end - 2 : end] != b"\r\n":
+            return None
+        blank = data.find(b"\r\n\r\n", begin + 2, end - 2)
+        if blank < 0:
+            return None
+        options = _disposition(data[begin + 2 : blank])
+        if options is None:
+            return None
+        if "filename" in options and "name" in options:
+            files.setdefault(options["name"], view[blank + 4 : end - 2])
+    return files
+
+
+def _disposition(head: bytes) -> dict[str, str] | None:
+    """The parameters of a part's ``Content-Disposition: form-data`` header, if it has one."""
+    from werkzeug.http import parse_options_header
+
+    for line in head.decode("latin-1").split("\r\n"):
+        field, _, value = line.partition(":")
+        if field.strip().lower() == "content-disposition":
+            kind, options = parse_options_header(value)
+            return options if kind == "form-data" else None
+    return None
