@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from gordo.server import payloads
 from gordo.server.model_store import load_metadata, load_model
+from gordo.server.wsgi import BodyLimits
 
 #: Requests a worker parses, predicts and answers at once (see :func:`extract_X_y`).
 CONCURRENT_REQUESTS = 2
@@ -18,7 +19,7 @@ def extract_X_y(method: Callable) -> Callable:
     """Decorate a view: parse ``X`` (and ``y``) of the request into ``flask.g``.
 
     A request the parser rejects gets a 400 JSON answer naming the problem, and
-    ``method`` is not run. Both JSON bodies and ``?format=parquet`` multipart
+    ``method`` is not run; a body over the server's ``MAX_ROWS`` or ``MAX_CELLS`` gets a 413. Both JSON bodies and ``?format=parquet`` multipart
     bodies are accepted (see :mod:`gordo.server.payloads`). A view whose class
     sets ``uses_y = False`` gets ``g.y = None`` without ``y`` being parsed.
 
@@ -33,8 +34,10 @@ def extract_X_y(method: Callable) -> Callable:
         import flask
 
         with_y = getattr(args[0], "uses_y", True) if args else True
+        settings = flask.current_app.config.get("GORDO")
+        limits = BodyLimits(settings.MAX_ROWS, settings.MAX_CELLS) if settings else BodyLimits()
         with _COMPUTING:
-            flask.g.X, flask.g.y = payloads.read_X_y(flask.request, with_y=with_y)
+            flask.g.X, flask.g.y = payloads.read_X_y(flask.request, with_y, limits)
             return method(*args, **kwargs)
 
     return wrapper

@@ -230,6 +230,20 @@ def dataframe_from_parquet_bytes(buf: bytes) -> pd.DataFrame:
     return frame if frame is not None else table.to_pandas(use_threads=False)
 
 
+def parquet_shape(buf: bytes | memoryview) -> tuple[int, int]:
+    """(rows, data columns) of parquet bytes, read from the file's footer only.
+
+    A stored pandas index is not counted as a data column.
+
+    >>> parquet_shape(dataframe_into_parquet_bytes(pd.DataFrame({"a": [1.0, 2.0]})))
+    (2, 1)
+    """
+    metadata = pq.ParquetFile(pa.BufferReader(buf)).metadata
+    pandas = json.loads((metadata.metadata or {}).get(b"pandas", b"null")) or {}
+    stored_index = [c for c in pandas.get("index_columns", []) if isinstance(c, str)]
+    return metadata.num_rows, max(metadata.num_columns - len(stored_index), 0)
+
+
 def _float_frame(table: pa.Table) -> pd.DataFrame | None:
     """``table.to_pandas()`` for float columns over a stored time index, else None.
 

@@ -143,7 +143,7 @@ def openapi_document(project: str, models: list[str], revisions: list[str] = ())
             model + "/prediction": post("Model output for X", y_required=False),
             model + "/anomaly/prediction": post("Anomaly scores for X and y", y_required=True),
             model + "/metadata": get("Model metadata", model=True),
-            model + "/healthcheck": get("Model health (its metadata)", model=True),
+            model + "/healthcheck": get("Model health (its metadata, once it loads)", model=True),
             model + "/download-model": get("gordo.serializer.dumps bytes", _BINARY, model=True),
             model + "/revision/{revision}": {
                 "delete": {

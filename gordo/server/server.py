@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from gordo import __version__
 from gordo.exceptions import ConfigException
 from gordo.server import malloc, model_store
-from gordo.server.wsgi import adapt_proxy_deployment, read_body_at_once
+from gordo.server.wsgi import BodyLimits, adapt_proxy_deployment, read_body_at_once
+from gordo.util import revision_manifest
 from gordo.util.blas import single_threaded_blas
 
 if TYPE_CHECKING:
@@ -63,6 +64,16 @@ class Config:
     - ``PRELOAD_MODELS`` (env ``GORDO_SERVER_PRELOAD_MODELS``): load up to
       ``N_CACHED_MODELS`` models (the expected ones first) in a background thread
       when the app starts (default true).
+    - ``MAX_ROWS`` (env ``GORDO_SERVER_MAX_ROWS``): most rows of ``X`` or ``y`` in
+      one request (default 100 000); ``MAX_CELLS`` (env
+      ``GORDO_SERVER_MAX_CELLS``): most values of ``X`` and ``y`` together
+      (default 2 000 000). Both are checked before the body is decoded; more
+      gets a 413 naming the limit.
+    - ``ALLOW_DELETE`` (env ``GORDO_SERVER_ALLOW_DELETE``): ``true`` turns on
+      ``DELETE .../<model>/revision/<revision>`` (default false).
+    - ``ALLOW_INCOMPLETE`` (env ``GORDO_SERVER_ALLOW_INCOMPLETE``, or
+      ``gordo run-server --allow-incomplete``): serve revisions whose
+      ``build-project`` did not finish (default false: refused).
     """
 
     def __init__(self, overrides: dict[str, Any] | None = None):
@@ -78,24 +89,43 @@ class Config:
         self.EXPECTED_MODELS = _parse_expected_models(values.get("EXPECTED_MODELS"))
         self.ENABLE_PROMETHEUS = _flag(values.get("ENABLE_PROMETHEUS", False))
         self.N_CACHED_MODELS = _positive_int(
-            values, "N_CACHED_MODELS", model_store.DEFAULT_N_CACHED_MODELS
-        )
-        max_length = values.get("MAX_CONTENT_LENGTH") or values.get(
-            "GORDO_SERVER_MAX_CONTENT_LENGTH"
+            values.get("N_CACHED_MODELS"), "N_CACHED_MODELS", model_store.DEFAULT_N_CACHED_MODELS
         )
         self.MAX_CONTENT_LENGTH = _positive_int(
-            {"MAX_CONTENT_LENGTH": max_length}, "MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
+            _server_setting(values, "MAX_CONTENT_LENGTH"),
+            "MAX_CONTENT_LENGTH",
+            DEFAULT_MAX_CONTENT_LENGTH,
         )
         preload = values.get("PRELOAD_MODELS", values.get("GORDO_SERVER_PRELOAD_MODELS", True))
         self.PRELOAD_MODELS = _flag(preload)
+        self.MAX_ROWS = _positive_int(
+            _server_setting(values, "MAX_ROWS"), "MAX_ROWS", BodyLimits.max_rows
+        )
+        self.MAX_CELLS = _positive_int(
+            _server_setting(values, "MAX_CELLS"), "MAX_CELLS", BodyLimits.max_cells
+        )
+        self.ALLOW_DELETE = _flag(_server_setting(values, "ALLOW_DELETE"))
+        self.ALLOW_INCOMPLETE = _flag(_server_setting(values, "ALLOW_INCOMPLETE"))
+        if not self.ALLOW_INCOMPLETE and revision_manifest.is_incomplete(collection_dir):
+            raise ConfigException(
+                f"MODEL_COLLECTION_DIR {collection_dir} is an incomplete revision: the "
+                "build-project that wrote it did not finish. Build the project again, or serve "
+                "it anyway with gordo run-server --allow-incomplete "
+                "(GORDO_SERVER_ALLOW_INCOMPLETE=true)"
+            )
+
+
+def _server_setting(values: dict, key: str) -> Any:
+    """The value of ``key``, or else of its environment name ``GORDO_SERVER_<key>``."""
+    value = values.get(key)
+    return value if value not in (None, "") else values.get(f"GORDO_SERVER_{key}")
 
 
 def _flag(value: Any) -> bool:
     return value is True or str(value).strip().lower() in _TRUE
 
 
-def _positive_int(values: dict, key: str, default: int) -> int:
-    raw = values.get(key)
+def _positive_int(raw: Any, key: str, default: int) -> int:
     if raw in (None, ""):
         return default
     try:
@@ -145,7 +175,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
 
     from gordo.server import openapi, routes
     from gordo.server.responses import json_response, register_error_handlers
-    from gordo.server.wsgi import request_class
+    from gordo.server.wsgi import refuse_too_large, request_class
 
     settings = Config(config)
     single_threaded_blas()  # requests run on threads; BLAS threads would fight them for cores
@@ -153,6 +183,9 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     malloc.reuse_large_blocks()  # large requests reuse freed blocks instead of faulting pages in
     model_store.MODELS.resize(settings.N_CACHED_MODELS)
     app = flask.Flask(__name__)
+    # routes answer with and without a trailing slash or doubled slashes: no HTML redirects
+    app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False
     app.request_class = request_class()
     app.config["GORDO"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
@@ -175,6 +208,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     @app.before_request
     def _start_clock():
         flask.g.request_start = time.perf_counter()
+        refuse_too_large(flask.request.environ)
 
     @app.after_request
     def _revision_header(response: flask.Response):

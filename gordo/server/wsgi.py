@@ -15,9 +15,22 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 
 #: the WSGI environ key of a request body read whole (see :func:`read_body_at_once`)
 BODY_KEY = "gordo.request_body"
+#: the WSGI environ key set (to the byte limit) when a body is over it
+TOO_LARGE_KEY = "gordo.request_body_too_large"
+#: how much of a chunked body is read at a time
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BodyLimits:
+    """The most rows of ``X`` or ``y`` and values of both in one request (see payloads)."""
+
+    max_rows: int = 100_000
+    max_cells: int = 2_000_000
 
 
 def adapt_proxy_deployment(wsgi_app: Callable) -> Callable:
@@ -49,31 +62,71 @@ def adapt_proxy_deployment(wsgi_app: Callable) -> Callable:
 
 
 def read_body_at_once(wsgi_app: Callable, max_length: int) -> Callable:
-    """Wrap a WSGI app so a request body of known length is read in one call.
+    """Wrap a WSGI app so a request body is read in one call, or refused unread.
 
     werkzeug reads a body 64 KiB at a time; under gunicorn each such read copies
-    what gunicorn has buffered ahead (up to 1 MiB), holding the GIL. Bodies over
-    ``max_length`` are left to werkzeug, which answers 413 without reading them.
-    The body is also kept as ``environ[BODY_KEY]``, so the views take it as it
-    is (:func:`request_body`) instead of werkzeug copying it again in 64 KiB
-    pieces.
+    what gunicorn has buffered ahead (up to 1 MiB), holding the GIL. The body is
+    kept as ``environ[BODY_KEY]``, so the views take it as it is
+    (:func:`request_body`) instead of werkzeug copying it again in 64 KiB
+    pieces. A chunked body (no ``Content-Length``) is read 1 MiB at a time up to
+    ``max_length``. A body over ``max_length`` (by its ``Content-Length``, or
+    found so while reading it) is not kept: ``environ[TOO_LARGE_KEY]`` is set to
+    the limit, and the app answers 413 (see :func:`refuse_too_large`).
 
     >>> def app(environ, start_response):
-    ...     return [environ["wsgi.input"].read()]
+    ...     return [environ["wsgi.input"].read(), environ.get(TOO_LARGE_KEY)]
     >>> wrapped = read_body_at_once(app, max_length=10)
     >>> wrapped({"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}, None)
-    [b'abc']
+    [b'abc', None]
+    >>> chunked = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 11)}
+    >>> wrapped(chunked, None)[1]
+    10
     """
 
     def wrapper(environ: dict, start_response: Callable):
         length = environ.get("CONTENT_LENGTH", "")
-        if length.isdigit() and 0 < int(length) <= max_length:
-            body = environ["wsgi.input"].read(int(length))
-            environ[BODY_KEY] = body
-            environ["wsgi.input"] = io.BytesIO(body)
+        if length.isdigit() and int(length) > max_length:
+            environ[TOO_LARGE_KEY] = max_length
+        elif length.isdigit() and int(length) > 0:
+            _keep(environ, environ["wsgi.input"].read(int(length)))
+        elif not length and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            body = _read_at_most(environ["wsgi.input"], max_length)
+            if body is None:
+                environ[TOO_LARGE_KEY] = max_length
+            else:
+                _keep(environ, body)
+                environ["CONTENT_LENGTH"] = str(len(body))
         return wsgi_app(environ, start_response)
 
     return wrapper
+
+
+def _keep(environ: dict, body: bytes) -> None:
+    environ[BODY_KEY] = body
+    environ["wsgi.input"] = io.BytesIO(body)
+
+
+def _read_at_most(stream, max_length: int) -> bytes | None:
+    """The whole of ``stream``, or None as soon as it is longer than ``max_length``."""
+    pieces, size = [], 0
+    while piece := stream.read(CHUNK):
+        size += len(piece)
+        if size > max_length:
+            return None
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+def refuse_too_large(environ: dict) -> None:
+    """Raise a 413 naming the byte limit if :func:`read_body_at_once` found the body over it."""
+    limit = environ.get(TOO_LARGE_KEY)
+    if limit is not None:
+        from gordo.exceptions import PayloadTooLargeError
+
+        raise PayloadTooLargeError(
+            f"The request body is larger than this server's limit of {limit} bytes "
+            "(MAX_CONTENT_LENGTH, env GORDO_SERVER_MAX_CONTENT_LENGTH)"
+        )
 
 
 @functools.cache

@@ -47,7 +47,12 @@ class AnomalyView(BaseModelView):
         self.y = payloads.conform(flask.g.y, info.target_names, "y")
         if len(self.X) != len(self.y):
             raise BadRequestError(f"X has {len(self.X)} rows but y has {len(self.y)}")
-        self.y.index = self.X.index
+        if not self.y.index.equals(self.X.index):
+            row = int(np.argmax(self.y.index != self.X.index))
+            raise BadRequestError(
+                f"y's index differs from X's: row {row} is {self.y.index[row]} in y "
+                f"but {self.X.index[row]} in X; send y for the same rows as X"
+            )
         try:
             frame = model.anomaly(self.X, self.y, frequency=info.frequency)
         except ValueError as exc:
