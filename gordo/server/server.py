@@ -46,6 +46,8 @@ _TRUE = {"1", "true", "yes", "on"}
 #: once no such request came for TRIM_DELAY seconds
 TRIM_AFTER_BYTES = 1024 * 1024
 TRIM_DELAY = 1.0
+#: gunicorn worker classes run as their subclass that answers gunicorn's own errors as JSON
+JSON_ERROR_WORKERS = {"gthread": "gordo.server.gunicorn_worker.ThreadWorker"}
 
 
 class Config:
@@ -281,11 +283,15 @@ def gunicorn_command(
 ) -> list[str]:
     """The gunicorn command line (arguments after ``gunicorn``) that :func:`run_server` runs.
 
+    ``gthread`` runs gunicorn's gthread worker whose own error answers (414, 431,
+    400 for what gunicorn cannot parse) are JSON, like the app's
+    (:mod:`gordo.server.gunicorn_worker`).
+
     >>> gunicorn_command("0.0.0.0", 5555, 2, "debug", threads=8)
-    ['--bind', '0.0.0.0:5555', '--log-level', 'debug', '--workers', '2', '--worker-class', 'gthread', '--worker-tmp-dir', '/dev/shm', '--threads', '8', 'gordo.server.server:build_app()']
+    ['--bind', '0.0.0.0:5555', '--log-level', 'debug', '--workers', '2', '--worker-class', 'gordo.server.gunicorn_worker.ThreadWorker', '--worker-tmp-dir', '/dev/shm', '--threads', '8', 'gordo.server.server:build_app()']
     """
     cmd = ["--bind", f"{host}:{port}", "--log-level", log_level, "--workers", str(workers)]
-    cmd += ["--worker-class", worker_class]
+    cmd += ["--worker-class", JSON_ERROR_WORKERS.get(worker_class, worker_class)]
     if Path("/dev/shm").is_dir():
         cmd += ["--worker-tmp-dir", "/dev/shm"]
     if config_module:
