@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -149,6 +150,7 @@ def load_model(directory: str | os.PathLike, name: str) -> Any:
             return serializer.load(path, unpickle=serving_loads)
         except ArtifactError as exc:
             _LOAD_FAILURES[(str(path), _signature(path))] = _cause(exc, path)
+            _RECENT.pop(key, None)
             check_healthy(directory, name)
             raise
 
@@ -168,21 +170,34 @@ def load_metadata(directory: str | os.PathLike, name: str) -> dict:
 _VERIFIED = LRUCache(N_CACHED_METADATA)
 #: (model directory, file signature) -> why it did not load in this worker
 _LOAD_FAILURES: dict[tuple[str, tuple], str] = {}
+#: seconds a model's health stands before its files are looked at again
+RECHECK_AFTER = 1.0
+#: model directory -> (when its health was worked out, the cause or None)
+_RECENT: dict[str, tuple[float, str | None]] = {}
 
 
 def health(directory: str | os.PathLike, name: str) -> str | None:
     """Why model ``name`` of ``directory`` cannot be served, or None if it can.
 
     Its files must match the checksums of its manifest (verified once per
-    version of the files: their size and modification times), and it must not
-    have failed to load in this worker.
+    version of the files: their sizes, times and inodes), and it must not have
+    failed to load in this worker. The answer stands for :data:`RECHECK_AFTER`
+    seconds before the files are looked at again.
     """
+    key = os.path.join(str(directory), name)
+    now = time.monotonic()
+    recent = _RECENT.get(key)
+    if recent is not None and now - recent[0] < RECHECK_AFTER:
+        return recent[1]
     path = model_dir(directory, name)
     signature = _signature(path)
-    failure = _LOAD_FAILURES.get((str(path), signature))
-    if failure is not None:
-        return failure
-    return _VERIFIED.get((str(path), signature), lambda: _verify(path))
+    cause = _LOAD_FAILURES.get((str(path), signature))
+    if cause is None:
+        cause = _VERIFIED.get((str(path), signature), lambda: _verify(path))
+    if len(_RECENT) >= N_CACHED_METADATA:
+        _RECENT.clear()
+    _RECENT[key] = (now, cause)
+    return cause
 
 
 def check_healthy(directory: str | os.PathLike, name: str) -> None:
@@ -230,6 +245,8 @@ def forget(path: str | os.PathLike) -> None:
     prefix = str(Path(path))
     for cache in (MODELS, METADATA):
         cache.discard(lambda key: key == prefix or str(key).startswith(prefix + os.sep))
+    for key in [k for k in _RECENT if k == prefix or k.startswith(prefix + os.sep)]:
+        _RECENT.pop(key, None)
 
 
 def preload(directory: str | os.PathLike, names: list[str], limit: int) -> threading.Thread:

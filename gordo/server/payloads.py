@@ -97,7 +97,8 @@ def read_json(request, limits: BodyLimits = BodyLimits()) -> Any:
     data = request_body(request)
     if not data:
         raise BadRequestError("The request has no body; send JSON or use ?format=parquet")
-    if data.count(b",") >= limits.max_cells:
+    # each value takes a byte and a separator: only a body of 2 * max_cells bytes can be over
+    if len(data) >= 2 * limits.max_cells and data.count(b",") >= limits.max_cells:
         raise PayloadTooLargeError(
             f"The JSON body holds more than {limits.max_cells} values (counted by their "
             "separators, before decoding); this server takes at most "

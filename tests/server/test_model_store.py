@@ -37,7 +37,10 @@ def _garble_manifest(path: Path) -> None:
         (_garble_manifest, "manifest.json is not valid JSON"),
     ],
 )
-def test_a_broken_model_is_unhealthy_and_its_routes_answer_503(app_config, tmp_path, damage, cause):
+def test_a_broken_model_is_unhealthy_and_its_routes_answer_503(
+    app_config, tmp_path, damage, cause, monkeypatch
+):
+    monkeypatch.setattr(model_store, "RECHECK_AFTER", 0.0)  # look at the files on every request
     root = tmp_path / PROJECT
     shutil.copytree(Path(app_config["MODEL_COLLECTION_DIR"]).parent, root)
     model_store.MODELS.discard(lambda key: True)
