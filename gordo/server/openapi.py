@@ -75,7 +75,7 @@ def openapi_document(project: str, models: list[str], revisions: list[str] = ())
         "required": False,
         "schema": {"type": "string", "enum": ["json", "parquet"]},
     }
-    errors = {code: _ERROR for code in ("400", "404", "410", "413", "422")}
+    errors = {code: _ERROR for code in ("400", "404", "409", "410", "413", "422", "503")}
 
     def get(summary: str, body: dict = _JSON, model: bool = False) -> dict:
         params = [project_param, *([model_param] if model else []), *revision_params]
@@ -147,7 +147,8 @@ def openapi_document(project: str, models: list[str], revisions: list[str] = ())
             model + "/download-model": get("gordo.serializer.dumps bytes", _BINARY, model=True),
             model + "/revision/{revision}": {
                 "delete": {
-                    "summary": "Delete the model of an old revision (not the current one)",
+                    "summary": "Delete the model of an old revision (not the served one); "
+                    "only with GORDO_SERVER_ALLOW_DELETE=true",
                     "parameters": [
                         project_param,
                         model_param,
@@ -158,7 +159,7 @@ def openapi_document(project: str, models: list[str], revisions: list[str] = ())
                             "schema": revision_schema,
                         },
                     ],
-                    "responses": {"200": _ok("Deleted"), "409": _ERROR, **errors},
+                    "responses": {"200": _ok("Deleted"), "403": _ERROR, **errors},
                 }
             },
         },
