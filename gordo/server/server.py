@@ -224,7 +224,23 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     app.register_blueprint(routes.build_blueprint())
     if settings.PRELOAD_MODELS:
         app.extensions["gordo_preload"] = _preload(settings)
+    _warn_of_incomplete_revisions(settings)
     return app
+
+
+def _warn_of_incomplete_revisions(settings: Config) -> None:
+    """Log the revisions beside the served one whose ``build-project`` did not finish."""
+    from gordo.server.collection import ModelCollection
+
+    incomplete = ModelCollection(settings.MODEL_COLLECTION_DIR).incomplete_revisions()
+    if incomplete:
+        allowed = "served on request" if settings.ALLOW_INCOMPLETE else "refused (409)"
+        logger.warning(
+            "Incomplete revisions of project %s (their build-project did not finish), %s: %s",
+            settings.PROJECT,
+            allowed,
+            ", ".join(incomplete),
+        )
 
 
 def _trim_later() -> None:

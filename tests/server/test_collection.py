@@ -57,10 +57,11 @@ def test_delete_refuses_a_model_linked_into_the_served_revision(app_config, own_
     assert (own_root / REVISION / "sk-model" / "model.pkl").is_file()
 
 
-def test_an_incomplete_revision_is_listed_as_such_and_refused(app_config, own_root):
+def test_an_incomplete_revision_is_listed_as_such_and_refused(app_config, own_root, caplog):
     revision_manifest.mark_started(own_root / OLD_REVISION, ["sk-model", "sk-model-2", "x"])
     config = {**app_config, "MODEL_COLLECTION_DIR": str(own_root / REVISION)}
     client = build_app(config).test_client()
+    assert f"did not finish), refused (409): {OLD_REVISION}" in caplog.text
     revisions = client.get(f"{BASE}/revisions").json
     assert revisions["available-revisions"] == [REVISION, OLD_REVISION]
     assert revisions["incomplete-revisions"] == [OLD_REVISION]
