@@ -33,6 +33,7 @@ from gordo.builder import warmup
 from gordo.builder.output import ensure_writable, ensure_writable_directory
 from gordo.exceptions import exit_code_for
 from gordo.machine import Machine
+from gordo.util import revision_manifest
 from gordo.util.children import die_with_parent
 
 logger = logging.getLogger(__name__)
@@ -192,6 +193,7 @@ def build_fleet(
     ensure_writable_directory(register_dir, "Registry directory")
     tasks = [(m.to_dict(), str(revision_dir / m.name), register_dir) for m in machines]
     result = FleetResult(revision, revision_dir)
+    revision_manifest.mark_started(revision_dir, [m.name for m in machines])
 
     def record(outcome: MachineOutcome) -> None:
         result.outcomes.append(outcome)
@@ -202,7 +204,7 @@ def build_fleet(
     if workers == 1:
         for task in tasks:
             record(build_machine(*task))
-        return result
+        return _completed(result)
     start_method = _start_method()  # before this process imports Keras (and JAX) itself
     keras = preload(machines)  # import once, here; forked workers share the modules
     if keras and start_method == "fork":
@@ -225,4 +227,11 @@ def build_fleet(
                         1,
                     )
                 )
+    return _completed(result)
+
+
+def _completed(result: FleetResult) -> FleetResult:
+    """Mark the revision complete (every machine built or failed and recorded), last."""
+    statuses = {outcome.name: outcome.status for outcome in result.outcomes}
+    revision_manifest.mark_complete(result.revision_dir, statuses)
     return result

@@ -80,6 +80,12 @@ _PROMETHEUS_CONFIG = "gordo.server.prometheus.gunicorn_config"
     is_flag=True,
     help="Run with custom config for prometheus",
 )
+@click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    envvar="GORDO_SERVER_ALLOW_INCOMPLETE",
+    help="Serve revisions whose build-project did not finish (refused by default).",
+)
 def run_server_cli(
     host: str,
     port: int,
@@ -90,6 +96,7 @@ def run_server_cli(
     log_level: str,
     server_app: str,
     with_prometheus_config: bool,
+    allow_incomplete: bool,
 ) -> None:
     """Run the gordo server app with Gunicorn.
 
@@ -102,8 +109,12 @@ def run_server_cli(
         MODEL_COLLECTION_DIR=models/my-project/1700000000000 PROJECT=my-project \\
             gordo run-server --host 127.0.0.1 --port 5555 --workers 1
     """
+    import os
+
     from gordo.server.server import Config, run_server
 
+    if allow_incomplete:
+        os.environ["GORDO_SERVER_ALLOW_INCOMPLETE"] = "true"  # for the app in each worker
     if server_app == DEFAULT_SERVER_APP:
         Config()  # a missing or bad setting is one line here, not a traceback per worker
     run_server(

@@ -17,7 +17,11 @@ the other revisions, each named by a number (epoch milliseconds).
 >>> collection.revision_dir("latest")
 Traceback (most recent call last):
 ...
-gordo.exceptions.RevisionGoneError: Revision 'latest' is not a number; ...
+gordo.exceptions.RevisionGoneError: Revision 'latest' is not a number ...
+
+A revision whose ``build-project`` never finished
+(:mod:`gordo.util.revision_manifest`) is listed by :meth:`incomplete_revisions`
+and refused with a 409 unless the collection allows incomplete revisions.
 """
 
 from __future__ import annotations
@@ -28,15 +32,20 @@ from pathlib import Path
 
 from gordo.exceptions import RevisionGoneError, ServingError
 from gordo.server import model_store
+from gordo.util import revision_manifest
+
+#: the longest revision asked for: epoch milliseconds have 13 digits, an int64 19
+MAX_REVISION_LENGTH = 19
 
 
 class ModelCollection:
     """The revisions and models below one project's models directory."""
 
-    def __init__(self, collection_dir: str | os.PathLike):
+    def __init__(self, collection_dir: str | os.PathLike, allow_incomplete: bool = False):
         self.collection_dir = Path(collection_dir)
         self.root = self.collection_dir.parent
         self.current_revision = self.collection_dir.name
+        self.allow_incomplete = allow_incomplete
 
     def revisions(self) -> list[str]:
         """Numeric revision directory names, newest first."""
@@ -45,19 +54,35 @@ class ModelCollection:
         names = [p.name for p in self.root.iterdir() if p.is_dir() and p.name.isdigit()]
         return sorted(names, key=int, reverse=True)
 
+    def incomplete_revisions(self) -> list[str]:
+        """The revisions left by a ``build-project`` that did not finish, newest first."""
+        return [r for r in self.revisions() if revision_manifest.is_incomplete(self.root / r)]
+
     def revision_dir(self, revision: str | None) -> Path:
-        """The directory of ``revision`` (the current one if ``None``); 410 if absent."""
+        """The directory of ``revision`` (the current one if ``None``).
+
+        410 if it is not a revision number or not on disk, 409 if it is
+        incomplete (unless allowed).
+        """
         if revision is None or revision == self.current_revision:
             return self.collection_dir
-        if not revision.isdigit():
+        if not revision.isdigit() or len(revision) > MAX_REVISION_LENGTH:
+            shown = repr(revision) if len(revision) <= 40 else f"{revision[:40]!r}..."
             raise RevisionGoneError(
-                f"Revision {revision!r} is not a number; revisions are epoch milliseconds "
-                f"such as {self.current_revision!r}"
+                f"Revision {shown} is not a number of at most {MAX_REVISION_LENGTH} digits; "
+                f"revisions are epoch milliseconds such as {self.current_revision!r}"
             )
         path = self.root / revision
         if not path.is_dir():
             raise RevisionGoneError(
                 f"Revision {revision} is not available; available: {self.revisions()}"
+            )
+        if not self.allow_incomplete and revision_manifest.is_incomplete(path):
+            raise ServingError(
+                f"Revision {revision} is incomplete: the build-project that wrote it did not "
+                "finish. Serve it anyway with gordo run-server --allow-incomplete "
+                "(GORDO_SERVER_ALLOW_INCOMPLETE=true)",
+                status_code=409,
             )
         return path
 
@@ -67,14 +92,25 @@ class ModelCollection:
         return sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def delete_model(self, name: str, revision: str) -> Path:
-        """Delete model ``name`` of a non-current ``revision``; 409 for the current one."""
-        if revision == self.current_revision:
+        """Delete model ``name`` of a non-current ``revision``; 409 for the served one.
+
+        The served revision is recognised by its real path: a revision that is
+        the served one through a symbolic link (``current -> 1700000000000``),
+        or a model directory linked into it, is refused too.
+        """
+        served = self.collection_dir.resolve()
+        path = None if revision == self.current_revision else self.revision_dir(revision)
+        if path is not None:
+            path = model_store.model_dir(path, name)
+        if path is None or path.resolve() == served or path.resolve().is_relative_to(served):
             raise ServingError(
                 f"Refusing to delete model {name!r} of revision {revision}: "
                 "it is the revision being served",
                 status_code=409,
             )
-        path = model_store.model_dir(self.revision_dir(revision), name)
-        shutil.rmtree(path)
+        if path.is_symlink():
+            path.unlink()
+        else:
+            shutil.rmtree(path)
         model_store.forget(path)
         return path

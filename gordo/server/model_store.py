@@ -5,6 +5,10 @@ A model directory is ``<collection_dir>/<name>/`` as written by
 verifies the manifest. ``N_CACHED_MODELS`` models (default 2) stay in memory per
 worker; metadata, being small, is cached for many more models.
 
+A model is healthy when its files match the checksums of its manifest and it
+has not failed to load in this worker (:func:`health`). Every route of a broken
+model answers :class:`BrokenModelError` (503), naming the model and the cause.
+
 >>> cache = LRUCache(maxsize=2)
 >>> [cache.get(key, lambda k=key: k * 10) for key in (1, 2, 1, 3)]
 [10, 20, 10, 30]
@@ -18,12 +22,13 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from gordo.exceptions import BadRequestError, NotFoundError
+from gordo.exceptions import ArtifactError, BadRequestError, NotFoundError, ServingError
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +38,14 @@ DEFAULT_N_CACHED_MODELS = 2
 N_CACHED_METADATA = 4096
 
 _VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+#: the longest model directory name most file systems take (NAME_MAX)
+MAX_NAME_LENGTH = 255
+
+
+class BrokenModelError(ServingError):
+    """A model whose artifact does not verify or load: 503, naming the model and the cause."""
+
+    status_code = 503
 
 
 class LRUCache:
@@ -95,6 +108,11 @@ def check_model_name(name: str) -> str:
     ...
     gordo.exceptions.BadRequestError: Invalid model name '../etc': ...
     """
+    if len(name) > MAX_NAME_LENGTH:
+        raise BadRequestError(
+            f"Invalid model name {name[:40]!r}... ({len(name)} characters): "
+            f"a model name has at most {MAX_NAME_LENGTH}"
+        )
     if not _VALID_NAME.fullmatch(name) or ".." in name:
         raise BadRequestError(
             f"Invalid model name {name!r}: use letters, digits, '-', '_' and '.', "
@@ -108,7 +126,7 @@ def model_dir(directory: str | os.PathLike, name: str) -> Path:
     path = Path(directory) / check_model_name(name)
     if not path.is_dir():
         revision = Path(directory).name
-        raise NotFoundError(f"No model named {name!r} in revision {revision} ({directory})")
+        raise NotFoundError(f"No model named {name!r} in revision {revision}")
     return path
 
 
@@ -121,7 +139,19 @@ def load_model(directory: str | os.PathLike, name: str) -> Any:
     from gordo import serializer
 
     key = os.path.join(str(directory), check_model_name(name))
-    return MODELS.get(key, lambda: serializer.load(model_dir(directory, name)))
+    check_healthy(directory, name)
+
+    def load() -> Any:
+        path = model_dir(directory, name)
+        try:
+            return serializer.load(path)
+        except ArtifactError as exc:
+            _LOAD_FAILURES[(str(path), _signature(path))] = _cause(exc, path)
+            _RECENT.pop(key, None)
+            check_healthy(directory, name)
+            raise
+
+    return MODELS.get(key, load)
 
 
 def load_metadata(directory: str | os.PathLike, name: str) -> dict:
@@ -129,7 +159,82 @@ def load_metadata(directory: str | os.PathLike, name: str) -> dict:
     from gordo import serializer
 
     key = os.path.join(str(directory), check_model_name(name))
+    check_healthy(directory, name)
     return METADATA.get(key, lambda: serializer.load_metadata(model_dir(directory, name)))
+
+
+#: (model directory, file signature) -> why the artifact does not verify, or None
+_VERIFIED = LRUCache(N_CACHED_METADATA)
+#: (model directory, file signature) -> why it did not load in this worker
+_LOAD_FAILURES: dict[tuple[str, tuple], str] = {}
+#: seconds a model's health stands before its files are looked at again
+RECHECK_AFTER = 1.0
+#: model directory -> (when its health was worked out, the cause or None)
+_RECENT: dict[str, tuple[float, str | None]] = {}
+
+
+def health(directory: str | os.PathLike, name: str) -> str | None:
+    """Why model ``name`` of ``directory`` cannot be served, or None if it can.
+
+    Its files must match the checksums of its manifest (verified once per
+    version of the files: their sizes, times and inodes), and it must not have
+    failed to load in this worker. The answer stands for :data:`RECHECK_AFTER`
+    seconds before the files are looked at again.
+    """
+    key = os.path.join(str(directory), name)
+    now = time.monotonic()
+    recent = _RECENT.get(key)
+    if recent is not None and now - recent[0] < RECHECK_AFTER:
+        return recent[1]
+    path = model_dir(directory, name)
+    signature = _signature(path)
+    cause = _LOAD_FAILURES.get((str(path), signature))
+    if cause is None:
+        cause = _VERIFIED.get((str(path), signature), lambda: _verify(path))
+    if len(_RECENT) >= N_CACHED_METADATA:
+        _RECENT.clear()
+    _RECENT[key] = (now, cause)
+    return cause
+
+
+def check_healthy(directory: str | os.PathLike, name: str) -> None:
+    """Raise :class:`BrokenModelError` if model ``name`` of ``directory`` is broken."""
+    cause = health(directory, name)
+    if cause is not None:
+        raise BrokenModelError(
+            f"Model {name!r} of revision {Path(directory).name} is broken and cannot be "
+            f"served: {cause}"
+        )
+
+
+def _verify(path: Path) -> str | None:
+    from gordo import serializer
+
+    try:
+        serializer.read_model_bytes(path)
+        serializer.load_metadata(path)
+    except (ArtifactError, OSError) as exc:
+        return _cause(exc, path)
+    return None
+
+
+def _signature(path: Path) -> tuple:
+    """What changes when a file of the model directory is written again."""
+    stats = []
+    for name in sorted(os.listdir(path)):
+        try:
+            stat = os.stat(path / name)
+        except OSError:
+            continue
+        stats.append((name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+    return tuple(stats)
+
+
+def _cause(exc: Exception, path: Path) -> str:
+    """The message of ``exc`` without the server's paths (clients see it)."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    text = text.replace(f"Model directory {path}: ", "").replace(f"Model directory {path} ", "")
+    return text.replace(str(path), "the model directory")
 
 
 def forget(path: str | os.PathLike) -> None:
@@ -137,6 +242,8 @@ def forget(path: str | os.PathLike) -> None:
     prefix = str(Path(path))
     for cache in (MODELS, METADATA):
         cache.discard(lambda key: key == prefix or str(key).startswith(prefix + os.sep))
+    for key in [k for k in _RECENT if k == prefix or k.startswith(prefix + os.sep)]:
+        _RECENT.pop(key, None)
 
 
 def warm_up(model: Any, metadata: dict) -> None:

@@ -76,7 +76,7 @@ def openapi_document(project: str | None, models: list[str], revisions: list[str
         "required": False,
         "schema": {"type": "string", "enum": ["json", "parquet"]},
     }
-    errors = {code: _ERROR for code in ("400", "404", "410", "413", "422")}
+    errors = {code: _ERROR for code in ("400", "404", "409", "410", "413", "422", "503")}
 
     def get(summary: str, body: dict = _JSON, model: bool = False) -> dict:
         params = [project_param, *([model_param] if model else []), *revision_params]
@@ -187,11 +187,12 @@ def openapi_document(project: str | None, models: list[str], revisions: list[str
             base + "/dashboard/models.json": get("Dashboard: a page of models and their health"),
             base + "/dashboard/{gordo_name}": get("Dashboard: a machine's page (HTML)", _HTML, True),
             model + "/metadata": get("Model metadata", model=True),
-            model + "/healthcheck": get("Model health (its metadata)", model=True),
+            model + "/healthcheck": get("Model health (its metadata, once it loads)", model=True),
             model + "/download-model": get("gordo.serializer.dumps bytes", _BINARY, model=True),
             model + "/revision/{revision}": {
                 "delete": {
-                    "summary": "Delete the model of an old revision (not the current one)",
+                    "summary": "Delete the model of an old revision (not the served one); "
+                    "only with GORDO_SERVER_ALLOW_DELETE=true",
                     "parameters": [
                         project_param,
                         model_param,
@@ -202,7 +203,7 @@ def openapi_document(project: str | None, models: list[str], revisions: list[str
                             "schema": revision_schema,
                         },
                     ],
-                    "responses": {"200": _ok("Deleted"), "409": _ERROR, **errors},
+                    "responses": {"200": _ok("Deleted"), "403": _ERROR, **errors},
                 }
             },
         },

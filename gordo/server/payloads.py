@@ -21,45 +21,39 @@ gordo.exceptions.BadRequestError: X has 1 feature(s) but the model expects 2: ['
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import flask
 import numpy as np
 import orjson
 import pandas as pd
-from werkzeug.http import parse_options_header
 
-from gordo.exceptions import BadRequestError
-from gordo.server.server import BODY_KEY
-
-
-class UploadsInMemoryRequest(flask.Request):
-    """A request whose uploaded files (parquet X and y) stay in memory.
-
-    werkzeug spools uploads over 500 KB to a temporary file; bodies here are
-    bounded by ``MAX_CONTENT_LENGTH`` and read whole right away.
-    """
-
-    def _get_file_stream(self, *args, **kwargs) -> io.BytesIO:
-        return io.BytesIO()
+from gordo.exceptions import BadRequestError, PayloadTooLargeError
+from gordo.server.frame_codecs import (
+    dataframe_from_dict,
+    dataframe_from_parquet_bytes,
+    parquet_shape,
+)
+from gordo.server.wsgi import BodyLimits, request_body, uploaded_parts, wants_parquet
 
 
-def wants_parquet(request) -> bool:
-    """Whether the request asks for parquet in and out (``?format=parquet``)."""
-    return request.args.get("format", "").lower() == "parquet"
-
-
-def read_X_y(request, with_y: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def read_X_y(
+    request, with_y: bool = True, limits: BodyLimits = BodyLimits()
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """``X`` and the optional ``y`` of a JSON or parquet request, as frames.
 
     With ``with_y=False`` a ``y`` in the body is not parsed (``None`` is returned).
+    A body over ``limits`` gets a 413 naming the limit, before it is decoded:
+    a parquet file's rows and columns are read from its footer, and a JSON
+    body's values are counted by their separators (a comma in a string counts
+    too). The frames are checked again once decoded.
     """
     if wants_parquet(request):
         files = uploaded_parts(request)
+        names = [name for name in ("X", "y") if name in files and (with_y or name == "X")]
+        check_size({name: _parquet_shape(files[name], name) for name in names}, limits)
         y = _parquet_part(files, "y") if with_y else None
         return _parquet_part(files, "X", required=True), y
-    body = read_json(request)
+    body = read_json(request, limits)
     if not isinstance(body, dict) or "X" not in body:
         raise BadRequestError('The JSON body must be an object with a key "X"')
     parsed_labels: dict = {}  # X and y usually share their row labels: parse them once
@@ -67,96 +61,65 @@ def read_X_y(request, with_y: bool = True) -> tuple[pd.DataFrame, pd.DataFrame |
     y = None
     if with_y and body.get("y") is not None:
         y = frame_from_json(body["y"], "y", parsed_labels)
+    check_size({"X": X.shape} if y is None else {"X": X.shape, "y": y.shape}, limits)
     return X, y
 
 
-def request_body(request, cache: bool = False) -> bytes:
-    """The body of ``request``: as the server read it whole, or from werkzeug."""
-    body = request.environ.get(BODY_KEY)
-    return body if body is not None else request.get_data(cache=cache)
+def check_size(shapes: dict[str, tuple[int, int]], limits: BodyLimits) -> None:
+    """A 413 naming the limit if a frame of ``shapes`` (name: rows, columns) is over ``limits``.
+
+    >>> check_size({"X": (3, 2), "y": (3, 1)}, BodyLimits(max_rows=10, max_cells=9))
+    >>> check_size({"X": (3, 2), "y": (3, 1)}, BodyLimits(max_rows=10, max_cells=6))
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.PayloadTooLargeError: X and y hold 9 values; this server takes at most 6 per request (MAX_CELLS, env GORDO_SERVER_MAX_CELLS)
+    """
+    for name, (rows, _) in shapes.items():
+        if rows > limits.max_rows:
+            raise PayloadTooLargeError(
+                f"{name} has {rows} rows; this server takes at most {limits.max_rows} rows of "
+                "X or y per request (MAX_ROWS, env GORDO_SERVER_MAX_ROWS)"
+            )
+    cells = sum(rows * columns for rows, columns in shapes.values())
+    if cells > limits.max_cells:
+        raise PayloadTooLargeError(
+            f"{' and '.join(shapes)} hold {cells} values; this server takes at most "
+            f"{limits.max_cells} per request (MAX_CELLS, env GORDO_SERVER_MAX_CELLS)"
+        )
 
 
-def read_json(request) -> Any:
-    """The parsed JSON body of ``request``; malformed JSON is a bad request."""
+def read_json(request, limits: BodyLimits = BodyLimits()) -> Any:
+    """The parsed JSON body of ``request``; malformed JSON is a bad request.
+
+    A body with more value separators than ``limits.max_cells`` is refused
+    unparsed (413).
+    """
     data = request_body(request)
     if not data:
         raise BadRequestError("The request has no body; send JSON or use ?format=parquet")
+    # each value takes a byte and a separator: only a body of 2 * max_cells bytes can be over
+    if len(data) >= 2 * limits.max_cells and data.count(b",") >= limits.max_cells:
+        raise PayloadTooLargeError(
+            f"The JSON body holds more than {limits.max_cells} values (counted by their "
+            "separators, before decoding); this server takes at most "
+            f"{limits.max_cells} per request (MAX_CELLS, env GORDO_SERVER_MAX_CELLS)"
+        )
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise BadRequestError(f"Malformed JSON body: {exc}") from None
 
 
-def uploaded_files(request) -> dict[str, bytes]:
-    """The files of a ``multipart/form-data`` body by field name (the first of each name).
-
-    A well-formed body (``--boundary``, CRLF, part headers, CRLF CRLF, content,
-    CRLF, ... ``--boundary--``) is split with ``bytes.split``; anything else goes
-    through werkzeug's parser (``request.files``). As there, only parts with a
-    ``filename`` are files.
-
-    >>> from werkzeug.test import EnvironBuilder
-    >>> request = flask.Request(EnvironBuilder(
-    ...     method="POST", data={"X": (io.BytesIO(b"x-bytes"), "X"), "note": "text"}
-    ... ).get_environ())
-    >>> uploaded_files(request)
-    {'X': b'x-bytes'}
-    """
-    return {name: bytes(content) for name, content in uploaded_parts(request).items()}
-
-
-def uploaded_parts(request) -> dict[str, bytes | memoryview]:
-    """:func:`uploaded_files`, a well-formed body's files as views of it (not copies)."""
-    files = _split_multipart(request)
-    if files is None:
-        return {name: part.read() for name, part in request.files.items()}
-    return files
-
-
-def _split_multipart(request) -> dict[str, memoryview] | None:
-    boundary = request.mimetype_params.get("boundary")
-    if request.mimetype != "multipart/form-data" or not boundary:
-        return None
-    data = request_body(request, cache=True)
-    delimiter = b"--" + boundary.encode("latin-1")
-    starts = [0] if data.startswith(delimiter) else []
-    while starts and (found := data.find(delimiter, starts[-1] + len(delimiter))) >= 0:
-        starts.append(found)
-    closing = starts[-1] + len(delimiter) if starts else 0
-    if not starts or data[closing : closing + 2] != b"--":
-        return None
-    view = memoryview(data)
-    files: dict[str, memoryview] = {}
-    for begin, end in zip(starts[:-1], starts[1:], strict=True):
-        begin += len(delimiter)  # a part: CRLF, headers, CRLF CRLF, content, CRLF
-        if data[begin : begin + 2] != b"\r\n" or data[end - 2 : end] != b"\r\n":
-            return None
-        blank = data.find(b"\r\n\r\n", begin + 2, end - 2)
-        if blank < 0:
-            return None
-        options = _disposition(data[begin + 2 : blank])
-        if options is None:
-            return None
-        if "filename" in options and "name" in options:
-            files.setdefault(options["name"], view[blank + 4 : end - 2])
-    return files
-
-
-def _disposition(head: bytes) -> dict[str, str] | None:
-    """The parameters of a part's ``Content-Disposition: form-data`` header, if it has one."""
-    for line in head.decode("latin-1").split("\r\n"):
-        field, _, value = line.partition(":")
-        if field.strip().lower() == "content-disposition":
-            kind, options = parse_options_header(value)
-            return options if kind == "form-data" else None
-    return None
+def _parquet_shape(data: bytes | memoryview, name: str) -> tuple[int, int]:
+    try:
+        return parquet_shape(data)
+    except Exception as exc:  # pyarrow raises several types for bad bytes
+        raise BadRequestError(f"Malformed parquet in file {name!r}: {exc}") from None
 
 
 def _parquet_part(
     files: dict[str, bytes | memoryview], name: str, required: bool = False
 ) -> pd.DataFrame | None:
-    from gordo.server.utils import dataframe_from_parquet_bytes
-
     data = files.get(name)
     if data is None:
         if required:
@@ -174,10 +137,8 @@ def _parquet_part(
 def frame_from_json(value: Any, what: str, parsed_labels: dict | None = None) -> pd.DataFrame:
     """A frame from the JSON value of ``X`` or ``y`` (list, list of lists, or dict).
 
-    ``parsed_labels`` is passed on to :func:`gordo.server.utils.dataframe_from_dict`.
+    ``parsed_labels`` is passed on to :func:`gordo.server.frame_codecs.dataframe_from_dict`.
     """
-    from gordo.server.utils import dataframe_from_dict
-
     if isinstance(value, dict):
         try:
             return dataframe_from_dict(value, parsed_labels, object_columns=True)
@@ -213,9 +174,15 @@ def _first_bad(cells: np.ndarray | list) -> Any:
 def conform(df: pd.DataFrame, tags: list[str], what: str) -> pd.DataFrame:
     """``df`` as float64 with columns ``tags``, or a bad request naming the problem.
 
-    Columns named by the tags are reordered to the tags' order; otherwise the
-    columns are taken in order (as for a list payload). Float64 values in the
-    tags' order are not copied.
+    Unnamed columns (numbered 0, 1, ... as in a list payload) are taken in
+    order. Named columns must be the tags, in any order: they are reordered to
+    the tags' order, and a missing tag or an unknown column is a bad request
+    naming them. Float64 values in the tags' order are not copied.
+
+    >>> conform(pd.DataFrame([[1.0, 2.0]], columns=["a", "c"]), ["a", "b"], "X")
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.BadRequestError: X lacks tag(s) ['b'] and has unknown column(s) ['c']; the model expects ['a', 'b']
     """
     if len(df) == 0:
         raise BadRequestError(f"{what} has no rows")
@@ -223,15 +190,13 @@ def conform(df: pd.DataFrame, tags: list[str], what: str) -> pd.DataFrame:
     names = [str(c) for c in columns]
     order = None
     if names != tags:
-        known = set(names) & set(tags)
-        if known and set(names) != set(tags):
-            missing = [t for t in tags if t not in known]
-            raise BadRequestError(f"{what} lacks tag(s) {missing}; the model expects {tags}")
-        if len(names) != len(tags):
-            raise BadRequestError(
-                f"{what} has {len(names)} feature(s) but the model expects {len(tags)}: {tags}"
-            )
-        order = [names.index(t) for t in tags] if known else None
+        if names == [str(position) for position in range(len(names))]:
+            if len(names) != len(tags):
+                raise BadRequestError(
+                    f"{what} has {len(names)} feature(s) but the model expects {len(tags)}: {tags}"
+                )
+        else:
+            order = _tag_order(names, tags, what)
     values = df.to_numpy()
     if values.dtype.kind not in "iuf":
         _check_numeric_columns(df, names, what)
@@ -248,6 +213,27 @@ def conform(df: pd.DataFrame, tags: list[str], what: str) -> pd.DataFrame:
         )
     labels = df.columns if order is None and columns == tags else pd.Index(tags, dtype=object)
     return pd.DataFrame(values, index=df.index, columns=labels, copy=False)
+
+
+def _tag_order(names: list[str], tags: list[str], what: str) -> list[int]:
+    """The position of each tag among the column ``names``, or a bad request naming the mismatch."""
+    expected = set(tags)
+    if not expected.intersection(names):
+        raise BadRequestError(
+            f"{what} has no column named like the model's tags: it has {names[:10]}, the model "
+            f"expects {tags} (columns numbered 0, 1, ..., as in a list of rows, go by position)"
+        )
+    missing = [tag for tag in tags if tag not in set(names)]
+    unknown = [name for name in names if name not in expected]
+    problems = [f"lacks tag(s) {missing}"] if missing else []
+    problems += [f"has unknown column(s) {unknown}"] if unknown else []
+    if len(set(names)) != len(names):
+        problems.append(
+            f"has repeated column(s) {sorted({n for n in names if names.count(n) > 1})}"
+        )
+    if problems:
+        raise BadRequestError(f"{what} {' and '.join(problems)}; the model expects {tags}")
+    return [names.index(tag) for tag in tags]
 
 
 def _check_numeric_columns(df: pd.DataFrame, names: list[str], what: str) -> None:

@@ -47,7 +47,13 @@ def error_response(message: str, status: int) -> flask.Response:
 
 
 def register_error_handlers(app: flask.Flask) -> None:
-    """Answer every error with a JSON body naming the problem."""
+    """Answer every error with a JSON body naming the problem, and never a server path.
+
+    A model artifact that cannot be read is a 503 (see
+    :class:`gordo.server.model_store.BrokenModelError`); an HTTP error keeps its
+    headers (``Allow`` on a 405); an unexpected error is a 500 that names the
+    route and the error's type only, the rest going to the server's log.
+    """
 
     @app.errorhandler(ServingError)
     def _serving_error(exc: ServingError):
@@ -56,13 +62,23 @@ def register_error_handlers(app: flask.Flask) -> None:
     @app.errorhandler(ArtifactError)
     def _artifact_error(exc: ArtifactError):
         logger.error("Broken model artifact on %s: %s", flask.request.path, exc)
-        return error_response(f"The model artifact cannot be loaded: {exc}", 500)
+        return error_response(
+            f"A model artifact on {flask.request.path} cannot be loaded (see the server log)", 503
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return error_response(f"{exc.name}: {exc.description}", exc.code or 500)
+        response = error_response(f"{exc.name}: {exc.description}", exc.code or 500)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         logger.exception("Unhandled error on %s", flask.request.path)
-        return error_response(f"Internal error on {flask.request.path}: {exc}", 500)
+        return error_response(
+            f"Internal error on {flask.request.path} ({type(exc).__name__}; "
+            "the details are in the server log)",
+            500,
+        )

@@ -3,7 +3,7 @@
 Before a view runs, the project is checked against the server's ``PROJECT``
 (any project name is served when it is not set) and the revision is resolved:
 the ``revision`` query parameter or header picks another revision than the
-current one (410 if it is not there).
+current one (410 if it is not there, 409 if its build did not finish).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import threading
 import flask
 
 from gordo import __version__
-from gordo.exceptions import ArtifactError, NotFoundError, ServingError
+from gordo.exceptions import NotFoundError, ServingError
 from gordo.server import model_store
 from gordo.server.collection import ModelCollection
 from gordo.server.responses import json_response
@@ -26,6 +26,7 @@ from gordo.server.views.base import (
     DownloadModel,
     ExpectedModels,
     MetaDataView,
+    ModelHealthView,
     ModelListView,
     RevisionListView,
 )
@@ -51,7 +52,9 @@ def _enter_project(endpoint: str | None, values: dict | None) -> None:
             f"Unknown project {project!r}: this server serves project {config.PROJECT!r}"
         )
     flask.g.project = project
-    flask.g.collection = collection = _collection(config.MODEL_COLLECTION_DIR)
+    flask.g.collection = collection = _collection(
+        config.MODEL_COLLECTION_DIR, config.ALLOW_INCOMPLETE
+    )
     flask.g.revision = collection.current_revision
     flask.g.collection_dir = collection.revision_dir(requested_revision())
     flask.g.revision = flask.g.collection_dir.name
@@ -60,9 +63,9 @@ def _enter_project(endpoint: str | None, values: dict | None) -> None:
 
 
 @functools.lru_cache(maxsize=16)
-def _collection(collection_dir: str) -> ModelCollection:
+def _collection(collection_dir: str, allow_incomplete: bool) -> ModelCollection:
     """The (stateless) collection of a server's ``MODEL_COLLECTION_DIR``, made once."""
-    return ModelCollection(collection_dir)
+    return ModelCollection(collection_dir, allow_incomplete)
 
 
 def project_index():
@@ -84,20 +87,20 @@ def _endpoint_status(name: str) -> dict:
     key = (str(flask.g.collection_dir), name)
     try:
         metadata = model_store.load_metadata(flask.g.collection_dir, name)
-    except (ServingError, ArtifactError, OSError, ValueError):
-        endpoint_metadata, healthy = {}, False
+    except ServingError as exc:
+        endpoint_metadata, healthy, error = {}, False, exc.message
     else:
         endpoint_metadata = {
             "gordo-server-version": __version__,
             "metadata": metadata,
             "env": {"MODEL_COLLECTION_DIR": str(flask.g.collection_dir)},
         }
-        healthy = True
+        healthy, error = True, None
         with _LAST_SEEN_LOCK:
             _LAST_SEEN[key] = now
     with _LAST_SEEN_LOCK:
         last_seen = _LAST_SEEN.get(key)
-    return {
+    status = {
         "endpoint": f"/gordo/v0/{flask.g.project}/{name}",
         "endpoint-metadata": endpoint_metadata,
         "healthy": healthy,
@@ -105,40 +108,51 @@ def _endpoint_status(name: str) -> dict:
         "last-seen": last_seen,
         "target": name,
     }
+    return status if error is None else {**status, "error": error}
 
 
 def delete_model_revision(gordo_name: str, revision: str):
-    """Delete model ``gordo_name`` of an old ``revision`` (never the current one)."""
-    path = flask.g.collection.delete_model(gordo_name, revision)
-    return json_response({"ok": True, "deleted": str(path), "revision": revision})
+    """Delete model ``gordo_name`` of an old ``revision`` (never the served one).
+
+    Off unless the server's ``ALLOW_DELETE`` is true: 403 naming the switch.
+    """
+    if not flask.current_app.config["GORDO"].ALLOW_DELETE:
+        raise ServingError(
+            "Deleting models is turned off on this server; an operator turns it on with "
+            "GORDO_SERVER_ALLOW_DELETE=true",
+            status_code=403,
+        )
+    flask.g.collection.delete_model(gordo_name, revision)
+    return json_response({"ok": True, "deleted": f"{revision}/{gordo_name}", "revision": revision})
 
 
 def build_blueprint() -> flask.Blueprint:
     """The blueprint of the project routes.
 
     Every route also answers with a trailing slash (the documented headings spell
-    ``/prediction/``, ``/metadata/``...), at the same view and without a redirect.
+    ``/prediction/``, ``/metadata/``...), at the same view and without a redirect:
+    the app's URL map is not strict about slashes (:func:`gordo.server.server.build_app`).
     """
     bp = flask.Blueprint("gordo_project", __name__, url_prefix=PREFIX)
     bp.url_value_preprocessor(_enter_project)
 
-    def route(rule: str, endpoint: str, view, **options) -> None:
-        bp.add_url_rule(rule, endpoint, view, **options)
-        bp.add_url_rule(f"{rule}/", endpoint, view, **options)
-
     bp.add_url_rule("/", "project_index", project_index, methods=["GET"])
-    for view_class, rule in (
-        (ModelListView, "/models"),
-        (RevisionListView, "/revisions"),
-        (ExpectedModels, "/expected-models"),
-        (BaseModelView, "/<gordo_name>/prediction"),
-        (AnomalyView, "/<gordo_name>/anomaly/prediction"),
-        (DownloadModel, "/<gordo_name>/download-model"),
-    ):
-        route(rule, view_class.endpoint, view_class.as_view(view_class.endpoint))
-    metadata = MetaDataView.as_view(MetaDataView.endpoint)
-    route("/<gordo_name>/metadata", MetaDataView.endpoint, metadata)
-    route("/<gordo_name>/healthcheck", "model_healthcheck", metadata)
+    bp.add_url_rule("/models", view_func=ModelListView.as_view(ModelListView.endpoint))
+    bp.add_url_rule("/revisions", view_func=RevisionListView.as_view(RevisionListView.endpoint))
+    bp.add_url_rule("/expected-models", view_func=ExpectedModels.as_view(ExpectedModels.endpoint))
+    bp.add_url_rule(
+        "/<gordo_name>/prediction", view_func=BaseModelView.as_view(BaseModelView.endpoint)
+    )
+    bp.add_url_rule(
+        "/<gordo_name>/anomaly/prediction", view_func=AnomalyView.as_view(AnomalyView.endpoint)
+    )
+    bp.add_url_rule("/<gordo_name>/metadata", view_func=MetaDataView.as_view(MetaDataView.endpoint))
+    bp.add_url_rule(
+        "/<gordo_name>/healthcheck", view_func=ModelHealthView.as_view(ModelHealthView.endpoint)
+    )
+    bp.add_url_rule(
+        "/<gordo_name>/download-model", view_func=DownloadModel.as_view(DownloadModel.endpoint)
+    )
     bp.add_url_rule(
         "/<gordo_name>/revision/<revision>",
         "delete_model_revision",

@@ -18,7 +18,6 @@ bounded LRU cache (``N_CACHED_MODELS``).
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import signal
@@ -26,13 +25,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gordo import __version__
 from gordo.exceptions import ConfigException
 from gordo.server import malloc, model_store
+from gordo.server.wsgi import BodyLimits, adapt_proxy_deployment, read_body_at_once
+from gordo.util import revision_manifest
 from gordo.util.blas import single_threaded_blas
 
 if TYPE_CHECKING:
@@ -46,13 +46,13 @@ _TRUE = {"1", "true", "yes", "on"}
 #: after a request body this large the worker returns its freed memory to the system,
 #: once no such request came for TRIM_DELAY seconds
 TRIM_AFTER_BYTES = 1024 * 1024
-#: the WSGI environ key of a request body read whole (see :func:`read_body_at_once`)
-BODY_KEY = "gordo.request_body"
 TRIM_DELAY = 1.0
 #: the gunicorn settings module of ``gordo run-server`` (see :func:`gunicorn_command`)
 DEFAULT_GUNICORN_CONFIG = "gordo.server.gunicorn_config"
 #: the app ``gordo run-server`` serves unless told otherwise
 DEFAULT_SERVER_APP = "gordo.server.server:build_app()"
+#: gunicorn worker classes run as their subclass that answers gunicorn's own errors as JSON
+JSON_ERROR_WORKERS = {"gthread": "gordo.server.gunicorn_worker.ThreadWorker"}
 
 
 class Config:
@@ -71,6 +71,16 @@ class Config:
     - ``PRELOAD_MODELS`` (env ``GORDO_SERVER_PRELOAD_MODELS``): load up to
       ``N_CACHED_MODELS`` models (the expected ones first) in a background thread
       when the app starts (default true).
+    - ``MAX_ROWS`` (env ``GORDO_SERVER_MAX_ROWS``): most rows of ``X`` or ``y`` in
+      one request (default 100 000); ``MAX_CELLS`` (env
+      ``GORDO_SERVER_MAX_CELLS``): most values of ``X`` and ``y`` together
+      (default 2 000 000). Both are checked before the body is decoded; more
+      gets a 413 naming the limit.
+    - ``ALLOW_DELETE`` (env ``GORDO_SERVER_ALLOW_DELETE``): ``true`` turns on
+      ``DELETE .../<model>/revision/<revision>`` (default false).
+    - ``ALLOW_INCOMPLETE`` (env ``GORDO_SERVER_ALLOW_INCOMPLETE``, or
+      ``gordo run-server --allow-incomplete``): serve revisions whose
+      ``build-project`` did not finish (default false: refused).
     """
 
     def __init__(self, overrides: dict[str, Any] | None = None):
@@ -86,24 +96,43 @@ class Config:
         self.EXPECTED_MODELS = _parse_expected_models(values.get("EXPECTED_MODELS"))
         self.ENABLE_PROMETHEUS = _flag(values.get("ENABLE_PROMETHEUS", False))
         self.N_CACHED_MODELS = _positive_int(
-            values, "N_CACHED_MODELS", model_store.DEFAULT_N_CACHED_MODELS
-        )
-        max_length = values.get("MAX_CONTENT_LENGTH") or values.get(
-            "GORDO_SERVER_MAX_CONTENT_LENGTH"
+            values.get("N_CACHED_MODELS"), "N_CACHED_MODELS", model_store.DEFAULT_N_CACHED_MODELS
         )
         self.MAX_CONTENT_LENGTH = _positive_int(
-            {"MAX_CONTENT_LENGTH": max_length}, "MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
+            _server_setting(values, "MAX_CONTENT_LENGTH"),
+            "MAX_CONTENT_LENGTH",
+            DEFAULT_MAX_CONTENT_LENGTH,
         )
         preload = values.get("PRELOAD_MODELS", values.get("GORDO_SERVER_PRELOAD_MODELS", True))
         self.PRELOAD_MODELS = _flag(preload)
+        self.MAX_ROWS = _positive_int(
+            _server_setting(values, "MAX_ROWS"), "MAX_ROWS", BodyLimits.max_rows
+        )
+        self.MAX_CELLS = _positive_int(
+            _server_setting(values, "MAX_CELLS"), "MAX_CELLS", BodyLimits.max_cells
+        )
+        self.ALLOW_DELETE = _flag(_server_setting(values, "ALLOW_DELETE"))
+        self.ALLOW_INCOMPLETE = _flag(_server_setting(values, "ALLOW_INCOMPLETE"))
+        if not self.ALLOW_INCOMPLETE and revision_manifest.is_incomplete(collection_dir):
+            raise ConfigException(
+                f"MODEL_COLLECTION_DIR {collection_dir} is an incomplete revision: the "
+                "build-project that wrote it did not finish. Build the project again, or serve "
+                "it anyway with gordo run-server --allow-incomplete "
+                "(GORDO_SERVER_ALLOW_INCOMPLETE=true)"
+            )
+
+
+def _server_setting(values: dict, key: str) -> Any:
+    """The value of ``key``, or else of its environment name ``GORDO_SERVER_<key>``."""
+    value = values.get(key)
+    return value if value not in (None, "") else values.get(f"GORDO_SERVER_{key}")
 
 
 def _flag(value: Any) -> bool:
     return value is True or str(value).strip().lower() in _TRUE
 
 
-def _positive_int(values: dict, key: str, default: int) -> int:
-    raw = values.get(key)
+def _positive_int(raw: Any, key: str, default: int) -> int:
     if raw in (None, ""):
         return default
     try:
@@ -131,62 +160,6 @@ def _parse_expected_models(raw: Any) -> list[str]:
     return [str(name) for name in parsed]
 
 
-def adapt_proxy_deployment(wsgi_app: Callable) -> Callable:
-    """Wrap a WSGI app so it works behind a path-prefixing proxy (Envoy/Ambassador).
-
-    ``HTTP_X_ENVOY_ORIGINAL_PATH`` is the full path (with the prefix) and
-    ``PATH_INFO`` the path the app knows; the difference becomes ``SCRIPT_NAME``,
-    so generated URLs carry the prefix.
-
-    >>> import flask
-    >>> app = flask.Flask(__name__)
-    >>> app.wsgi_app = adapt_proxy_deployment(app.wsgi_app)
-    >>> @app.route("/metadata")
-    ... def metadata():
-    ...     return flask.url_for("metadata")
-    >>> headers = {"X-Envoy-Original-Path": "/gordo/v0/p/m/metadata"}
-    >>> app.test_client().get("/metadata", headers=headers).text
-    '/gordo/v0/p/m/metadata'
-    """
-
-    def wrapper(environ: dict, start_response: Callable):
-        original = environ.get("HTTP_X_ENVOY_ORIGINAL_PATH", "").split("?", 1)[0]
-        path = environ.get("PATH_INFO", "")
-        if original and path and original != path and original.endswith(path):
-            environ["SCRIPT_NAME"] = original[: -len(path)]
-        return wsgi_app(environ, start_response)
-
-    return wrapper
-
-
-def read_body_at_once(wsgi_app: Callable, max_length: int) -> Callable:
-    """Wrap a WSGI app so a request body of known length is read in one call.
-
-    werkzeug reads a body 64 KiB at a time; under gunicorn each such read copies
-    what gunicorn has buffered ahead (up to 1 MiB), holding the GIL. Bodies over
-    ``max_length`` are left to werkzeug, which answers 413 without reading them.
-    The body is also kept as ``environ[BODY_KEY]``, so the views take it as it
-    is (:func:`gordo.server.payloads.request_body`) instead of werkzeug copying
-    it again in 64 KiB pieces.
-
-    >>> def app(environ, start_response):
-    ...     return [environ["wsgi.input"].read()]
-    >>> wrapped = read_body_at_once(app, max_length=10)
-    >>> wrapped({"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}, None)
-    [b'abc']
-    """
-
-    def wrapper(environ: dict, start_response: Callable):
-        length = environ.get("CONTENT_LENGTH", "")
-        if length.isdigit() and 0 < int(length) <= max_length:
-            body = environ["wsgi.input"].read(int(length))
-            environ[BODY_KEY] = body
-            environ["wsgi.input"] = io.BytesIO(body)
-        return wsgi_app(environ, start_response)
-
-    return wrapper
-
-
 def enable_prometheus() -> bool:
     """Whether ``ENABLE_PROMETHEUS`` asks for metrics."""
     return _flag(os.environ.get("ENABLE_PROMETHEUS", ""))
@@ -208,9 +181,9 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     import flask
 
     from gordo.server import openapi, routes, startup
-    from gordo.server.payloads import UploadsInMemoryRequest
     from gordo.server.responses import json_response, register_error_handlers
     from gordo.server.views import dashboard, period
+    from gordo.server.wsgi import refuse_too_large, request_class
 
     settings = Config(config)
     single_threaded_blas()  # requests run on threads; BLAS threads would fight them for cores
@@ -218,7 +191,10 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     malloc.reuse_large_blocks()  # large requests reuse freed blocks instead of faulting pages in
     model_store.MODELS.resize(settings.N_CACHED_MODELS)
     app = flask.Flask(__name__)
-    app.request_class = UploadsInMemoryRequest
+    # routes answer with and without a trailing slash or doubled slashes: no HTML redirects
+    app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False
+    app.request_class = request_class()
     app.config["GORDO"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_CONTENT_LENGTH
     app.wsgi_app = adapt_proxy_deployment(
@@ -240,6 +216,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     @app.before_request
     def _start_clock():
         flask.g.request_start = time.perf_counter()
+        refuse_too_large(flask.request.environ)
 
     @app.after_request
     def _revision_header(response: flask.Response):
@@ -262,7 +239,23 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
             settings.PRELOAD_MODELS,
         ),
     )
+    _warn_of_incomplete_revisions(settings)
     return app
+
+
+def _warn_of_incomplete_revisions(settings: Config) -> None:
+    """Log the revisions beside the served one whose ``build-project`` did not finish."""
+    from gordo.server.collection import ModelCollection
+
+    incomplete = ModelCollection(settings.MODEL_COLLECTION_DIR).incomplete_revisions()
+    if incomplete:
+        allowed = "served on request" if settings.ALLOW_INCOMPLETE else "refused (409)"
+        logger.warning(
+            "Incomplete revisions of project %s (their build-project did not finish), %s: %s",
+            settings.PROJECT,
+            allowed,
+            ", ".join(incomplete),
+        )
 
 
 def _trim_later() -> None:
@@ -321,12 +314,15 @@ def gunicorn_command(
 
     Without ``config_module``, gunicorn reads :mod:`gordo.server.gunicorn_config`
     (libraries imported and the app built in the master, models loaded per worker).
+    ``gthread`` runs gunicorn's gthread worker whose own error answers (414, 431,
+    400 for what gunicorn cannot parse) are JSON, like the app's
+    (:mod:`gordo.server.gunicorn_worker`).
 
     >>> gunicorn_command("0.0.0.0", 5555, 2, "debug", threads=8)
-    ['--bind', '0.0.0.0:5555', '--log-level', 'debug', '--workers', '2', '--worker-class', 'gthread', '--worker-tmp-dir', '/dev/shm', '--config', 'python:gordo.server.gunicorn_config', '--threads', '8', 'gordo.server.server:build_app()']
+    ['--bind', '0.0.0.0:5555', '--log-level', 'debug', '--workers', '2', '--worker-class', 'gordo.server.gunicorn_worker.ThreadWorker', '--worker-tmp-dir', '/dev/shm', '--config', 'python:gordo.server.gunicorn_config', '--threads', '8', 'gordo.server.server:build_app()']
     """
     cmd = ["--bind", f"{host}:{port}", "--log-level", log_level, "--workers", str(workers)]
-    cmd += ["--worker-class", worker_class]
+    cmd += ["--worker-class", JSON_ERROR_WORKERS.get(worker_class, worker_class)]
     if Path("/dev/shm").is_dir():
         cmd += ["--worker-tmp-dir", "/dev/shm"]
     cmd += ["--config", f"python:{config_module or DEFAULT_GUNICORN_CONFIG}"]

@@ -106,3 +106,25 @@ print(json.dumps({
         ],
         "threads": 1,
     }
+
+
+def test_a_revision_is_marked_complete_only_after_every_machine(tmp_path):
+    from gordo.util import revision_manifest
+
+    class Killed(Exception):
+        pass
+
+    def kill_after_first(outcome) -> None:
+        raise Killed(outcome.name)
+
+    machines = [make_machine(f"machine-{i}") for i in range(2)]
+    try:
+        build_fleet(machines, tmp_path / "killed", jobs=1, on_done=kill_after_first)
+    except Killed:
+        pass
+    (killed,) = [p for p in (tmp_path / "killed").iterdir() if p.name.isdigit()]
+    assert revision_manifest.is_incomplete(killed)
+    result = build_fleet(machines, tmp_path / "done", jobs=1)
+    assert not revision_manifest.is_incomplete(result.revision_dir)
+    statuses = revision_manifest.read(result.revision_dir)["machines"]
+    assert statuses == {"machine-0": "built", "machine-1": "built"}

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from gordo import serializer
 from gordo.cli.cli import gordo
+from gordo.util import revision_manifest
 from tests.builder.helpers import dataset_config, machine_config
 
 #: trains far longer than any test waits: the build is killed while it trains
@@ -132,7 +133,8 @@ def test_build_project(tmp_path):
     assert "2 built, 0 cached, 1 failed" in result.output
     assert "failed starved: EmptyGeneratedDataframeError" in result.output
     (revision,) = [p for p in out.iterdir() if p.name.isdigit()]
-    assert sorted(p.name for p in revision.iterdir()) == ["machine-a", "machine-b"]
+    assert sorted(p.name for p in revision.iterdir() if p.is_dir()) == ["machine-a", "machine-b"]
+    assert not revision_manifest.is_incomplete(revision)
     assert serializer.load_metadata(revision / "machine-a")["project_name"] == "my-project"
 
     project.write_text(yaml.safe_dump({"machines": machines[:2]}))
@@ -261,5 +263,6 @@ def test_killed_fleet_build_takes_its_workers_down(tmp_path):
     assert alive == []
     for revision in out.iterdir():
         if revision.is_dir() and revision.name.isdigit():
-            assert [p.name for p in revision.iterdir()] == []
+            assert [p.name for p in revision.iterdir() if p.is_dir()] == []
+            assert revision_manifest.is_incomplete(revision)
     assert not (out / ".registry").exists() or not list((out / ".registry").iterdir())

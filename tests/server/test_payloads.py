@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from gordo.exceptions import BadRequestError
-from gordo.server import payloads, utils
+from gordo.server import frame_codecs, payloads, utils
 from gordo.server.frames import Table
 
 
@@ -87,7 +87,9 @@ def test_arrow_tables_of_one_layout_are_the_tables_pandas_makes(tz):
     assert second._arrow_layout() is not None
     fast = second.to_arrow()
     assert fast.equals(expected, check_metadata=True)
-    assert utils.arrow_into_parquet_bytes(fast) == utils.arrow_into_parquet_bytes(expected)
+    assert frame_codecs.arrow_into_parquet_bytes(fast) == frame_codecs.arrow_into_parquet_bytes(
+        expected
+    )
     assert first.schema.equals(fast.schema, check_metadata=True)
 
 
@@ -116,38 +118,6 @@ def test_parquet_bytes_read_back_as_pyarrow_reads_them(frame):
     parsed = utils.dataframe_from_parquet_bytes(data)
     pd.testing.assert_frame_equal(parsed, expected, check_exact=True, check_column_type=True)
     assert repr(parsed.index.dtype) == repr(expected.index.dtype)
-
-
-@pytest.mark.parametrize(
-    "preamble, fields, files",
-    [
-        (b"", None, {"X": b"x\r\n--bytes"}),
-        (b"a preamble werkzeug skips\r\n", None, {"X": b"x\r\n--bytes"}),
-        (b"", [("note", "not a file")], {}),
-        (b"", [("X", ("X", b"")), ("y", ("y", b"y"))], {"X": b"", "y": b"y"}),
-    ],
-)
-def test_uploaded_files_are_the_files_werkzeug_parses(preamble, fields, files):
-    import flask
-    from urllib3 import encode_multipart_formdata
-    from werkzeug.test import EnvironBuilder
-
-    if fields is None:
-        fields = [("X", ("X", b"x\r\n--bytes")), ("note", "not a file"), ("X", ("X2", b"second"))]
-    body, content_type = encode_multipart_formdata(fields)
-
-    def request(data: bytes) -> flask.Request:
-        environ = EnvironBuilder(
-            method="POST", data=data, headers={"Content-Type": content_type}
-        ).get_environ()
-        return flask.Request(environ)
-
-    expected = {name: part.read() for name, part in request(preamble + body).files.items()}
-    assert expected == files
-    assert payloads.uploaded_files(request(preamble + body)) == expected
-    for cut in (body[:-4], body.replace(b"\r\n\r\n", b"\r\n", 1)):  # no end, no blank line
-        broken = {name: part.read() for name, part in request(cut).files.items()}
-        assert payloads.uploaded_files(request(cut)) == broken
 
 
 def test_x_and_y_with_the_same_row_labels_parse_them_once():
@@ -197,7 +167,7 @@ def test_uniform_time_labels_parse_as_pandas_parses_them(times, separator, offse
     if garble is not None:  # possibly an invalid month, day, hour, minute or second
         position, digit = garble
         labels[0] = labels[0][:position] + digit + labels[0][position + 1 :]
-    parsed = utils.uniform_iso_times(labels)
+    parsed = frame_codecs.uniform_iso_times(labels)
     try:
         expected = pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
     except ValueError:
@@ -221,8 +191,8 @@ def test_uniform_time_labels_parse_as_pandas_parses_them(times, separator, offse
     ],
 )
 def test_other_time_labels_are_left_to_pandas(labels):
-    assert utils.uniform_iso_times(labels) is None
-    parsed = utils.parse_labels(labels)
+    assert frame_codecs.uniform_iso_times(labels) is None
+    parsed = frame_codecs.parse_labels(labels)
     try:
         expected = pd.DatetimeIndex(pd.to_datetime(labels, format="ISO8601"))
     except ValueError:
@@ -245,7 +215,7 @@ def test_other_time_labels_are_left_to_pandas(labels):
 def test_answers_reuse_the_labels_of_their_request_only_when_they_are_its_keys(labels):
     from gordo.server.frames import index_keys, iso_strings
 
-    index = utils.parse_labels(labels)
+    index = frame_codecs.parse_labels(labels)
     fresh = index.copy(deep=True)  # other memory: formatted anew
     assert index_keys(index) == index_keys(fresh)
     assert iso_strings(index) == iso_strings(fresh)
@@ -256,7 +226,7 @@ def test_a_json_answer_keys_its_rows_by_the_request_labels():
     from gordo.server.frames import index_keys
 
     labels = ["2020-01-01 00:00:00+00:00", "2020-01-01 00:10:00+00:00"]
-    index = utils.parse_labels(labels)
+    index = frame_codecs.parse_labels(labels)
     assert index_keys(index) is labels
     assert index_keys(index.copy(deep=True)) is not labels
 
@@ -276,7 +246,7 @@ def test_end_times_shifted_from_remembered_keys_are_written_as_anew(labels, step
     from gordo.server.frames import index_keys, iso_strings, shifted_times, to_offset_lenient
 
     offset = to_offset_lenient(step)
-    shifted = shifted_times(utils.parse_labels(labels), offset)
-    fresh = utils.parse_labels(labels).copy(deep=True) + offset
+    shifted = shifted_times(frame_codecs.parse_labels(labels), offset)
+    fresh = frame_codecs.parse_labels(labels).copy(deep=True) + offset
     assert index_keys(shifted) == index_keys(fresh)
     assert iso_strings(shifted) == iso_strings(fresh)

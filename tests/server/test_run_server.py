@@ -82,3 +82,37 @@ def test_run_server_without_collection_dir_fails_clearly(tmp_path):
     )
     assert result.returncode != 0
     assert "MODEL_COLLECTION_DIR is not set" in result.stdout + result.stderr
+
+
+@pytest.mark.integration
+def test_run_server_answers_json_at_the_edges(collection_root, tmp_path):
+    """gunicorn's own 414, a chunked body over the limit, an incomplete revision allowed."""
+    import shutil
+
+    from gordo.util import revision_manifest
+
+    root = tmp_path / PROJECT
+    shutil.copytree(collection_root, root)
+    revision_manifest.mark_started(root / REVISION, ["sk-model"])
+    env = {
+        "MODEL_COLLECTION_DIR": str(root / REVISION),
+        "PROJECT": PROJECT,
+        "GORDO_SERVER_MAX_CONTENT_LENGTH": "1000",
+    }
+    with running_server(["--workers", "1", "--allow-incomplete"], env) as url:
+        too_long = requests.get(f"{url}{BASE}/{'m' * 9000}/metadata", timeout=10)
+        assert too_long.status_code == 414
+        assert too_long.json()["status-code"] == 414 and "URI Too Long" in too_long.json()["error"]
+
+        def chunks():
+            for _ in range(100):
+                yield b'{"X": [' + b"1.0, " * 20
+
+        chunked = requests.post(f"{url}{BASE}/sk-model/prediction", data=chunks(), timeout=10)
+        assert chunked.status_code == 413 and "limit of 1000 bytes" in chunked.json()["error"]
+        revisions = requests.get(f"{url}{BASE}/revisions", timeout=10).json()
+        assert revisions["incomplete-revisions"] == [REVISION]
+        one = requests.post(
+            f"{url}{BASE}/sk-model/prediction", data=iter([b'{"X": [1, 2, 3, 4]}']), timeout=10
+        )
+        assert one.status_code == 200, one.text

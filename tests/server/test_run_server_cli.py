@@ -40,3 +40,16 @@ def test_missing_collection_dir_is_one_line_before_gunicorn_starts(monkeypatch):
     result = CliRunner().invoke(gordo, ["run-server", "--host", "127.0.0.1", "--port", "1"])
     assert result.exit_code == 100
     assert "MODEL_COLLECTION_DIR is not set" in result.output
+
+
+def test_an_incomplete_revision_is_refused_before_gunicorn_starts(tmp_path, monkeypatch):
+    from gordo.util import revision_manifest
+
+    revision = tmp_path / "project" / "1700000000000"
+    revision_manifest.mark_started(revision, ["a"])
+    monkeypatch.setenv("MODEL_COLLECTION_DIR", str(revision))
+    monkeypatch.delenv("GORDO_SERVER_ALLOW_INCOMPLETE", raising=False)
+    # an address gunicorn cannot bind: were the revision not refused first, gunicorn would stop
+    result = CliRunner().invoke(gordo, ["run-server", "--host", "256.0.0.1", "--port", "1"])
+    assert result.exit_code == 100
+    assert "incomplete revision" in result.output and "--allow-incomplete" in result.output

@@ -27,6 +27,7 @@ def test_healthcheck_and_version_carry_the_revision_header(client):
 def test_models_revisions_and_expected_models(client):
     assert client.get(f"{BASE}/models").json == {
         "models": ["ae-model", "sk-model", "sk-model-2"],
+        "broken-models": {},
         "revision": REVISION,
     }
     revisions = client.get(f"{BASE}/revisions").json
@@ -157,7 +158,8 @@ def test_delete_refuses_the_current_revision_and_deletes_an_old_one(app_config, 
 
     root = tmp_path / PROJECT
     shutil.copytree(Path(app_config["MODEL_COLLECTION_DIR"]).parent, root)
-    client = build_app({**app_config, "MODEL_COLLECTION_DIR": str(root / REVISION)}).test_client()
+    config = {**app_config, "MODEL_COLLECTION_DIR": str(root / REVISION), "ALLOW_DELETE": "1"}
+    client = build_app(config).test_client()
     current = client.delete(f"{BASE}/sk-model/revision/{REVISION}")
     assert current.status_code == 409 and "being served" in current.json["error"]
     assert (

@@ -14,8 +14,8 @@ import pandas as pd
 
 from gordo.exceptions import BadRequestError, ServingError
 from gordo.server import model_metadata, payloads
+from gordo.server.decorators import extract_X_y, model_required
 from gordo.server.frames import Table, shifted_times
-from gordo.server.utils import extract_X_y, model_required
 from gordo.server.views.base import BaseModelView
 
 
@@ -51,7 +51,12 @@ class AnomalyView(BaseModelView):
         self.y = payloads.conform(flask.g.y, info.target_names, "y")
         if len(self.X) != len(self.y):
             raise BadRequestError(f"X has {len(self.X)} rows but y has {len(self.y)}")
-        self.y.index = self.X.index
+        if not self.y.index.equals(self.X.index):
+            row = int(np.argmax(self.y.index != self.X.index))
+            raise BadRequestError(
+                f"y's index differs from X's: row {row} is {self.y.index[row]} in y "
+                f"but {self.X.index[row]} in X; send y for the same rows as X"
+            )
         try:
             frame = model.anomaly(self.X, self.y, frequency=info.frequency)
         except ValueError as exc:

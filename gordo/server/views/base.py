@@ -17,16 +17,13 @@ from flask.views import MethodView
 from gordo import __version__
 from gordo.dataset.sensor_tag import SensorTag
 from gordo.exceptions import BadRequestError, ServingError
-from gordo.server import model_io, model_metadata, payloads
+from gordo.server import model_io, model_metadata, model_store, payloads
+from gordo.server.decorators import extract_X_y, metadata_required, model_required
+from gordo.server.frame_codecs import answer_parquet_bytes
 from gordo.server.frames import Table
 from gordo.server.model_store import model_dir
 from gordo.server.responses import json_response
-from gordo.server.utils import (
-    answer_parquet_bytes,
-    extract_X_y,
-    metadata_required,
-    model_required,
-)
+from gordo.server.wsgi import wants_parquet
 
 
 class BaseModelView(MethodView):
@@ -92,7 +89,7 @@ class BaseModelView(MethodView):
 
     def respond(self, table: Table) -> flask.Response:
         """The table as parquet bytes (``?format=parquet``) or JSON with ``time-seconds``."""
-        if payloads.wants_parquet(flask.request):
+        if wants_parquet(flask.request):
             return flask.Response(
                 answer_parquet_bytes(table.to_arrow()), mimetype="application/octet-stream"
             )
@@ -147,6 +144,16 @@ class MetaDataView(MethodView):
         )
 
 
+class ModelHealthView(MetaDataView):
+    """A model's health: its metadata once the model verifies and loads, else a 503."""
+
+    endpoint = "model_healthcheck"
+
+    def get(self, gordo_name: str):
+        model_store.load_model(flask.g.collection_dir, gordo_name)
+        return super().get(gordo_name=gordo_name)
+
+
 class DownloadModel(MethodView):
     """Download the trained model, loadable with ``gordo.serializer.loads``."""
 
@@ -175,7 +182,14 @@ class ModelListView(MethodView):
         return ["application/json"]
 
     def get(self):
-        return json_response({"models": flask.g.collection.models(flask.g.revision)})
+        """Every model of the revision; those that cannot be served also under ``broken-models``."""
+        names = flask.g.collection.models(flask.g.revision)
+        broken = {}
+        for name in names:
+            cause = model_store.health(flask.g.collection_dir, name)
+            if cause is not None:
+                broken[name] = cause
+        return json_response({"models": names, "broken-models": broken})
 
 
 class RevisionListView(MethodView):
@@ -193,6 +207,7 @@ class RevisionListView(MethodView):
             {
                 "latest": collection.current_revision,
                 "available-revisions": collection.revisions(),
+                "incomplete-revisions": collection.incomplete_revisions(),
             }
         )
 

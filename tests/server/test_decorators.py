@@ -6,14 +6,14 @@ import threading
 
 import flask
 
-from gordo.server import utils
+from gordo.server import decorators
 
 
 def test_requests_beyond_the_limit_wait_for_a_free_slot():
     gate, entered, lock = threading.Event(), threading.Semaphore(0), threading.Lock()
     inside = {"now": 0, "peak": 0}
 
-    @utils.extract_X_y
+    @decorators.extract_X_y
     def view():
         with lock:
             inside["now"] += 1
@@ -31,13 +31,13 @@ def test_requests_beyond_the_limit_wait_for_a_free_slot():
         with app.test_request_context(json={"X": [[1.0, 2.0]]}):
             answers.append(view())
 
-    threads = [threading.Thread(target=request) for _ in range(utils.CONCURRENT_REQUESTS + 2)]
+    threads = [threading.Thread(target=request) for _ in range(decorators.CONCURRENT_REQUESTS + 2)]
     for thread in threads:
         thread.start()
-    for _ in range(utils.CONCURRENT_REQUESTS):
+    for _ in range(decorators.CONCURRENT_REQUESTS):
         assert entered.acquire(timeout=10)
     assert not entered.acquire(timeout=0.1)  # the others wait for a slot
     gate.set()
     for thread in threads:
         thread.join(timeout=10)
-    assert answers == [1] * len(threads) and inside["peak"] == utils.CONCURRENT_REQUESTS
+    assert answers == [1] * len(threads) and inside["peak"] == decorators.CONCURRENT_REQUESTS
