@@ -119,7 +119,7 @@ def test_machine_page_draws_scores_threshold_alarms_and_tags(served, browser, sc
     assert figure["traces"].count("heatmap") == 1 and figure["heatmap"] == 1
     # the total anomaly, then input and output of the 4 most anomalous of 7 tags
     assert figure["lines"] == 1 + 2 * 4
-    for words in ("PA-VIB", "2020-01-01", "fold-1", "aggregate", "DiffBasedAnomalyDetector"):
+    for words in ("PA-VIB", "2020-01-01", "fold-1", "aggregate", "RobustEventAnomalyDetector"):
         assert words.replace("aggregate", "total") in figure["card"]
     # pump-a's bearing wear shows on its vibration and bearing temperature first
     tags = browser.execute_script(
