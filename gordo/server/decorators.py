@@ -12,7 +12,8 @@ from gordo.server.wsgi import BodyLimits
 
 #: Requests a worker parses, predicts and answers at once (see :func:`extract_X_y`).
 CONCURRENT_REQUESTS = 2
-_COMPUTING = threading.BoundedSemaphore(CONCURRENT_REQUESTS)
+#: The slots of :data:`CONCURRENT_REQUESTS`, taken by every view that computes on frames.
+COMPUTING = threading.BoundedSemaphore(CONCURRENT_REQUESTS)
 
 
 def extract_X_y(method: Callable) -> Callable:
@@ -36,7 +37,7 @@ def extract_X_y(method: Callable) -> Callable:
         with_y = getattr(args[0], "uses_y", True) if args else True
         settings = flask.current_app.config.get("GORDO")
         limits = BodyLimits(settings.MAX_ROWS, settings.MAX_CELLS) if settings else BodyLimits()
-        with _COMPUTING:
+        with COMPUTING:
             flask.g.X, flask.g.y = payloads.read_X_y(flask.request, with_y, limits)
             return method(*args, **kwargs)
 

@@ -80,9 +80,9 @@ def _page_argument(key: str, default: int, most: int) -> int:
 def fleet_models():
     """``models.json?offset=&limit=``: a page of the revision's models with their health.
 
-    A model is healthy when its artifact's metadata loads (the model store's
-    :func:`~gordo.server.model_store.load_metadata`); the page's scoring then
-    shows whether the model itself loads.
+    A model is healthy as the project index reports it: the model store's
+    :func:`~gordo.server.model_store.load_metadata` answers only for an artifact
+    that verifies against its manifest and has not failed to load.
     """
     names = flask.g.collection.models(flask.g.revision)
     offset = _page_argument("offset", 0, max(len(names), 0))

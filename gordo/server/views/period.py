@@ -41,7 +41,7 @@ from gordo.exceptions import (
     ServingError,
 )
 from gordo.server import model_metadata
-from gordo.server.utils import model_required
+from gordo.server.decorators import COMPUTING, model_required
 from gordo.server.views.anomaly import AnomalyView
 from gordo.server.views.base import BaseModelView
 
@@ -158,10 +158,11 @@ def period_X_y(method: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         start, end = requested_period()
         limit = flask.current_app.config.get(CONFIG_KEY, DEFAULT_PERIOD_MAX_ROWS)
-        flask.g.X, flask.g.y = fetch_period(flask.g.metadata, start, end, limit)
-        if flask.g.y is None:  # a dataset without targets: the model's targets are its inputs
-            flask.g.y = flask.g.X
-        return method(*args, **kwargs)
+        with COMPUTING:  # as many at once as the POST routes compute (extract_X_y)
+            flask.g.X, flask.g.y = fetch_period(flask.g.metadata, start, end, limit)
+            if flask.g.y is None:  # a dataset without targets: the model's targets are its inputs
+                flask.g.y = flask.g.X
+            return method(*args, **kwargs)
 
     return wrapper
 

@@ -76,10 +76,15 @@ def test_a_bad_page_gets_400_naming_the_argument(client, query):
     assert answer.status_code == 400 and next(iter(query)) in answer.json["error"]
 
 
-def test_a_model_whose_artifact_is_broken_is_listed_unhealthy(collection_root, tmp_path):
+@pytest.mark.parametrize(
+    "broken_file, content", [("metadata.json", b"{not json"), ("model.pkl", b"truncated")]
+)
+def test_a_model_whose_artifact_is_broken_is_listed_unhealthy(
+    collection_root, tmp_path, broken_file, content
+):
     root = tmp_path / PROJECT
     shutil.copytree(collection_root, root)
-    (root / REVISION / "sk-model" / "metadata.json").write_text("{not json")
+    (root / REVISION / "sk-model" / broken_file).write_bytes(content)
     model_store.METADATA.discard(lambda key: True)
     app = build_app({"MODEL_COLLECTION_DIR": str(root / REVISION), "PROJECT": PROJECT,
                      "PRELOAD_MODELS": "false"})
