@@ -15,14 +15,12 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from gordo.demo import EXAMPLE_PROJECT, PROJECT_NAME, DemoPaths
 from tests.servers import require_binary, running_server
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE_PROJECT = ROOT / "examples" / "example-plant.yaml"
-PROJECT = "example-plant"
+PROJECT = PROJECT_NAME
 
 
 @contextlib.contextmanager
@@ -68,19 +66,8 @@ def off_host_requests(driver, base_url: str) -> list[str]:
     return [name for name in names if not name.startswith(base_url)]
 
 
-@dataclass(frozen=True)
-class ExamplePlant:
-    """The example plant's data and built models in ``workdir``."""
-
-    workdir: Path
-
-    @property
-    def data(self) -> Path:
-        return self.workdir / "example-data"
-
-    @property
-    def models(self) -> Path:
-        return self.workdir / "models" / PROJECT
+class ExamplePlant(DemoPaths):
+    """The example plant's data and built models in ``workdir`` (where the demo keeps them)."""
 
     def revision(self) -> Path:
         return next(p for p in sorted(self.models.iterdir()) if p.name.isdigit())
