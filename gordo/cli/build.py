@@ -198,6 +198,7 @@ def build_project(
     """
     from gordo.builder.fleet import build_fleet
     from gordo.builder.progress import Progress
+    from gordo.serializer.allow_list import ENV_VAR, env_prefixes
     from gordo.workflow.config_elements.loader import load_project_config
     from gordo.workflow.config_elements.normalized_config import NormalizedConfig
 
@@ -205,7 +206,10 @@ def build_project(
     if not project_name:
         name = (config.get("metadata") or {}).get("name") if "spec" in config else None
         project_name = name or Path(project_config).stem.lower().replace("_", "-")
-    machines = NormalizedConfig(config, project_name).machines
+    normalized = NormalizedConfig(config, project_name)
+    machines = normalized.machines
+    if normalized.allowed_imports:  # the fleet's worker processes check definitions too
+        os.environ[ENV_VAR] = ",".join((*env_prefixes(), *normalized.allowed_imports))
     progress = Progress(len(machines))
     result = build_fleet(
         machines,

@@ -27,6 +27,7 @@ from typing import Any
 
 from gordo.exceptions import ConfigException, ConfigValidationError, DefinitionImportError
 from gordo.machine.validators import ValidUrlString, dataset_kwargs_problems
+from gordo.serializer.allow_list import CONFIG_KEY, allowing, prefix_problem
 from gordo.workflow.config_elements.runtime_schema import runtime_problems
 from gordo.workflow.config_elements.sections import SECTIONS, load_section
 from gordo.workflow.workflow_generator.helpers import patch_dict
@@ -70,63 +71,20 @@ def plain_config(config: Any) -> dict:
 
 
 def model_problems(model: Any) -> list[str]:
-    """Problems of a model definition: every import path that does not resolve.
+    """Problems of a model definition, found without calling anything it names.
 
-    Keys of one-key mappings and string values that look like import paths of
-    an installed package are resolved with the serializer's import resolution
-    (paths of classes that light fitting stands in for are known without
-    importing them).
+    Import paths are resolved within the allow-list and parameter names checked
+    against signatures (:func:`gordo.serializer.check_definition`).
     """
-    from gordo.machine.model.light import fitting
-    from gordo.serializer.import_paths import import_locate, is_import_path
+    from gordo.serializer import check_definition
 
-    if isinstance(model, str):
-        paths = [model]
-    elif isinstance(model, Mapping) and len(model) == 1:
-        paths = list(_nested_import_paths(model, is_import_path))
-    else:
+    if not isinstance(model, str | Mapping) or (isinstance(model, Mapping) and len(model) != 1):
         return [f"must be an import path or a mapping {{import.path: {{params}}}}, got {model!r}"]
-    problems = []
-    for path in dict.fromkeys(paths):
-        try:
-            fitting.locate(path)
-            continue
-        except fitting.Unsupported:
-            pass
-        try:
-            import_locate(path)
-        except DefinitionImportError as exc:
-            problems.append(str(exc))
-    return problems
-
-
-def _nested_import_paths(value: Any, is_import_path: Any, top: bool = True) -> Iterator[str]:
-    """Import paths in a definition: the top key, nested definition keys and path-like strings."""
-    if isinstance(value, str):
-        if is_import_path(value) and _package_exists(value):
-            yield value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            if isinstance(key, str) and (
-                top or (len(value) == 1 and is_import_path(key) and _package_exists(key))
-            ):
-                yield key
-            yield from _nested_import_paths(item, is_import_path, top=False)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _nested_import_paths(item, is_import_path, top=False)
-
-
-def _package_exists(path: str) -> bool:
-    import importlib.util
-
-    from gordo.serializer.import_paths import candidate_paths
-
-    for candidate in candidate_paths(path):
-        with contextlib.suppress(ImportError, ValueError):
-            if importlib.util.find_spec(candidate.split(".", 1)[0]) is not None:
-                return True
-    return False
+    try:
+        check_definition(model)
+    except (ConfigException, DefinitionImportError) as exc:
+        return [str(exc)]
+    return []
 
 
 #: Marks a section that could not be parsed or has the wrong type (already reported).
@@ -186,6 +144,40 @@ def check_project(
     if problem:
         lines.append(_line("project_name", "", problem))
     plain = plain_config(config)
+    lines.extend(_line(CONFIG_KEY, "", p) for p in allowed_imports_problems(plain))
+    with allowing(project_allowed_imports(plain)):
+        _check_sections(plain, project_name, default_data_provider, lines)
+    return lines
+
+
+def project_allowed_imports(plain: Mapping) -> list[str]:
+    """The usable entries of a project's ``allowed_imports`` (see gordo.serializer.allow_list).
+
+    >>> project_allowed_imports({"allowed_imports": ["my_pkg", "not valid", 3]})
+    ['my_pkg']
+    """
+    value = plain.get(CONFIG_KEY) or []
+    return [p for p in value if prefix_problem(p) is None] if isinstance(value, list) else []
+
+
+def allowed_imports_problems(plain: Mapping) -> list[str]:
+    """Problems of a project's ``allowed_imports``: a list of dotted package names.
+
+    >>> allowed_imports_problems({"allowed_imports": "my_pkg"})
+    ["must be a list of package names (e.g. [my_pkg]), got 'my_pkg'"]
+    """
+    value = plain.get(CONFIG_KEY)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [f"must be a list of package names (e.g. [my_pkg]), got {value!r}"]
+    return [f"[{i}]: {p}" for i, p in enumerate(map(prefix_problem, value)) if p]
+
+
+def _check_sections(
+    plain: Mapping, project_name: str, default_data_provider: str | None, lines: list[str]
+) -> None:
+    """Add the problems of ``globals`` and of every machine to ``lines``."""
     user_globals = plain.get("globals") or {}
     if not isinstance(user_globals, Mapping):
         lines.append(_line("globals", "", "must be a mapping"))
@@ -199,7 +191,7 @@ def check_project(
     machines = plain.get("machines")
     if not isinstance(machines, list):
         lines.append(_line("machines", "", f"must be a list of machines, got {machines!r}"))
-        return lines
+        return
     first_index: dict[str, int] = {}
     for index, machine in enumerate(machines):
         where = machine_label(index, machine)
@@ -219,7 +211,6 @@ def check_project(
                 where,
             )
         )
-    return lines
 
 
 def _machine_problems(

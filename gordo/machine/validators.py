@@ -261,10 +261,9 @@ class ValidMetadata(BaseDescriptor):
 class ValidModel(BaseDescriptor):
     """A non-empty model definition (dict or import path) that the serializer can build.
 
-    The definition is built once with ``gordo.serializer.from_definition`` unless
-    the instance has ``_strict = False``: with the light classes of
-    :mod:`gordo.machine.model.light.fitting` when it has them all (they check
-    parameters as their originals do, without importing scikit-learn), else for real.
+    The definition is checked with ``gordo.serializer.check_definition`` (imports
+    within the allow-list and parameter names; nothing is called) unless the
+    instance has ``_strict = False``.
     """
 
     def __set__(self, instance: Any, value: Any) -> None:
@@ -272,13 +271,9 @@ class ValidModel(BaseDescriptor):
             raise self.fail(f"model is empty or not a definition (dict or str), got {value!r}")
         if getattr(instance, "_strict", True):
             from gordo import serializer
-            from gordo.machine.model.light import fitting
 
             try:
-                try:
-                    serializer.from_definition(copy.deepcopy(value), locate=fitting.locate)
-                except fitting.Unsupported:
-                    serializer.from_definition(copy.deepcopy(value))
+                serializer.check_definition(copy.deepcopy(value))
             except Exception as exc:
                 raise self.fail(f"Pipeline from definition failed: {exc}") from exc
         self.store(instance, value)

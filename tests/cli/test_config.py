@@ -113,3 +113,77 @@ def test_help_has_an_example():
     assert result.exit_code == 0
     assert "gordo config validate examples/project.yaml" in result.output
     assert "config" in CliRunner().invoke(gordo, ["--help"]).output
+
+
+def _project(tmp_path: Path, model: str, extra: str = "") -> Path:
+    config = tmp_path / "proj.yaml"
+    config.write_text(
+        f"{extra}machines:\n  - name: m-1\n    dataset:\n      tags: [a, b]\n"
+        "      train_start_date: 2020-01-01T00:00:00Z\n      train_end_date: 2020-01-02T00:00:00Z\n"
+        "      data_provider: {type: RandomDataProvider}\n"
+        f"    model:\n{model}"
+    )
+    return config
+
+
+POPEN = "      subprocess.Popen: {args: [touch, %s]}\n"
+
+
+@pytest.mark.integration
+def test_a_definition_outside_the_allow_list_is_refused_by_every_command(tmp_path):
+    marker = tmp_path / "pwned"
+    config = _project(tmp_path, POPEN % marker)
+    result = run(str(config), cwd=tmp_path)
+    assert result.returncode == 100, result.stderr
+    assert "machines[0] 'm-1': model: 'subprocess.Popen' is not allowed" in result.stderr
+    assert "add 'subprocess' to the project config's allowed_imports list" in result.stderr
+    assert "GORDO_ALLOWED_IMPORTS" in result.stderr
+    runner = CliRunner()
+    generate = runner.invoke(
+        gordo, ["workflow", "generate", "--machine-config", str(config), "--project-name", "p",
+                "--argo-version", "3.5.0"],
+    )
+    assert generate.exit_code == 100 and "'subprocess.Popen' is not allowed" in generate.output
+    built = runner.invoke(gordo, ["build-project", str(config), str(tmp_path / "models")])
+    assert built.exit_code == 100 and "'subprocess.Popen' is not allowed" in built.output
+    assert not marker.exists()
+
+
+def test_nested_definitions_and_module_attributes_are_refused(tmp_path):
+    marker = tmp_path / "pwned"
+    pipeline = "      sklearn.pipeline.Pipeline:\n        steps:\n          - %s\n"
+    function = pipeline % "sklearn.preprocessing.FunctionTransformer: {func: os.system}"
+    result = CliRunner().invoke(gordo, ["config", "validate", str(_project(tmp_path, function))])
+    assert result.exit_code == 100, result.output
+    assert "'os.system' is not allowed" in result.output
+    assert "(at sklearn.pipeline.Pipeline.steps[0].func)" in result.output
+    attribute = pipeline % f"gordo.demo.subprocess.Popen: {{args: [touch, {marker}]}}"
+    result = CliRunner().invoke(gordo, ["config", "validate", str(_project(tmp_path, attribute))])
+    assert result.exit_code == 100, result.output
+    assert "'gordo.demo.subprocess.Popen' is not allowed (it is defined in 'subprocess')" in (
+        result.output
+    )
+    assert not marker.exists()
+
+
+def test_allowed_imports_extend_the_list_and_validate_calls_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv("GORDO_ALLOWED_IMPORTS")  # tests/conftest.py allows 'tests'
+    marker = tmp_path / "constructed"
+    monkeypatch.setenv("GORDO_TEST_MARKER", str(marker))
+    recording = "      tests.serializer.custom_estimators.Recording: {n_components: 2}\n"
+    runner = CliRunner()
+    refused = runner.invoke(gordo, ["config", "validate", str(_project(tmp_path, recording))])
+    assert refused.exit_code == 100
+    assert "'tests.serializer.custom_estimators.Recording' is not allowed" in refused.output
+    config = _project(tmp_path, recording, extra="allowed_imports: [tests.serializer]\n")
+    result = runner.invoke(gordo, ["config", "validate", str(config)])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("GORDO_ALLOWED_IMPORTS", "tests.serializer.custom_estimators")
+    result = runner.invoke(gordo, ["config", "validate", str(_project(tmp_path, recording))])
+    assert result.exit_code == 0, result.output
+    assert not marker.exists(), "validate must not call the classes a definition names"
+    bad_parameter = "      tests.serializer.custom_estimators.Recording: {n_componets: 2}\n"
+    result = runner.invoke(gordo, ["config", "validate", str(_project(tmp_path, bad_parameter))])
+    assert result.exit_code == 100
+    assert "does not take parameter 'n_componets' (did you mean 'n_components'?)" in result.output
+    assert not marker.exists()

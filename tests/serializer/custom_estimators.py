@@ -49,3 +49,14 @@ class Strict:
     @classmethod
     def from_definition(cls, definition: dict[str, Any]) -> Strict:
         return cls(**definition)
+
+
+class Recording:
+    """Writes the file named by $GORDO_TEST_MARKER when constructed: shows who calls it."""
+
+    def __init__(self, n_components: int = 1):
+        import os
+        from pathlib import Path
+
+        Path(os.environ["GORDO_TEST_MARKER"]).write_text("constructed")
+        self.n_components = n_components

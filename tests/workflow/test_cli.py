@@ -573,7 +573,7 @@ BAD_CONFIGS = {
     ),
     "step-instead-of-steps": (
         _config(model="{sklearn.pipeline.Pipeline: {step: [sklearn.decomposition.PCA]}}"),
-        "Pipeline from definition failed",
+        "sklearn.pipeline.Pipeline does not take parameter 'step' (did you mean 'steps'?)",
     ),
     "no-model": (_config(model="null"), "model is empty"),
     "bad-name": (_config(name="Machine_7"), "is not a valid Gordo url value"),

@@ -331,7 +331,7 @@ def test_quotes_survive():
         ),
         (
             {"model": {"sklearn.pipeline.Pipeline": {"step": ["sklearn.decomposition.PCA"]}}},
-            "model: Pipeline from definition failed",
+            "model: sklearn.pipeline.Pipeline does not take parameter 'step' (did you mean 'steps'?)",
         ),
         ({"runtime": {"reporters": {"a.B": {}}}}, "runtime.reporters: must be a list"),
         ({"dataset": "tags: [a"}, "Error loading YAML from 'dataset'"),
