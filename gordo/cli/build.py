@@ -21,8 +21,10 @@ def _load_yaml(value: str, what: str) -> Any:
     text = value
     if "\n" not in value and len(value) < 4096 and os.path.isfile(value):
         text = Path(value).read_text(encoding="utf-8")
+    from gordo.workflow.config_elements.loader import safe_load
+
     try:
-        return yaml.safe_load(text)
+        return safe_load(text, what)
     except yaml.YAMLError as exc:
         raise ConfigException(f"{what} is not valid JSON/YAML: {exc}") from exc
 
