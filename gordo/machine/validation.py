@@ -22,7 +22,10 @@ machines[1] 'pump-2': model: Cannot import 'sklearn.decomposition.PCX': ...
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import dataclasses
+import difflib
+import inspect
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from gordo.exceptions import ConfigException, ConfigValidationError, DefinitionImportError
@@ -115,8 +118,66 @@ def _sections(config: Mapping, where: str, lines: list[str]) -> dict[str, Any]:
     return loaded
 
 
+#: Keys of a project config (its ``spec.config`` for a Gordo resource), of ``globals``
+#: and of a machine.
+PROJECT_KEYS = ("allowed_imports", "globals", "machines")
+GLOBALS_KEYS = ("dataset", "evaluation", "metadata", "model", "runtime")
+MACHINE_KEYS = ("dataset", "evaluation", "metadata", "model", "name", "project_name", "runtime")
+
+
+def unknown_keys(config: Mapping, known: Iterable[str], path: str = "") -> list[tuple[str, str]]:
+    """``(key path, problem)`` for each key of ``config`` not in ``known``, with a close match.
+
+    >>> unknown_keys({"nmae": "a", "name": "a"}, MACHINE_KEYS)
+    [('nmae', "unknown key (did you mean 'name'?)")]
+    >>> unknown_keys({"x": 1}, ["machines"], "spec.config")
+    [('spec.config.x', 'unknown key; known keys: machines')]
+    """
+    known = sorted(known)
+    problems = []
+    for key in config:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(known)}"
+        problems.append((f"{path}.{key}" if path else str(key), f"unknown key{hint}"))
+    return problems
+
+
+def dataset_keys(type_name: Any) -> set[str] | None:
+    """The keys a dataset of ``type_name`` takes; None if it takes any (or is unknown).
+
+    >>> sorted(dataset_keys("TimeSeriesDataset"))[:3]
+    ['additional_tags', 'aggregation_methods', 'asset']
+    """
+    from gordo.dataset.base import RENAMED_KEYS
+    from gordo.dataset.datasets import LEGACY_KEYS, TimeSeriesDataset
+    from gordo.dataset.registry import import_class
+
+    try:
+        cls = import_class(type_name or "TimeSeriesDataset", "dataset")
+    except (ImportError, AttributeError, ConfigException):
+        return None  # reported when the dataset is built
+    keys = {"type", *RENAMED_KEYS}
+    if isinstance(cls, type) and issubclass(cls, TimeSeriesDataset):
+        keys.update(LEGACY_KEYS)  # TimeSeriesDataset takes **kwargs only for these
+    for klass in cls.__mro__ if isinstance(cls, type) else ():
+        if "__init__" not in vars(klass):
+            continue
+        params = inspect.signature(klass.__init__).parameters.values()
+        keys.update(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            return keys - {"self"}
+        if klass is TimeSeriesDataset:
+            return keys - {"self"}
+    return None
+
+
 def _dataset_problems(dataset: Mapping, default_data_provider: str | None) -> list[tuple[str, str]]:
     problems = [(f"dataset.{key}", msg) for key, msg in dataset_kwargs_problems(dataset)]
+    keys = dataset_keys(dataset.get("type"))
+    if keys is not None:
+        problems.extend(unknown_keys(dataset, keys, "dataset"))
     provider = dataset.get("data_provider")
     if provider is None and not default_data_provider:
         problems.append(
@@ -131,6 +192,20 @@ def _dataset_problems(dataset: Mapping, default_data_provider: str | None) -> li
     return problems
 
 
+@dataclasses.dataclass
+class ProjectProblems:
+    """The problems of a project config: ``lines``, and which of them stop machines building.
+
+    ``broken`` holds the indices of machines with a problem in their sections
+    (building them would report it again in other words); ``in_project`` is
+    true when a problem lies outside the machines (globals, project keys).
+    """
+
+    lines: list[str] = dataclasses.field(default_factory=list)
+    broken: set[int] = dataclasses.field(default_factory=set)
+    in_project: bool = False
+
+
 def check_project(
     config: Any, project_name: str, *, default_data_provider: str | None = None
 ) -> list[str]:
@@ -139,15 +214,25 @@ def check_project(
     Machine sections are merged with ``globals`` before they are checked, as
     NormalizedConfig will merge them.
     """
-    lines: list[str] = []
+    return inspect_project(config, project_name, default_data_provider=default_data_provider).lines
+
+
+def inspect_project(
+    config: Any, project_name: str, *, default_data_provider: str | None = None
+) -> ProjectProblems:
+    """The problems of :func:`check_project`, with the machines they affect."""
+    found = ProjectProblems()
+    lines = found.lines
     problem = ValidUrlString.problem(project_name)
     if problem:
         lines.append(_line("project_name", "", problem))
+        found.in_project = True
     plain = plain_config(config)
+    lines.extend(_line(path, "", msg) for path, msg in unknown_keys(plain, PROJECT_KEYS))
     lines.extend(_line(CONFIG_KEY, "", p) for p in allowed_imports_problems(plain))
     with allowing(project_allowed_imports(plain)):
-        _check_sections(plain, project_name, default_data_provider, lines)
-    return lines
+        _check_sections(plain, project_name, default_data_provider, found)
+    return found
 
 
 def project_allowed_imports(plain: Mapping) -> list[str]:
@@ -175,13 +260,16 @@ def allowed_imports_problems(plain: Mapping) -> list[str]:
 
 
 def _check_sections(
-    plain: Mapping, project_name: str, default_data_provider: str | None, lines: list[str]
+    plain: Mapping, project_name: str, default_data_provider: str | None, found: ProjectProblems
 ) -> None:
-    """Add the problems of ``globals`` and of every machine to ``lines``."""
+    """Add the problems of ``globals`` and of every machine to ``found``."""
+    lines = found.lines
+    before_globals = len(lines)
     user_globals = plain.get("globals") or {}
     if not isinstance(user_globals, Mapping):
         lines.append(_line("globals", "", "must be a mapping"))
         user_globals = {}
+    lines.extend(_line("globals", p, m) for p, m in unknown_keys(user_globals, GLOBALS_KEYS))
     user_globals = _sections(user_globals, "globals", lines)
     if isinstance(user_globals.get("runtime"), Mapping):
         lines.extend(
@@ -191,16 +279,19 @@ def _check_sections(
     machines = plain.get("machines")
     if not isinstance(machines, list):
         lines.append(_line("machines", "", f"must be a list of machines, got {machines!r}"))
-        return
+    elif not machines:
+        lines.append(_line("machines", "", "must list at least one machine"))
+    found.in_project = found.in_project or len(lines) > before_globals
     first_index: dict[str, int] = {}
-    for index, machine in enumerate(machines):
+    for index, machine in enumerate(machines if isinstance(machines, list) else []):
         where = machine_label(index, machine)
         if not isinstance(machine, Mapping):
             lines.append(_line(where, "", f"must be a mapping, got {machine!r}"))
+            found.broken.add(index)
             continue
-        lines.extend(
-            _line(where, path, msg)
-            for path, msg in _machine_problems(
+        before = len(lines)
+        problems = list(
+            _machine_problems(
                 machine,
                 index,
                 project_name,
@@ -211,6 +302,9 @@ def _check_sections(
                 where,
             )
         )
+        lines.extend(_line(where, path, msg) for path, msg in problems)
+        if len(lines) > before + sum(path == "name" for path, _ in problems):
+            found.broken.add(index)
 
 
 def _machine_problems(
@@ -240,6 +334,7 @@ def _machine_problems(
                     "allowed: shorten the machine or project name"
                 ),
             )
+    yield from unknown_keys(machine, MACHINE_KEYS)
     machine = _sections(machine, where, lines)
 
     def usable(section: str) -> bool:
@@ -289,12 +384,17 @@ class ProblemCollector:
     @contextlib.contextmanager
     def machine(self, index: int, config: Any) -> Iterator[None]:
         """Record an error raised in the block as a problem of machine ``index``."""
+        where = machine_label(index, config)
         try:
             yield
         except ConfigValidationError as exc:
-            self.lines.extend(_line(machine_label(index, config), "", p) for p in exc.problems)
+            self._add(_line(where, "", p) for p in exc.problems)
         except (ValueError, TypeError, ImportError, KeyError) as exc:
-            self.lines.append(_line(machine_label(index, config), "", str(exc)))
+            self._add([_line(where, "", str(exc))])
+
+    def _add(self, lines: Iterable[str]) -> None:
+        """Add the lines not collected yet (a machine's bad name is found twice)."""
+        self.lines.extend(line for line in lines if line not in self.lines)
 
     def raise_if_any(self, source: str | None = None) -> None:
         """Raise ConfigValidationError with every line collected, if there is any."""

@@ -100,12 +100,16 @@ def test_project_name_defaults_and_data_provider_option(tmp_path):
 
 def test_an_unusable_default_project_name_is_a_usage_error(tmp_path):
     config = tmp_path / "Project_File.yaml"
-    config.write_text("machines: []\n")
+    config.write_text(
+        "machines:\n  - name: m-1\n    dataset:\n      tags: [a]\n"
+        "      train_start_date: 2020-01-01T00:00:00Z\n      train_end_date: 2020-01-02T00:00:00Z\n"
+        "      data_provider: {type: RandomDataProvider}\n    model: sklearn.decomposition.PCA\n"
+    )
     result = CliRunner().invoke(gordo, ["config", "validate", str(config)])
     assert result.exit_code == 2
     assert "--project-name" in result.output and "'Project_File' is not a valid" in result.output
     result = CliRunner().invoke(gordo, ["config", "validate", str(config), "--project-name", "p"])
-    assert result.exit_code == 0 and "OK: 0 machines in project 'p'" in result.output
+    assert result.exit_code == 0 and "OK: 1 machine in project 'p'" in result.output
 
 
 def test_help_has_an_example():
@@ -187,3 +191,32 @@ def test_allowed_imports_extend_the_list_and_validate_calls_nothing(tmp_path, mo
     assert result.exit_code == 100
     assert "does not take parameter 'n_componets' (did you mean 'n_components'?)" in result.output
     assert not marker.exists()
+
+
+def test_every_problem_is_listed_unknown_keys_and_training_values_included():
+    result = CliRunner().invoke(
+        gordo, ["config", "validate", str(DATA / "project-hidden-problems.yaml"), "--project-name",
+                "p"]
+    )
+    assert result.exit_code == 100, result.output
+    lines = [line.strip() for line in result.output.splitlines()[1:-1]]
+    assert lines == [
+        "machinez: unknown key (did you mean 'machines'?)",
+        "machines[1] 'a': name: duplicate of machines[0]",
+        "machines[3] 'c': nmae: unknown key (did you mean 'name'?)",
+        "machines[3] 'c': dataset.tain_start_date: unknown key (did you mean 'train_start_date'?)",
+        "machines[3] 'c': dataset.resoluton: unknown key (did you mean 'resolution'?)",
+        "machines[3] 'c': model: KerasAutoEncoder: epochs must be an integer >= 0, got '1e20'",
+        "machines[2] 'b': dataset: Unknown provider type 'NoProvider'; known short names: "
+        "CSVDataProvider, DataLakeProvider, FileSystemDataProvider, GordoBaseDataProvider, "
+        "InfluxDataProvider, PostgresDataProvider, RandomDataProvider, or give the full import "
+        "path of a class",
+    ]
+
+
+def test_a_project_without_machines_is_an_error(tmp_path):
+    config = tmp_path / "p.yaml"
+    config.write_text("machines: []\n")
+    result = CliRunner().invoke(gordo, ["config", "validate", str(config)])
+    assert result.exit_code == 100
+    assert "machines: must list at least one machine" in result.output

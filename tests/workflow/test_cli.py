@@ -510,7 +510,8 @@ def test_no_machines_no_output(tmp_path):
     config = tmp_path / "empty.yml"
     config.write_text("machines: []\n")
     result = run(config)
-    assert result.exit_code == 0 and result.stdout == ""
+    assert result.exit_code == 100 and result.stdout == ""
+    assert "machines: must list at least one machine" in result.stderr
 
 
 _BASE = """

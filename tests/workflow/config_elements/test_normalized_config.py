@@ -286,8 +286,9 @@ def test_machine_json_round_trips_and_has_the_start_date_once():
         }
 
 
-def test_zero_machines():
-    assert NormalizedConfig({"machines": []}, "proj").machines == []
+def test_zero_machines_is_an_error():
+    with pytest.raises(ConfigValidationError, match="machines: must list at least one machine"):
+        NormalizedConfig({"machines": []}, "proj")
 
 
 def test_quotes_survive():
