@@ -18,10 +18,11 @@ logger = logging.getLogger(__name__)
 
 def _load_yaml(value: str, what: str) -> Any:
     """``value`` as YAML/JSON text, or the content of the file it names."""
+    from gordo.workflow.config_elements.loader import read_text, safe_load
+
     text = value
     if "\n" not in value and len(value) < 4096 and os.path.isfile(value):
-        text = Path(value).read_text(encoding="utf-8")
-    from gordo.workflow.config_elements.loader import safe_load
+        text = read_text(Path(value))
 
     try:
         return safe_load(text, what)

@@ -27,6 +27,18 @@ MAX_VALUES = 1_000_000
 MAX_DEPTH = 100
 
 
+def read_text(path: Path) -> str:
+    """The UTF-8 text of ``path``; other bytes give a ConfigException with the file and offset."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigException(
+            f"{path}: not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} "
+            f"({exc.reason}); save the file as UTF-8"
+        ) from None
+
+
 def safe_load(text: str, source: str, loader: type = _LOADER) -> Any:
     """``text`` parsed with a safe YAML loader and checked by :func:`check_expansion`.
 
@@ -101,7 +113,7 @@ def load_project_config(path: str | os.PathLike) -> dict[str, Any]:
     file = Path(path).absolute()
     if not file.is_file():
         raise FileNotFoundError(f"Unable to find config file {file}")
-    text = file.read_text(encoding="utf-8")
+    text = read_text(file)
     try:
         try:
             config = safe_load(text, str(file))

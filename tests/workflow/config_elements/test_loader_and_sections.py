@@ -102,3 +102,14 @@ def test_self_referencing_and_too_deep_documents_are_refused(tmp_path):
         path.write_text("machines: " + "[" * depth + "]" * depth + "\n")
         with pytest.raises(ConfigException, match="loop.yaml: .* nested deeper than 100 levels"):
             load_project_config(path)
+
+
+def test_non_utf8_bytes_name_the_file_and_the_offset(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("machines:\n  - name: pump\n    metadata: {note: caf\xe9}\n".encode("latin-1"))
+    with pytest.raises(ConfigException) as info:
+        load_project_config(path)
+    assert str(info.value) == (
+        f"{path}: not UTF-8 text: byte 0xe9 at offset 47 (invalid continuation byte); "
+        "save the file as UTF-8"
+    )
