@@ -110,6 +110,6 @@ def test_non_utf8_bytes_name_the_file_and_the_offset(tmp_path):
     with pytest.raises(ConfigException) as info:
         load_project_config(path)
     assert str(info.value) == (
-        f"{path}: not UTF-8 text: byte 0xe9 at offset 47 (invalid continuation byte); "
+        f"{path}: not UTF-8 text: byte 0xe9 at offset 49 (invalid continuation byte); "
         "save the file as UTF-8"
     )
