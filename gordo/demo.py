@@ -4,7 +4,8 @@
 loop of gordo on one computer, in a work directory (default ``.gordo-demo``):
 
 1. writes the simulated example plant (``gordo example-data``) unless present;
-2. builds ``examples/example-plant.yaml`` with ``gordo build-project``
+2. builds the example project (``gordo/examples/example-plant.yaml``, package
+   data) with ``gordo build-project``
    (a second run reuses every model from the registry);
 3. serves the new revision with ``gordo run-server`` on 127.0.0.1;
 4. prints what to open and a ready-to-paste ``curl`` for an anomaly prediction
@@ -37,12 +38,11 @@ import numpy as np
 import pandas as pd
 import requests
 
+from gordo.examples import EXAMPLE_PROJECT
 from gordo.exceptions import GordoError
 
 logger = logging.getLogger(__name__)
 
-#: The example project shipped in the repository.
-EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "examples" / "example-plant.yaml"
 PROJECT_NAME = "example-plant"
 #: Normal operation after training and before any labelled fault: the check's baseline.
 NORMAL_PERIOD = ("2020-03-01T00:00:00+00:00", "2020-03-05T00:00:00+00:00")
@@ -254,7 +254,7 @@ def run(workdir: Path, host: str, port: int, jobs: int, check: bool,
     """Run the whole demo; with ``check``, verify the fault episodes and return."""
     paths = DemoPaths(workdir)
     began = time.monotonic()
-    # examples/example-plant.yaml reads its data from ${GORDO_EXAMPLE_DATA}
+    # the example project reads its data from ${GORDO_EXAMPLE_DATA}
     os.environ["GORDO_EXAMPLE_DATA"] = str(paths.data.resolve())
     ensure_example_data(paths)
     revision_dir = build_fleet(paths, project, jobs)
