@@ -29,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -110,9 +111,38 @@ def revisions(models: Path) -> list[str]:
     return sorted((p.name for p in models.iterdir() if p.is_dir() and p.name.isdigit()), key=int)
 
 
+class Terminated(SystemExit):
+    """SIGTERM (``timeout``, ``docker stop``, systemd) received: unwind, stopping the server."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated(128 + signum)
+
+
+@contextlib.contextmanager
+def forwarding_sigterm() -> Iterator[None]:
+    """Inside the block SIGTERM raises :class:`Terminated`, so ``finally`` clauses (which stop
+    child processes and wait for them) run instead of the process just ending.
+
+    Signal handlers belong to the main thread; elsewhere the block changes nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextlib.contextmanager
 def served(revision_dir: Path, host: str, port: int, timeout: float = 60) -> Iterator[str]:
-    """Run ``gordo run-server`` on ``revision_dir``; yield its base URL once healthy."""
+    """Run ``gordo run-server`` on ``revision_dir``; yield its base URL once healthy.
+
+    The server runs in its own session (Ctrl-C reaches only the demo); when the
+    block ends, also by SIGTERM, its process group gets SIGTERM and is waited for.
+    """
     env = {
         **os.environ,
         "MODEL_COLLECTION_DIR": str(revision_dir.resolve()),
@@ -123,7 +153,13 @@ def served(revision_dir: Path, host: str, port: int, timeout: float = 60) -> Ite
     base = f"http://{host}:{port}"
     with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
         raise DemoError(f"{host}:{port} is already in use: stop what listens there or pass --port")
-    proc = subprocess.Popen(command, env=env, start_new_session=True)
+    with forwarding_sigterm():
+        proc = subprocess.Popen(command, env=env, start_new_session=True)
+        yield from _until_stopped(proc, base, timeout)
+
+
+def _until_stopped(proc: subprocess.Popen, base: str, timeout: float) -> Iterator[str]:
+    """Yield ``base`` once ``proc`` answers its healthcheck; then stop its process group."""
     try:
         deadline = time.monotonic() + timeout
         while True:

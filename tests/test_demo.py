@@ -45,3 +45,38 @@ def test_an_installed_package_holds_the_example_project(tmp_path: Path):
         cwd=source, check=True, capture_output=True, timeout=300,
     )
     assert (tmp_path / "lib" / "gordo" / "examples" / "example-plant.yaml").is_file()
+
+
+@pytest.mark.integration
+def test_sigterm_stops_the_server_it_started(tmp_path: Path):
+    """`timeout`, `docker stop` and systemd send SIGTERM: the gunicorn child must not outlive us."""
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    from tests.servers import free_port
+
+    port = free_port()
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from gordo.demo import served\n"
+        f"with served(Path({str(tmp_path)!r}), '127.0.0.1', {port}):\n"
+        "    print('up', flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    demo = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert demo.stdout.readline().strip() == "up"
+        server = psutil.Process(demo.pid).children()
+        assert server, "the demo runs its server as a child process"
+        tree = [p for child in server for p in (child, *child.children(recursive=True))]
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(60) != 0
+        _, alive = psutil.wait_procs(tree, timeout=30)
+        assert alive == [], f"left serving after SIGTERM: {alive}"
+    finally:
+        if demo.poll() is None:
+            demo.kill()
