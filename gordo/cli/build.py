@@ -197,30 +197,29 @@ def build_project(
 
     \b
     Example:
-        gordo build-project examples/project.yaml /models/my-project --jobs 2
+        gordo build-project example-data/example-plant.yaml ./models --jobs 2
     """
     from gordo.builder.fleet import build_fleet
     from gordo.builder.progress import Progress
+    from gordo.cli.config import default_project_name
     from gordo.serializer.allow_list import ENV_VAR, env_prefixes
     from gordo.workflow.config_elements.loader import load_project_config
     from gordo.workflow.config_elements.normalized_config import NormalizedConfig
 
     config = load_project_config(project_config)
-    if not project_name:
-        name = (config.get("metadata") or {}).get("name") if "spec" in config else None
-        project_name = name or Path(project_config).stem.lower().replace("_", "-")
+    project_name = project_name or default_project_name(config, project_config)
     normalized = NormalizedConfig(config, project_name)
     machines = normalized.machines
     if normalized.allowed_imports:  # the fleet's worker processes check definitions too
         os.environ[ENV_VAR] = ",".join((*env_prefixes(), *normalized.allowed_imports))
-    progress = Progress(len(machines))
-    result = build_fleet(
-        machines,
-        output_dir,
-        jobs=jobs,
-        model_register_dir=model_register_dir,
-        on_done=lambda o: progress.update(o.name, o.status, o.seconds),
-    )
+    with Progress(len(machines)) as progress:
+        result = build_fleet(
+            machines,
+            output_dir,
+            jobs=jobs,
+            model_register_dir=model_register_dir,
+            on_done=lambda o: progress.update(o.name, o.status, o.seconds),
+        )
     click.echo(result.summary())
     exit_now(result.exit_code)
     if result.exit_code:

@@ -104,7 +104,11 @@ def _opt(name: str, envvar: str | None = None, **kwargs):
     show_default=True,
     help="Version of gordo to use (the image tag), if different than this one",
 )
-@_opt("--project-name", required=True, help="Name of the project which own the workflow.")
+@_opt(
+    "--project-name",
+    help="Name of the project which owns the workflow (default: metadata.name of a Gordo "
+    "resource, else the file name, as for gordo config validate and build-project).",
+)
 @_opt(
     "--project-revision",
     default=None,
@@ -335,6 +339,13 @@ def generate(ctx: click.Context, **kwargs: Any) -> None:
     )
 
     machine_config = kwargs.pop("machine_config")
+    if not kwargs["project_name"]:
+        from gordo.cli.config import default_project_name
+        from gordo.workflow.config_elements.loader import load_project_config
+
+        kwargs["project_name"] = default_project_name(
+            load_project_config(machine_config), machine_config
+        )
     template_path = kwargs.pop("workflow_template")
     output_file = kwargs.pop("output_file")
     argo_binary = kwargs.pop("argo_binary")

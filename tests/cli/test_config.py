@@ -99,7 +99,7 @@ def test_project_name_defaults_and_data_provider_option(tmp_path):
 
 
 def test_an_unusable_default_project_name_is_a_usage_error(tmp_path):
-    config = tmp_path / "Project_File.yaml"
+    config = tmp_path / "project.v2.yaml"
     config.write_text(
         "machines:\n  - name: m-1\n    dataset:\n      tags: [a]\n"
         "      train_start_date: 2020-01-01T00:00:00Z\n      train_end_date: 2020-01-02T00:00:00Z\n"
@@ -107,7 +107,7 @@ def test_an_unusable_default_project_name_is_a_usage_error(tmp_path):
     )
     result = CliRunner().invoke(gordo, ["config", "validate", str(config)])
     assert result.exit_code == 2
-    assert "--project-name" in result.output and "'Project_File' is not a valid" in result.output
+    assert "--project-name" in result.output and "'project.v2' is not a valid" in result.output
     result = CliRunner().invoke(gordo, ["config", "validate", str(config), "--project-name", "p"])
     assert result.exit_code == 0 and "OK: 1 machine in project 'p'" in result.output
 
@@ -115,7 +115,7 @@ def test_an_unusable_default_project_name_is_a_usage_error(tmp_path):
 def test_help_has_an_example():
     result = CliRunner().invoke(gordo, ["config", "validate", "--help"])
     assert result.exit_code == 0
-    assert "gordo config validate examples/project.yaml" in result.output
+    assert "gordo config validate example-data/example-plant.yaml" in result.output
     assert "config" in CliRunner().invoke(gordo, ["--help"]).output
 
 

@@ -683,3 +683,22 @@ def test_cli_in_a_subprocess_imports_no_deep_learning_framework(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert len(validate_workflows(out.read_text())) == 1
+
+
+def test_the_project_name_defaults_to_the_file_name_as_for_validate(tmp_path):
+    config = tmp_path / "plant-a.yaml"
+    config.write_text(_config())
+    result = CliRunner().invoke(
+        gordo, ["workflow", "generate", "--machine-config", str(config), "--argo-version", "3.5.0"]
+    )
+    assert result.exit_code == 0, result.output
+    (workflow,) = validate_workflows(result.stdout)
+    assert workflow["metadata"]["labels"]["applications.gordo.equinor.com/project-name"] == (
+        "plant-a"
+    )
+    bad = tmp_path / "plant.v2.yaml"
+    bad.write_text(_config())
+    result = CliRunner().invoke(
+        gordo, ["workflow", "generate", "--machine-config", str(bad), "--argo-version", "3.5.0"]
+    )
+    assert result.exit_code == 2 and "--project-name" in result.output
