@@ -285,6 +285,32 @@ def write_example_request(paths: DemoPaths, revision_dir: Path, machine: str) ->
     return paths.payload
 
 
+def try_it(base: str, paths: DemoPaths, machine: str, payload: Path) -> str:
+    """What to open and paste once the models are served.
+
+    The client reads each machine's data as the model was trained, from the
+    example data: its command sets ``GORDO_EXAMPLE_DATA``.
+
+    >>> text = try_it("http://127.0.0.1:5555", DemoPaths(Path("/w")), "pump-a", Path("/w/r.json"))
+    >>> "GORDO_EXAMPLE_DATA=/w/example-data gordo client --project example-plant" in text
+    True
+    """
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    return "\n".join([
+        f"  API and Swagger UI:  {base}/",
+        f"  Models:              {base}/gordo/v0/{PROJECT_NAME}/models",
+        f"  Project index:       {base}/gordo/v0/{PROJECT_NAME}/",
+        f"  Anomaly scores for 6 hours of a labelled fault on {machine}:",
+        "    curl -s -X POST -H 'Content-Type: application/json' "
+        f"--data @{payload} {base}/gordo/v0/{PROJECT_NAME}/{machine}/anomaly/prediction",
+        "  Every machine scored over a day of the fault month, one CSV per machine:",
+        f"    GORDO_EXAMPLE_DATA={paths.data.absolute()} gordo client --project {PROJECT_NAME} "
+        f"--host {host} --port {port} --scheme http predict 2020-03-01T00:00:00+00:00 "
+        f"2020-03-02T00:00:00+00:00 --output-dir {paths.workdir / 'predictions'} "
+        "--output-format csv-flat",
+    ])
+
+
 def run(workdir: Path, host: str, port: int, jobs: int, check: bool,
         project: Path = EXAMPLE_PROJECT) -> None:
     """Run the whole demo; with ``check``, verify the fault episodes and return."""
@@ -299,12 +325,7 @@ def run(workdir: Path, host: str, port: int, jobs: int, check: bool,
     with served(revision_dir, host, port) as base:
         print(f"\nServing after {time.monotonic() - began:.1f} s.")
         payload = write_example_request(paths, revision_dir, machines[0])
-        print(f"  API and Swagger UI:  {base}/")
-        print(f"  Models:              {base}/gordo/v0/{PROJECT_NAME}/models")
-        print(f"  Project index:       {base}/gordo/v0/{PROJECT_NAME}/")
-        print("  Anomaly scores for 6 hours of a labelled fault on "
-              f"{machines[0]}:\n    curl -s -X POST -H 'Content-Type: application/json' "
-              f"--data @{payload} {base}/gordo/v0/{PROJECT_NAME}/{machines[0]}/anomaly/prediction")
+        print(try_it(base, paths, machines[0], payload))
         if check:
             print("\nChecking the labelled fault episodes against normal operation:")
             check_faults(base, paths, revision_dir)
