@@ -87,7 +87,7 @@ def _opt(name: str, envvar: str | None = None, **kwargs):
     required=True,
     help="Machine configuration file (plain or the Gordo custom resource).",
 )
-@click.option(
+@_opt(
     "--workflow-template",
     type=click.Path(dir_okay=False),
     help="Jinja2 template to expand instead of the built-in one.",
@@ -300,7 +300,7 @@ def _opt(name: str, envvar: str | None = None, **kwargs):
     default=None,
     help="Sets MODEL_BUILDER_CLASS in the model builder's environment",
 )
-@click.option(
+@_opt(
     "--argo-binary",
     default="argo",
     show_default=True,

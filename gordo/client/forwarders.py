@@ -64,15 +64,20 @@ FILE_FORMATS = ("parquet", "csv", "parquet-flat", "csv-flat")
 def flat_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with two-level columns as one level named ``<tag>|<column>``.
 
-    A column without a tag (``total-anomaly-scaled``) keeps its name.
+    A column without a tag (``total-anomaly-scaled``, or ``start`` under ``start``)
+    keeps its name.
 
-    >>> columns = pd.MultiIndex.from_tuples([("model-output", "T1"), ("total-anomaly-scaled", "")])
-    >>> list(flat_columns(pd.DataFrame([[1.0, 2.0]], columns=columns)).columns)
-    ['T1|model-output', 'total-anomaly-scaled']
+    >>> columns = pd.MultiIndex.from_tuples(
+    ...     [("start", "start"), ("model-output", "T1"), ("total-anomaly-scaled", "")])
+    >>> list(flat_columns(pd.DataFrame([["2020", 1.0, 2.0]], columns=columns)).columns)
+    ['start', 'T1|model-output', 'total-anomaly-scaled']
     """
     if not isinstance(frame.columns, pd.MultiIndex):
         return frame
-    names = [f"{tag}|{column}" if str(tag) else str(column) for column, tag in frame.columns]
+    names = [
+        f"{tag}|{column}" if str(tag) and tag != column else str(column)
+        for column, tag in frame.columns
+    ]
     return frame.set_axis(names, axis=1)
 
 

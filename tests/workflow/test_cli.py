@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -702,3 +703,16 @@ def test_the_project_name_defaults_to_the_file_name_as_for_validate(tmp_path):
         gordo, ["workflow", "generate", "--machine-config", str(bad), "--argo-version", "3.5.0"]
     )
     assert result.exit_code == 2 and "--project-name" in result.output
+
+
+def test_every_generate_option_reads_an_environment_variable():
+    """docs/kubernetes.md: every option also reads WORKFLOW_GENERATOR_<OPTION> (or its own)."""
+    from gordo.cli.workflow import generate as command
+
+    missing = [p.name for p in command.params if isinstance(p, click.Option) and not p.envvar]
+    assert missing == []
+    result = CliRunner().invoke(
+        gordo, ["workflow", "generate", "--machine-config", "x.yaml"],
+        env={"WORKFLOW_GENERATOR_ARGO_BINARY": "not-argo"},
+    )
+    assert result.exit_code == 2 and "'not-argo' must match" in result.output
