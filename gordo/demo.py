@@ -111,6 +111,16 @@ def revisions(models: Path) -> list[str]:
     return sorted((p.name for p in models.iterdir() if p.is_dir() and p.name.isdigit()), key=int)
 
 
+def serve_arguments(host: str, port: int) -> list[str]:
+    """The ``gordo`` arguments the demo serves with (docs/getting-started.md shows them).
+
+    >>> " ".join(serve_arguments("127.0.0.1", 5555))
+    'run-server --host 127.0.0.1 --port 5555 --workers 1 --log-level warning'
+    """
+    return ["run-server", "--host", host, "--port", str(port), "--workers", "1",
+            "--log-level", "warning"]
+
+
 class Terminated(SystemExit):
     """SIGTERM (``timeout``, ``docker stop``, systemd) received: unwind, stopping the server."""
 
@@ -148,8 +158,7 @@ def served(revision_dir: Path, host: str, port: int, timeout: float = 60) -> Ite
         "MODEL_COLLECTION_DIR": str(revision_dir.resolve()),
         "PROJECT": PROJECT_NAME,
     }
-    command = [*gordo_command(), "run-server", "--host", host, "--port", str(port),
-               "--workers", "1", "--log-level", "warning"]
+    command = [*gordo_command(), *serve_arguments(host, port)]
     base = f"http://{host}:{port}"
     with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
         raise DemoError(f"{host}:{port} is already in use: stop what listens there or pass --port")

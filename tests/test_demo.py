@@ -80,3 +80,16 @@ def test_sigterm_stops_the_server_it_started(tmp_path: Path):
     finally:
         if demo.poll() is None:
             demo.kill()
+
+
+def test_getting_started_shows_the_serve_command_the_demo_runs():
+    from gordo.demo import serve_arguments
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "getting-started.md").read_text()
+    command = "gordo " + " ".join(serve_arguments("127.0.0.1", 5555))
+    assert " ".join(guide.split()).count(command) >= 2, command
+
+
+def test_the_readme_says_prometheus_metrics_are_opt_in():
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    assert "Prometheus metrics when you opt in with `ENABLE_PROMETHEUS=true`" in readme

@@ -31,6 +31,7 @@ from typing import Any
 from gordo.exceptions import ConfigException, ConfigValidationError, DefinitionImportError
 from gordo.machine.validators import ValidUrlString, dataset_kwargs_problems
 from gordo.serializer.allow_list import CONFIG_KEY, allowing, prefix_problem
+from gordo.workflow.config_elements.reference import MACHINE_KEYS, PROJECT_KEYS
 from gordo.workflow.config_elements.runtime_schema import runtime_problems
 from gordo.workflow.config_elements.sections import SECTIONS, load_section
 from gordo.workflow.workflow_generator.helpers import patch_dict
@@ -118,17 +119,10 @@ def _sections(config: Mapping, where: str, lines: list[str]) -> dict[str, Any]:
     return loaded
 
 
-#: Keys of a project config (its ``spec.config`` for a Gordo resource), of ``globals``
-#: and of a machine.
-PROJECT_KEYS = ("allowed_imports", "globals", "machines")
-GLOBALS_KEYS = ("dataset", "evaluation", "metadata", "model", "runtime")
-MACHINE_KEYS = ("dataset", "evaluation", "metadata", "model", "name", "project_name", "runtime")
-
-
 def unknown_keys(config: Mapping, known: Iterable[str], path: str = "") -> list[tuple[str, str]]:
     """``(key path, problem)`` for each key of ``config`` not in ``known``, with a close match.
 
-    >>> unknown_keys({"nmae": "a", "name": "a"}, MACHINE_KEYS)
+    >>> unknown_keys({"nmae": "a", "name": "a"}, ["name", "model"])
     [('nmae', "unknown key (did you mean 'name'?)")]
     >>> unknown_keys({"x": 1}, ["machines"], "spec.config")
     [('spec.config.x', 'unknown key; known keys: machines')]
@@ -229,6 +223,7 @@ def inspect_project(
         found.in_project = True
     plain = plain_config(config)
     lines.extend(_line(path, "", msg) for path, msg in unknown_keys(plain, PROJECT_KEYS))
+
     lines.extend(_line(CONFIG_KEY, "", p) for p in allowed_imports_problems(plain))
     with allowing(project_allowed_imports(plain)):
         _check_sections(plain, project_name, default_data_provider, found)
@@ -269,7 +264,7 @@ def _check_sections(
     if not isinstance(user_globals, Mapping):
         lines.append(_line("globals", "", "must be a mapping"))
         user_globals = {}
-    lines.extend(_line("globals", p, m) for p, m in unknown_keys(user_globals, GLOBALS_KEYS))
+    lines.extend(_line("globals", p, m) for p, m in unknown_keys(user_globals, SECTIONS))
     user_globals = _sections(user_globals, "globals", lines)
     if isinstance(user_globals.get("runtime"), Mapping):
         lines.extend(
