@@ -24,13 +24,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import functools
 import inspect
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from gordo.exceptions import ConfigException, ConfigValidationError, DefinitionImportError
 from gordo.machine.validators import ValidUrlString, dataset_kwargs_problems
-from gordo.serializer.allow_list import CONFIG_KEY, allowing, prefix_problem
+from gordo.serializer.allow_list import CONFIG_KEY, allowed_prefixes, allowing, prefix_problem
 from gordo.workflow.config_elements.reference import MACHINE_KEYS, PROJECT_KEYS
 from gordo.workflow.config_elements.runtime_schema import runtime_problems
 from gordo.workflow.config_elements.sections import SECTIONS, load_section
@@ -138,12 +139,19 @@ def unknown_keys(config: Mapping, known: Iterable[str], path: str = "") -> list[
     return problems
 
 
-def dataset_keys(type_name: Any) -> set[str] | None:
+def dataset_keys(type_name: Any) -> frozenset[str] | None:
     """The keys a dataset of ``type_name`` takes; None if it takes any (or is unknown).
 
     >>> sorted(dataset_keys("TimeSeriesDataset"))[:3]
     ['additional_tags', 'aggregation_methods', 'asset']
     """
+    if not isinstance(type_name, str | None):
+        return None
+    return _dataset_keys(type_name, allowed_prefixes())
+
+
+@functools.lru_cache(maxsize=64)
+def _dataset_keys(type_name: str | None, prefixes: tuple[str, ...]) -> frozenset[str] | None:
     from gordo.dataset.base import RENAMED_KEYS
     from gordo.dataset.datasets import LEGACY_KEYS, TimeSeriesDataset
     from gordo.dataset.registry import import_class
@@ -160,10 +168,8 @@ def dataset_keys(type_name: Any) -> set[str] | None:
             continue
         params = inspect.signature(klass.__init__).parameters.values()
         keys.update(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
-        if not any(p.kind is p.VAR_KEYWORD for p in params):
-            return keys - {"self"}
-        if klass is TimeSeriesDataset:
-            return keys - {"self"}
+        if not any(p.kind is p.VAR_KEYWORD for p in params) or klass is TimeSeriesDataset:
+            return frozenset(keys - {"self"})
     return None
 
 

@@ -263,7 +263,9 @@ class ValidModel(BaseDescriptor):
 
     The definition is checked with ``gordo.serializer.check_definition`` (imports
     within the allow-list and parameter names; nothing is called) unless the
-    instance has ``_strict = False``.
+    instance has ``_strict = False``: against the light classes of
+    :mod:`gordo.machine.model.light.fitting` when it has them all (no scikit-learn
+    import), else against the real ones.
     """
 
     def __set__(self, instance: Any, value: Any) -> None:
@@ -271,9 +273,13 @@ class ValidModel(BaseDescriptor):
             raise self.fail(f"model is empty or not a definition (dict or str), got {value!r}")
         if getattr(instance, "_strict", True):
             from gordo import serializer
+            from gordo.machine.model.light import fitting
 
             try:
-                serializer.check_definition(copy.deepcopy(value))
+                try:
+                    serializer.check_definition(copy.deepcopy(value), locate=fitting.locate)
+                except fitting.Unsupported:
+                    serializer.check_definition(copy.deepcopy(value))
             except Exception as exc:
                 raise self.fail(f"Pipeline from definition failed: {exc}") from exc
         self.store(instance, value)

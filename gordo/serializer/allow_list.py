@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import importlib.util
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import Any
@@ -74,7 +76,12 @@ def parse_prefixes(text: str) -> tuple[str, ...]:
 
 def allowed_prefixes() -> tuple[str, ...]:
     """Every prefix allowed now: the defaults, the environment's, the config's."""
-    return tuple(dict.fromkeys((*DEFAULT_PREFIXES, *env_prefixes(), *_extra.get())))
+    return _prefixes(os.environ.get(ENV_VAR, ""), _extra.get())
+
+
+@functools.lru_cache(maxsize=64)
+def _prefixes(env: str, extra: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*DEFAULT_PREFIXES, *parse_prefixes(env), *extra)))
 
 
 def prefix_problem(prefix: Any) -> str | None:
@@ -100,7 +107,12 @@ def allowing(prefixes: Iterable[str]) -> Iterator[None]:
 
 def is_allowed(name: str) -> bool:
     """Whether the dotted ``name`` is an allowed prefix or lies below one."""
-    return any(name == p or name.startswith(p + ".") for p in allowed_prefixes())
+    return _under(name, allowed_prefixes())
+
+
+@functools.lru_cache(maxsize=4096)
+def _under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
 def check_allowed(path: str, found: Any = None) -> None:
@@ -121,8 +133,11 @@ def check_allowed(path: str, found: Any = None) -> None:
 
 def _installed(path: str) -> bool:
     """Whether the top-level package of ``path`` is installed (found without importing it)."""
+    top = path.split(".", 1)[0]
+    if top in sys.modules:
+        return True
     try:
-        return importlib.util.find_spec(path.split(".", 1)[0]) is not None
+        return importlib.util.find_spec(top) is not None
     except (ImportError, ValueError):
         return False
 

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import importlib.util
 import inspect
 from collections.abc import Callable, Mapping
@@ -92,7 +93,9 @@ def from_definition(
     return _build(pipe_definition, "", locate)
 
 
-def check_definition(definition: str | Mapping[str, Any]) -> None:
+def check_definition(
+    definition: str | Mapping[str, Any], *, locate: Callable[[str], Any] = import_locate
+) -> None:
     """Check a definition as :func:`from_definition` would build it, without calling anything.
 
     Every import path is resolved (within the allow-list) and every parameter
@@ -100,7 +103,7 @@ def check_definition(definition: str | Mapping[str, Any]) -> None:
     to; nothing named in the definition is called. A class with a
     ``check_definition`` classmethod checks its own raw parameters (gordo's
     Keras wrappers check their ``kind`` and training settings). Raises the
-    errors :func:`from_definition` raises.
+    errors :func:`from_definition` raises; ``locate`` as there.
 
     >>> check_definition({"sklearn.decomposition.PCA": {"n_components": 2}})
     >>> check_definition({"sklearn.decomposition.PCA": {"n_component": 2}})  # doctest: +ELLIPSIS
@@ -109,7 +112,7 @@ def check_definition(definition: str | Mapping[str, Any]) -> None:
     gordo.exceptions.DefinitionParameterError: sklearn.decomposition.PCA does not take \
 parameter 'n_component' (did you mean 'n_components'?); ...
     """
-    _build(definition, "", import_locate, build=False)
+    _build(definition, "", locate, build=False)
 
 
 def load_params_from_definition(definition: Mapping) -> dict:
@@ -312,6 +315,18 @@ def _step_list_param(target: Any) -> str | None:
 
 
 def _signature(target: Any) -> inspect.Signature | None:
+    try:
+        return _cached_signature(target)
+    except TypeError:  # unhashable callables
+        return _uncached_signature(target)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_signature(target: Any) -> inspect.Signature | None:
+    return _uncached_signature(target)
+
+
+def _uncached_signature(target: Any) -> inspect.Signature | None:
     try:
         return inspect.signature(target)
     except (TypeError, ValueError):  # some builtins have no signature
