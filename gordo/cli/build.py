@@ -11,7 +11,7 @@ import click
 import yaml
 
 from gordo.builder.fast_exit import exit_now
-from gordo.exceptions import ConfigException
+from gordo.exceptions import ConfigException, ConfigValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ def machine_from_config(machine_config: Any, model_parameters: dict[str, str]) -
     """
     from gordo.builder.model_parameters import expand_model
     from gordo.machine import Machine
+    from gordo.machine.validation import machine_key_problems
     from gordo.workflow.config_elements.sections import load_section, load_sections
 
     if not isinstance(machine_config, dict):
@@ -61,6 +62,9 @@ def machine_from_config(machine_config: Any, model_parameters: dict[str, str]) -
         config = load_sections(config, "")
         config.pop("host", None)
         return Machine.from_dict({**config, "project_name": project_name})
+    problems = machine_key_problems(config)
+    if problems:  # typos, which building alone would let by
+        raise ConfigValidationError(problems)
     return Machine.from_config(config, project_name=project_name)
 
 

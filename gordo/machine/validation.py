@@ -173,11 +173,30 @@ def _dataset_keys(type_name: str | None, prefixes: tuple[str, ...]) -> frozenset
     return None
 
 
+def _dataset_key_problems(dataset: Mapping) -> list[tuple[str, str]]:
+    keys = dataset_keys(dataset.get("type"))
+    return [] if keys is None else unknown_keys(dataset, keys, "dataset")
+
+
+def machine_key_problems(machine: Mapping) -> list[str]:
+    """Unknown keys of one machine block and of its dataset, as problem lines.
+
+    >>> machine_key_problems({"name": "m", "nmae": "m", "dataset": {"resoluton": "10T"}})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ["machines[0] 'm': nmae: unknown key (did you mean 'name'?)",
+     "machines[0] 'm': dataset.resoluton: unknown key (did you mean 'resolution'?)"]
+    """
+    where = machine_label(0, machine)
+    problems = unknown_keys(machine, MACHINE_KEYS)
+    dataset = load_section(machine.get("dataset"), "dataset")
+    if isinstance(dataset, Mapping):
+        problems.extend(_dataset_key_problems(dataset))
+    return [_line(where, path, msg) for path, msg in problems]
+
+
 def _dataset_problems(dataset: Mapping, default_data_provider: str | None) -> list[tuple[str, str]]:
     problems = [(f"dataset.{key}", msg) for key, msg in dataset_kwargs_problems(dataset)]
-    keys = dataset_keys(dataset.get("type"))
-    if keys is not None:
-        problems.extend(unknown_keys(dataset, keys, "dataset"))
+    problems.extend(_dataset_key_problems(dataset))
     provider = dataset.get("data_provider")
     if provider is None and not default_data_provider:
         problems.append(
