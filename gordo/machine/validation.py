@@ -29,7 +29,7 @@ import inspect
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from gordo.exceptions import ConfigException, ConfigValidationError, DefinitionImportError
+from gordo.exceptions import ConfigException, ConfigValidationError
 from gordo.machine.validators import ValidUrlString, dataset_kwargs_problems
 from gordo.serializer.allow_list import CONFIG_KEY, allowed_prefixes, allowing, prefix_problem
 from gordo.workflow.config_elements.reference import MACHINE_KEYS, PROJECT_KEYS
@@ -81,15 +81,11 @@ def model_problems(model: Any) -> list[str]:
     Import paths are resolved within the allow-list and parameter names checked
     against signatures (:func:`gordo.serializer.check_definition`).
     """
-    from gordo.serializer import check_definition
+    from gordo.serializer.from_definition import definition_problems
 
     if not isinstance(model, str | Mapping) or (isinstance(model, Mapping) and len(model) != 1):
         return [f"must be an import path or a mapping {{import.path: {{params}}}}, got {model!r}"]
-    try:
-        check_definition(model)
-    except (ConfigException, DefinitionImportError) as exc:
-        return [str(exc)]
-    return []
+    return definition_problems(model)
 
 
 #: Marks a section that could not be parsed or has the wrong type (already reported).

@@ -51,6 +51,7 @@ parameter 'n_componets' (did you mean 'n_components'?); valid parameters: copy, 
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import difflib
 import functools
@@ -67,11 +68,21 @@ from gordo.exceptions import (
 )
 from gordo.serializer.import_paths import candidate_paths, import_locate, is_import_path
 
-__all__ = ["check_definition", "from_definition", "import_locate", "load_params_from_definition"]
+__all__ = [
+    "check_definition",
+    "definition_problems",
+    "from_definition",
+    "import_locate",
+    "load_params_from_definition",
+]
 
 #: Parameter names holding a list of steps, per class, when the parameters are a plain list.
 _STEP_LIST_PARAMS = {"Pipeline": "steps", "FeatureUnion": "transformer_list"}
 _STEP_MARKERS = ("passthrough", "drop")
+#: Problems collected by definition_problems (None: raise the first).
+_collected: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "gordo_definition_problems", default=None
+)
 
 
 def from_definition(
@@ -113,6 +124,28 @@ def check_definition(
 parameter 'n_component' (did you mean 'n_components'?); ...
     """
     _build(definition, "", locate, build=False)
+
+
+def definition_problems(
+    definition: str | Mapping[str, Any], *, locate: Callable[[str], Any] = import_locate
+) -> list[str]:
+    """Every problem :func:`check_definition` finds, one message each; [] if none.
+
+    A problem in one parameter value does not hide those of the others.
+
+    >>> definition_problems({"sklearn.pipeline.Pipeline": {"steps": [
+    ...     "sklearn.preprocessing.MinMaxScalr", "sklearn.decomposition.PCX"]}})  # doctest: +ELLIPSIS
+    ["Cannot import 'sklearn.preprocessing.MinMaxScalr': ...", "Cannot import 'sklearn.decomposition.PCX': ..."]
+    """
+    problems: list[str] = []
+    token = _collected.set(problems)
+    try:
+        _build(definition, "", locate, build=False)
+    except (ConfigException, DefinitionImportError) as exc:
+        problems.append(str(exc))
+    finally:
+        _collected.reset(token)
+    return problems
 
 
 def load_params_from_definition(definition: Mapping) -> dict:
@@ -193,7 +226,24 @@ def _load_value(
     expected_type: type | None = None,
     build: bool = True,
 ) -> Any:
-    """Deserialize one parameter value: nested definitions are built, the rest kept."""
+    """Deserialize one parameter value: nested definitions are built, the rest kept.
+
+    When only checking for :func:`definition_problems`, a problem is collected
+    (and None returned) so that the other values are checked too.
+    """
+    try:
+        return _value(value, where, locate, expected_type, build)
+    except (ConfigException, DefinitionImportError) as exc:
+        collected = _collected.get()
+        if build or collected is None:
+            raise
+        collected.append(str(exc))
+        return None
+
+
+def _value(
+    value: Any, where: str, locate: Callable[[str], Any], expected_type: type | None, build: bool
+) -> Any:
     if isinstance(value, str):
         if not _names_importable_module(value):
             return value

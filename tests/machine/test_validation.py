@@ -183,7 +183,7 @@ def test_top_level_shape_problems():
                     ]
                 }
             },
-            ["MinMaxScalr"],  # the first problem of a definition
+            ["MinMaxScalr", "PCX"],
         ),
         (
             {
