@@ -327,8 +327,9 @@ def run(workdir: Path, host: str, port: int, jobs: int, check: bool,
     began = time.monotonic()
     # the example project reads its data from ${GORDO_EXAMPLE_DATA}
     os.environ["GORDO_EXAMPLE_DATA"] = str(paths.data.resolve())
-    ensure_example_data(paths)
-    revision_dir = build_fleet(paths, project, jobs)
+    with forwarding_sigterm():  # SIGTERM while building: subprocess.run stops the build too
+        ensure_example_data(paths)
+        revision_dir = build_fleet(paths, project, jobs)
     machines = sorted(p.name for p in revision_dir.iterdir() if p.is_dir())
     print(f"[3/3] Serving revision {revision_dir.name} ({len(machines)} models) on {host}:{port}")
     with served(revision_dir, host, port) as base:
