@@ -4,7 +4,8 @@
 loop of gordo on one computer, in a work directory (default ``.gordo-demo``):
 
 1. writes the simulated example plant (``gordo example-data``) unless present;
-2. builds ``examples/example-plant.yaml`` with ``gordo build-project``
+2. builds the example project (``gordo/examples/example-plant.yaml``, package
+   data) with ``gordo build-project``
    (a second run reuses every model from the registry);
 3. serves the new revision with ``gordo run-server`` on 127.0.0.1;
 4. prints what to open and a ready-to-paste ``curl`` for an anomaly prediction
@@ -30,6 +31,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -39,12 +41,11 @@ import numpy as np
 import pandas as pd
 import requests
 
+from gordo.examples import EXAMPLE_PROJECT
 from gordo.exceptions import GordoError
 
 logger = logging.getLogger(__name__)
 
-#: The example project shipped in the repository.
-EXAMPLE_PROJECT = Path(__file__).resolve().parent.parent / "examples" / "example-plant.yaml"
 PROJECT_NAME = "example-plant"
 #: Normal operation after training and before any labelled fault: the check's baseline.
 NORMAL_PERIOD = ("2020-03-01T00:00:00+00:00", "2020-03-05T00:00:00+00:00")
@@ -115,20 +116,64 @@ def revisions(models: Path) -> list[str]:
     return sorted((p.name for p in models.iterdir() if p.is_dir() and p.name.isdigit()), key=int)
 
 
+def serve_arguments(host: str, port: int) -> list[str]:
+    """The ``gordo`` arguments the demo serves with (docs/getting-started.md shows them).
+
+    >>> " ".join(serve_arguments("127.0.0.1", 5555))
+    'run-server --host 127.0.0.1 --port 5555 --workers 1 --log-level warning'
+    """
+    return ["run-server", "--host", host, "--port", str(port), "--workers", "1",
+            "--log-level", "warning"]
+
+
+class Terminated(SystemExit):
+    """SIGTERM (``timeout``, ``docker stop``, systemd) received: unwind, stopping the server."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated(128 + signum)
+
+
+@contextlib.contextmanager
+def forwarding_sigterm() -> Iterator[None]:
+    """Inside the block SIGTERM raises :class:`Terminated`, so ``finally`` clauses (which stop
+    child processes and wait for them) run instead of the process just ending.
+
+    Signal handlers belong to the main thread; elsewhere the block changes nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextlib.contextmanager
 def served(revision_dir: Path, host: str, port: int, timeout: float = 60) -> Iterator[str]:
-    """Run ``gordo run-server`` on ``revision_dir``; yield its base URL once ready (``/ready``)."""
+    """Run ``gordo run-server`` on ``revision_dir``; yield its base URL once ready (``/ready``).
+
+    The server runs in its own session (Ctrl-C reaches only the demo); when the
+    block ends, also by SIGTERM, its process group gets SIGTERM and is waited for.
+    """
     env = {
         **os.environ,
         "MODEL_COLLECTION_DIR": str(revision_dir.resolve()),
         "PROJECT": PROJECT_NAME,
     }
-    command = [*gordo_command(), "run-server", "--host", host, "--port", str(port),
-               "--workers", "1", "--log-level", "warning"]
+    command = [*gordo_command(), *serve_arguments(host, port)]
     base = f"http://{host}:{port}"
     with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
         raise DemoError(f"{host}:{port} is already in use: stop what listens there or pass --port")
-    proc = subprocess.Popen(command, env=env, start_new_session=True)
+    with forwarding_sigterm():
+        proc = subprocess.Popen(command, env=env, start_new_session=True)
+        yield from _until_stopped(proc, base, timeout)
+
+
+def _until_stopped(proc: subprocess.Popen, base: str, timeout: float) -> Iterator[str]:
+    """Yield ``base`` once ``proc`` answers its healthcheck; then stop its process group."""
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -282,27 +327,49 @@ def write_example_request(paths: DemoPaths, revision_dir: Path, machine: str) ->
     return paths.payload
 
 
+def try_it(base: str, paths: DemoPaths, machine: str, payload: Path) -> str:
+    """What to open and paste once the models are served.
+
+    The client reads each machine's data as the model was trained, from the
+    example data: its command sets ``GORDO_EXAMPLE_DATA``.
+
+    >>> text = try_it("http://127.0.0.1:5555", DemoPaths(Path("/w")), "pump-a", Path("/w/r.json"))
+    >>> "GORDO_EXAMPLE_DATA=/w/example-data gordo client --project example-plant" in text
+    True
+    """
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    return "\n".join([
+        f"  Dashboard:           {base}/gordo/v0/{PROJECT_NAME}/dashboard/{DASHBOARD_QUERY}",
+        f"  API and Swagger UI:  {base}/",
+        f"  Models:              {base}/gordo/v0/{PROJECT_NAME}/models",
+        f"  Project index:       {base}/gordo/v0/{PROJECT_NAME}/",
+        f"  Anomaly scores for 6 hours of a labelled fault on {machine}:",
+        "    curl -s -X POST -H 'Content-Type: application/json' "
+        f"--data @{payload} {base}/gordo/v0/{PROJECT_NAME}/{machine}/anomaly/prediction",
+        "  Every machine scored over a day of the fault month, one CSV per machine:",
+        f"    GORDO_EXAMPLE_DATA={paths.data.absolute()} gordo client --project {PROJECT_NAME} "
+        f"--host {host} --port {port} --scheme http predict 2020-03-01T00:00:00+00:00 "
+        f"2020-03-02T00:00:00+00:00 --output-dir {paths.workdir / 'predictions'} "
+        "--output-format csv-flat",
+    ])
+
+
 def run(workdir: Path, host: str, port: int, jobs: int, check: bool,
         project: Path = EXAMPLE_PROJECT) -> None:
     """Run the whole demo; with ``check``, verify the fault episodes and return."""
     paths = DemoPaths(workdir)
     began = time.monotonic()
-    # examples/example-plant.yaml reads its data from ${GORDO_EXAMPLE_DATA}
+    # the example project reads its data from ${GORDO_EXAMPLE_DATA}
     os.environ["GORDO_EXAMPLE_DATA"] = str(paths.data.resolve())
-    ensure_example_data(paths)
-    revision_dir = build_fleet(paths, project, jobs)
+    with forwarding_sigterm():  # SIGTERM while building: subprocess.run stops the build too
+        ensure_example_data(paths)
+        revision_dir = build_fleet(paths, project, jobs)
     machines = sorted(p.name for p in revision_dir.iterdir() if p.is_dir())
     print(f"[3/3] Serving revision {revision_dir.name} ({len(machines)} models) on {host}:{port}")
     with served(revision_dir, host, port) as base:
         print(f"\nServing after {time.monotonic() - began:.1f} s.")
         payload = write_example_request(paths, revision_dir, machines[0])
-        print(f"  Dashboard:           {base}/gordo/v0/{PROJECT_NAME}/dashboard/{DASHBOARD_QUERY}")
-        print(f"  API and Swagger UI:  {base}/")
-        print(f"  Models:              {base}/gordo/v0/{PROJECT_NAME}/models")
-        print(f"  Project index:       {base}/gordo/v0/{PROJECT_NAME}/")
-        print("  Anomaly scores for 6 hours of a labelled fault on "
-              f"{machines[0]}:\n    curl -s -X POST -H 'Content-Type: application/json' "
-              f"--data @{payload} {base}/gordo/v0/{PROJECT_NAME}/{machines[0]}/anomaly/prediction")
+        print(try_it(base, paths, machines[0], payload))
         if check:
             print("\nChecking the labelled fault episodes against normal operation:")
             check_faults(base, paths, revision_dir)

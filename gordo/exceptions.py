@@ -72,6 +72,10 @@ class DefinitionParameterError(ConfigException):
     """A model definition passes a parameter the estimator does not take."""
 
 
+class DefinitionNotAllowedError(ConfigException):
+    """A config names a class or function outside the allow-list of import prefixes."""
+
+
 # --- data ------------------------------------------------------------------
 
 

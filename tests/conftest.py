@@ -12,6 +12,8 @@ from tests import servers
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Test configs name helper classes of this package (custom estimators, providers, reporters).
+os.environ.setdefault("GORDO_ALLOWED_IMPORTS", "tests")
 
 
 @pytest.fixture(scope="session")

@@ -70,9 +70,12 @@ def local_build(
     >>> assert len(list(models_n_metadata)) == 1
     """
     from gordo.builder.build_model import ModelBuilder
+    from gordo.serializer.allow_list import allowing
     from gordo.workflow.config_elements.normalized_config import NormalizedConfig
 
     config = NormalizedConfig(_parse(config_str), project_name=project_name)
     for machine in config.machines:
         logger.info("Building machine %r", machine.name)
-        yield ModelBuilder(machine=machine).build()
+        with allowing(config.allowed_imports):  # the project's own packages
+            built = ModelBuilder(machine=machine).build()
+        yield built

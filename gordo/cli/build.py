@@ -11,18 +11,21 @@ import click
 import yaml
 
 from gordo.builder.fast_exit import exit_now
-from gordo.exceptions import ConfigException
+from gordo.exceptions import ConfigException, ConfigValidationError
 
 logger = logging.getLogger(__name__)
 
 
 def _load_yaml(value: str, what: str) -> Any:
     """``value`` as YAML/JSON text, or the content of the file it names."""
+    from gordo.workflow.config_elements.loader import read_text, safe_load
+
     text = value
     if "\n" not in value and len(value) < 4096 and os.path.isfile(value):
-        text = Path(value).read_text(encoding="utf-8")
+        text = read_text(Path(value))
+
     try:
-        return yaml.safe_load(text)
+        return safe_load(text, what)
     except yaml.YAMLError as exc:
         raise ConfigException(f"{what} is not valid JSON/YAML: {exc}") from exc
 
@@ -40,6 +43,7 @@ def machine_from_config(machine_config: Any, model_parameters: dict[str, str]) -
     """
     from gordo.builder.model_parameters import expand_model
     from gordo.machine import Machine
+    from gordo.machine.validation import machine_key_problems
     from gordo.workflow.config_elements.sections import load_section, load_sections
 
     if not isinstance(machine_config, dict):
@@ -58,6 +62,9 @@ def machine_from_config(machine_config: Any, model_parameters: dict[str, str]) -
         config = load_sections(config, "")
         config.pop("host", None)
         return Machine.from_dict({**config, "project_name": project_name})
+    problems = machine_key_problems(config)
+    if problems:  # typos, which building alone would let by
+        raise ConfigValidationError(problems)
     return Machine.from_config(config, project_name=project_name)
 
 
@@ -194,26 +201,29 @@ def build_project(
 
     \b
     Example:
-        gordo build-project examples/project.yaml /models/my-project --jobs 2
+        gordo build-project example-data/example-plant.yaml ./models --jobs 2
     """
     from gordo.builder.fleet import build_fleet
     from gordo.builder.progress import Progress
+    from gordo.cli.config import default_project_name
+    from gordo.serializer.allow_list import ENV_VAR, env_prefixes
     from gordo.workflow.config_elements.loader import load_project_config
     from gordo.workflow.config_elements.normalized_config import NormalizedConfig
 
     config = load_project_config(project_config)
-    if not project_name:
-        name = (config.get("metadata") or {}).get("name") if "spec" in config else None
-        project_name = name or Path(project_config).stem.lower().replace("_", "-")
-    machines = NormalizedConfig(config, project_name).machines
-    progress = Progress(len(machines))
-    result = build_fleet(
-        machines,
-        output_dir,
-        jobs=jobs,
-        model_register_dir=model_register_dir,
-        on_done=lambda o: progress.update(o.name, o.status, o.seconds),
-    )
+    project_name = project_name or default_project_name(config, project_config)
+    normalized = NormalizedConfig(config, project_name)
+    machines = normalized.machines
+    if normalized.allowed_imports:  # the fleet's worker processes check definitions too
+        os.environ[ENV_VAR] = ",".join((*env_prefixes(), *normalized.allowed_imports))
+    with Progress(len(machines)) as progress:
+        result = build_fleet(
+            machines,
+            output_dir,
+            jobs=jobs,
+            model_register_dir=model_register_dir,
+            on_done=lambda o: progress.update(o.name, o.status, o.seconds),
+        )
     click.echo(result.summary())
     exit_now(result.exit_code)
     if result.exit_code:

@@ -73,7 +73,7 @@ class LazyGroup(click.Group):
     default="INFO",
     envvar="GORDO_LOG_LEVEL",
     show_default=True,
-    help="Run workflow with custom log-level.",
+    help="Level of the log messages shown (and of the workflows' pods, for workflow generate).",
 )
 @click.pass_context
 def gordo(ctx: click.Context, log_level: str) -> None:

@@ -227,10 +227,11 @@ def client_cli(
 )
 @click.option(
     "--output-format",
-    type=click.Choice(["parquet", "csv"]),
+    type=click.Choice(["parquet", "csv", "parquet-flat", "csv-flat"]),
     default="parquet",
     show_default=True,
-    help="File format for --output-dir.",
+    help="File format for --output-dir: parquet and csv keep the server's two column levels "
+    "(csv: two header rows); the -flat ones have one header row of '<tag>|<column>' names.",
 )
 @click.pass_context
 def predict(

@@ -25,12 +25,31 @@ def _model_class(model: Any) -> str:
     return model if isinstance(model, str) else next(iter(model))
 
 
-def _default_project_name(raw: dict, path: Path) -> str:
-    """``metadata.name`` of a Gordo resource, else the file name without its extension."""
+def default_project_name(raw: dict, path: str | Path) -> str:
+    """The project name when --project-name is not given, as every command takes it:
+    ``metadata.name`` of a Gordo resource, else the file name without its extension,
+    lower-cased with ``_`` as ``-``.
+
+    An unusable name is a usage error pointing at --project-name.
+
+    >>> default_project_name({"machines": []}, "Plant_A.yaml")
+    'plant-a'
+    >>> default_project_name({"kind": "Gordo", "metadata": {"name": "p"}, "spec": {}}, "x.yaml")
+    'p'
+    """
+    from gordo.machine.validators import ValidUrlString
+
     metadata = raw.get("metadata") if "spec" in raw else None
     if isinstance(metadata, dict) and isinstance(metadata.get("name"), str):
-        return metadata["name"]
-    return path.stem
+        name = metadata["name"]
+    else:
+        name = Path(path).stem.lower().replace("_", "-")
+    problem = ValidUrlString.problem(name)
+    if problem:
+        raise click.BadParameter(
+            f"the default project name is not usable: {problem}", param_hint="--project-name"
+        )
+    return name
 
 
 @config.command("validate")
@@ -55,20 +74,14 @@ def validate(project_config: Path, project_name: str | None, default_data_provid
 
     Example:
 
-        gordo config validate examples/project.yaml --project-name my-project
+        gordo config validate example-data/example-plant.yaml --project-name my-project
     """
-    from gordo.machine.validators import ValidUrlString
     from gordo.workflow.config_elements.loader import load_project_config
     from gordo.workflow.config_elements.normalized_config import NormalizedConfig
 
     raw = load_project_config(project_config)
     if project_name is None:
-        project_name = _default_project_name(raw, project_config)
-        problem = ValidUrlString.problem(project_name)
-        if problem:
-            raise click.BadParameter(
-                f"the default project name is not usable: {problem}", param_hint="--project-name"
-            )
+        project_name = default_project_name(raw, project_config)
     try:
         normalized = NormalizedConfig(
             raw, project_name=project_name, default_data_provider=default_data_provider

@@ -29,21 +29,26 @@ def example_data(directory: str, start: str, days: int, seed: int) -> None:
     Six machines (pumps, a compressor, a heat exchanger, a fan, a separator)
     with physically related tags, in the data-lake layout read by
     FileSystemDataProvider, plus DIRECTORY/labels.csv listing the fault
-    episodes (machine, start, end, kind).
+    episodes (machine, start, end, kind), and DIRECTORY/example-plant.yaml,
+    the example project that builds a model per machine.
 
     \b
     Example:
         gordo example-data ./example-data
         export GORDO_EXAMPLE_DATA=$PWD/example-data
-        gordo build-project examples/example-plant.yaml ./models  # reads ${GORDO_EXAMPLE_DATA}
+        gordo build-project example-data/example-plant.yaml ./models
     """
+    import shutil
+
     from gordo.dataset.example_plant import write_example_plant
+    from gordo.examples import EXAMPLE_PROJECT
 
     began = time.perf_counter()
     counts = write_example_plant(directory, start=start, days=days, seed=seed)
+    project = shutil.copyfile(EXAMPLE_PROJECT, f"{directory}/{EXAMPLE_PROJECT.name}")
     click.echo(
         f"Wrote {counts['machines']} machines, {counts['tags']} tags x {counts['rows_per_tag']} rows "
         f"({counts['files']} files) to {directory} in {time.perf_counter() - began:.1f} s; "
         f"labels in {directory}/labels.csv. Set GORDO_EXAMPLE_DATA={directory} to build "
-        "examples/example-plant.yaml."
+        f"{project}."
     )

@@ -48,8 +48,7 @@ _PROMETHEUS_CONFIG = "gordo.server.prometheus.gunicorn_config"
     default=8,
     show_default=True,
     envvar="GORDO_SERVER_THREADS",
-    help="The number of worker threads for handling requests. This argument only has "
-    "affects with --worker-class=gthread. Default value is 8 (4 x $(NUM_CORES))",
+    help="Threads per worker process handling requests (used with --worker-class=gthread).",
 )
 @click.option(
     "--worker-class",

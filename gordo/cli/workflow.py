@@ -87,7 +87,7 @@ def _opt(name: str, envvar: str | None = None, **kwargs):
     required=True,
     help="Machine configuration file (plain or the Gordo custom resource).",
 )
-@click.option(
+@_opt(
     "--workflow-template",
     type=click.Path(dir_okay=False),
     help="Jinja2 template to expand instead of the built-in one.",
@@ -104,7 +104,11 @@ def _opt(name: str, envvar: str | None = None, **kwargs):
     show_default=True,
     help="Version of gordo to use (the image tag), if different than this one",
 )
-@_opt("--project-name", required=True, help="Name of the project which own the workflow.")
+@_opt(
+    "--project-name",
+    help="Name of the project which owns the workflow (default: metadata.name of a Gordo "
+    "resource, else the file name, as for gordo config validate and build-project).",
+)
 @_opt(
     "--project-revision",
     default=None,
@@ -296,7 +300,7 @@ def _opt(name: str, envvar: str | None = None, **kwargs):
     default=None,
     help="Sets MODEL_BUILDER_CLASS in the model builder's environment",
 )
-@click.option(
+@_opt(
     "--argo-binary",
     default="argo",
     show_default=True,
@@ -335,6 +339,13 @@ def generate(ctx: click.Context, **kwargs: Any) -> None:
     )
 
     machine_config = kwargs.pop("machine_config")
+    if not kwargs["project_name"]:
+        from gordo.cli.config import default_project_name
+        from gordo.workflow.config_elements.loader import load_project_config
+
+        kwargs["project_name"] = default_project_name(
+            load_project_config(machine_config), machine_config
+        )
     template_path = kwargs.pop("workflow_template")
     output_file = kwargs.pop("output_file")
     argo_binary = kwargs.pop("argo_binary")

@@ -57,17 +57,47 @@ class PredictionForwarder(abc.ABC):
         """Store ``predictions`` of ``machine_name`` (and the sensor values, if given)."""
 
 
+#: File formats of ForwardPredictionsIntoFiles: the ``-flat`` ones have one header row.
+FILE_FORMATS = ("parquet", "csv", "parquet-flat", "csv-flat")
+
+
+def flat_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with two-level columns as one level named ``<tag>|<column>``.
+
+    A column without a tag (``total-anomaly-scaled``, or ``start`` under ``start``)
+    keeps its name.
+
+    >>> columns = pd.MultiIndex.from_tuples(
+    ...     [("start", "start"), ("model-output", "T1"), ("total-anomaly-scaled", "")])
+    >>> list(flat_columns(pd.DataFrame([["2020", 1.0, 2.0]], columns=columns)).columns)
+    ['start', 'T1|model-output', 'total-anomaly-scaled']
+    """
+    if not isinstance(frame.columns, pd.MultiIndex):
+        return frame
+    names = [
+        f"{tag}|{column}" if str(tag) and tag != column else str(column)
+        for column, tag in frame.columns
+    ]
+    return frame.set_axis(names, axis=1)
+
+
 class ForwardPredictionsIntoFiles(PredictionForwarder):
     """Writes ``<output_dir>/<machine>.parquet`` (or ``.csv``) per machine.
 
-    With sensor data, ``<machine>.sensors.parquet`` (or ``.csv``) too. CSV files
-    have two header rows (the two column levels); read them back with
-    ``pd.read_csv(path, header=[0, 1], index_col=0)``.
+    With sensor data, ``<machine>.sensors.parquet`` (or ``.csv``) too. Plain
+    ``csv`` files have two header rows (the two column levels); read them back
+    with ``pd.read_csv(path, header=[0, 1], index_col=0)``. ``csv-flat`` and
+    ``parquet-flat`` write one header row, each column named ``<tag>|<column>``
+    (:func:`flat_columns`), for spreadsheets and tools without column levels.
     """
 
     def __init__(self, output_dir: str | Path, file_format: str = "parquet"):
-        if file_format not in ("parquet", "csv"):
-            raise ConfigException(f"file_format must be 'parquet' or 'csv', not {file_format!r}")
+        if file_format not in FILE_FORMATS:
+            raise ConfigException(
+                f"file_format must be one of {', '.join(FILE_FORMATS)}, not {file_format!r}"
+            )
+        self.flat = file_format.endswith("-flat")
+        file_format = file_format.removesuffix("-flat")
         self.output_dir = Path(output_dir)
         self.file_format = file_format
         self.output_dir.mkdir(parents=True, exist_ok=True)
@@ -87,6 +117,8 @@ class ForwardPredictionsIntoFiles(PredictionForwarder):
     def _write(self, frame: pd.DataFrame, stem: str) -> None:
         path = self.output_dir / f"{stem}.{self.file_format}"
         partial = path.with_name(path.name + ".partial")
+        if self.flat:
+            frame = flat_columns(frame)
         if self.file_format == "parquet":
             frame.to_parquet(partial)
         else:

@@ -4,7 +4,7 @@ Six machines (two pumps, a compressor, a heat exchanger, a fan and a
 separator), each with 5-7 physically related tags at 10-minute resolution:
 daily demand cycles, noise, slow drift and labelled fault episodes. The data
 is deterministic for a seed. ``gordo example-data DIR`` writes it; the project
-config ``examples/example-plant.yaml`` reads it through the file-store
+config ``gordo/examples/example-plant.yaml`` reads it through the file-store
 provider with ``root: ${GORDO_EXAMPLE_DATA}``.
 
 Layout: ``DIR/<machine>/<tag>/parquet/<YYYY>/<tag>_<YYYYMM>.parquet`` (asset =

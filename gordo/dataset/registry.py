@@ -90,12 +90,21 @@ def resolve_path(name: str, kind: Kind) -> str:
 
 
 def import_class(name: str, kind: Kind) -> type:
-    """Import the class that ``name`` resolves to (ImportError/AttributeError propagate)."""
+    """Import the class that ``name`` resolves to (ImportError/AttributeError propagate).
+
+    Only classes within the allow-list of :mod:`gordo.serializer.allow_list`
+    are imported (DefinitionNotAllowedError otherwise), as for model definitions.
+    """
+    from gordo.serializer.allow_list import check_allowed
+
     path = resolve_path(name, kind)
     module, _, cls = path.rpartition(".")
     if not module:
         raise ImportError(f"{path!r} is not an import path")
-    return getattr(importlib.import_module(module), cls)
+    check_allowed(path)
+    found = getattr(importlib.import_module(module), cls)
+    check_allowed(path, found)
+    return found
 
 
 def canonical_type(cls: type, kind: Kind) -> str:

@@ -22,11 +22,17 @@ machines[1] 'pump-2': model: Cannot import 'sklearn.decomposition.PCX': ...
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import dataclasses
+import difflib
+import functools
+import inspect
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from gordo.exceptions import ConfigException, ConfigValidationError, DefinitionImportError
+from gordo.exceptions import ConfigException, ConfigValidationError
 from gordo.machine.validators import ValidUrlString, dataset_kwargs_problems
+from gordo.serializer.allow_list import CONFIG_KEY, allowed_prefixes, allowing, prefix_problem
+from gordo.workflow.config_elements.reference import MACHINE_KEYS, PROJECT_KEYS
 from gordo.workflow.config_elements.runtime_schema import runtime_problems
 from gordo.workflow.config_elements.sections import SECTIONS, load_section
 from gordo.workflow.workflow_generator.helpers import patch_dict
@@ -70,55 +76,16 @@ def plain_config(config: Any) -> dict:
 
 
 def model_problems(model: Any) -> list[str]:
-    """Problems of a model definition: every import path that does not resolve.
+    """Problems of a model definition, found without calling anything it names.
 
-    Keys of one-key mappings and string values that look like import paths of
-    an installed package are resolved with the serializer's import resolution.
+    Import paths are resolved within the allow-list and parameter names checked
+    against signatures (:func:`gordo.serializer.check_definition`).
     """
-    from gordo.serializer.import_paths import import_locate, is_import_path
+    from gordo.serializer.from_definition import definition_problems
 
-    if isinstance(model, str):
-        paths = [model]
-    elif isinstance(model, Mapping) and len(model) == 1:
-        paths = list(_nested_import_paths(model, is_import_path))
-    else:
+    if not isinstance(model, str | Mapping) or (isinstance(model, Mapping) and len(model) != 1):
         return [f"must be an import path or a mapping {{import.path: {{params}}}}, got {model!r}"]
-    problems = []
-    for path in dict.fromkeys(paths):
-        try:
-            import_locate(path)
-        except DefinitionImportError as exc:
-            problems.append(str(exc))
-    return problems
-
-
-def _nested_import_paths(value: Any, is_import_path: Any, top: bool = True) -> Iterator[str]:
-    """Import paths in a definition: the top key, nested definition keys and path-like strings."""
-    if isinstance(value, str):
-        if is_import_path(value) and _package_exists(value):
-            yield value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            if isinstance(key, str) and (
-                top or (len(value) == 1 and is_import_path(key) and _package_exists(key))
-            ):
-                yield key
-            yield from _nested_import_paths(item, is_import_path, top=False)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _nested_import_paths(item, is_import_path, top=False)
-
-
-def _package_exists(path: str) -> bool:
-    import importlib.util
-
-    from gordo.serializer.import_paths import candidate_paths
-
-    for candidate in candidate_paths(path):
-        with contextlib.suppress(ImportError, ValueError):
-            if importlib.util.find_spec(candidate.split(".", 1)[0]) is not None:
-                return True
-    return False
+    return definition_problems(model)
 
 
 #: Marks a section that could not be parsed or has the wrong type (already reported).
@@ -149,8 +116,83 @@ def _sections(config: Mapping, where: str, lines: list[str]) -> dict[str, Any]:
     return loaded
 
 
+def unknown_keys(config: Mapping, known: Iterable[str], path: str = "") -> list[tuple[str, str]]:
+    """``(key path, problem)`` for each key of ``config`` not in ``known``, with a close match.
+
+    >>> unknown_keys({"nmae": "a", "name": "a"}, ["name", "model"])
+    [('nmae', "unknown key (did you mean 'name'?)")]
+    >>> unknown_keys({"x": 1}, ["machines"], "spec.config")
+    [('spec.config.x', 'unknown key; known keys: machines')]
+    """
+    known = sorted(known)
+    problems = []
+    for key in config:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(known)}"
+        problems.append((f"{path}.{key}" if path else str(key), f"unknown key{hint}"))
+    return problems
+
+
+def dataset_keys(type_name: Any) -> frozenset[str] | None:
+    """The keys a dataset of ``type_name`` takes; None if it takes any (or is unknown).
+
+    >>> sorted(dataset_keys("TimeSeriesDataset"))[:3]
+    ['additional_tags', 'aggregation_methods', 'asset']
+    """
+    if not isinstance(type_name, str | None):
+        return None
+    return _dataset_keys(type_name, allowed_prefixes())
+
+
+@functools.lru_cache(maxsize=64)
+def _dataset_keys(type_name: str | None, prefixes: tuple[str, ...]) -> frozenset[str] | None:
+    from gordo.dataset.base import RENAMED_KEYS
+    from gordo.dataset.datasets import LEGACY_KEYS, TimeSeriesDataset
+    from gordo.dataset.registry import import_class
+
+    try:
+        cls = import_class(type_name or "TimeSeriesDataset", "dataset")
+    except (ImportError, AttributeError, ConfigException):
+        return None  # reported when the dataset is built
+    keys = {"type", *RENAMED_KEYS}
+    if isinstance(cls, type) and issubclass(cls, TimeSeriesDataset):
+        keys.update(LEGACY_KEYS)  # TimeSeriesDataset takes **kwargs only for these
+    for klass in cls.__mro__ if isinstance(cls, type) else ():
+        if "__init__" not in vars(klass):
+            continue
+        params = inspect.signature(klass.__init__).parameters.values()
+        keys.update(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+        if not any(p.kind is p.VAR_KEYWORD for p in params) or klass is TimeSeriesDataset:
+            return frozenset(keys - {"self"})
+    return None
+
+
+def _dataset_key_problems(dataset: Mapping) -> list[tuple[str, str]]:
+    keys = dataset_keys(dataset.get("type"))
+    return [] if keys is None else unknown_keys(dataset, keys, "dataset")
+
+
+def machine_key_problems(machine: Mapping) -> list[str]:
+    """Unknown keys of one machine block and of its dataset, as problem lines.
+
+    >>> machine_key_problems({"name": "m", "nmae": "m", "dataset": {"resoluton": "10T"}})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ["machines[0] 'm': nmae: unknown key (did you mean 'name'?)",
+     "machines[0] 'm': dataset.resoluton: unknown key (did you mean 'resolution'?)"]
+    """
+    where = machine_label(0, machine)
+    problems = unknown_keys(machine, MACHINE_KEYS)
+    dataset = load_section(machine.get("dataset"), "dataset")
+    if isinstance(dataset, Mapping):
+        problems.extend(_dataset_key_problems(dataset))
+    return [_line(where, path, msg) for path, msg in problems]
+
+
 def _dataset_problems(dataset: Mapping, default_data_provider: str | None) -> list[tuple[str, str]]:
     problems = [(f"dataset.{key}", msg) for key, msg in dataset_kwargs_problems(dataset)]
+    problems.extend(_dataset_key_problems(dataset))
     provider = dataset.get("data_provider")
     if provider is None and not default_data_provider:
         problems.append(
@@ -165,6 +207,20 @@ def _dataset_problems(dataset: Mapping, default_data_provider: str | None) -> li
     return problems
 
 
+@dataclasses.dataclass
+class ProjectProblems:
+    """The problems of a project config: ``lines``, and which of them stop machines building.
+
+    ``broken`` holds the indices of machines with a problem in their sections
+    (building them would report it again in other words); ``in_project`` is
+    true when a problem lies outside the machines (globals, project keys).
+    """
+
+    lines: list[str] = dataclasses.field(default_factory=list)
+    broken: set[int] = dataclasses.field(default_factory=set)
+    in_project: bool = False
+
+
 def check_project(
     config: Any, project_name: str, *, default_data_provider: str | None = None
 ) -> list[str]:
@@ -173,15 +229,63 @@ def check_project(
     Machine sections are merged with ``globals`` before they are checked, as
     NormalizedConfig will merge them.
     """
-    lines: list[str] = []
+    return inspect_project(config, project_name, default_data_provider=default_data_provider).lines
+
+
+def inspect_project(
+    config: Any, project_name: str, *, default_data_provider: str | None = None
+) -> ProjectProblems:
+    """The problems of :func:`check_project`, with the machines they affect."""
+    found = ProjectProblems()
+    lines = found.lines
     problem = ValidUrlString.problem(project_name)
     if problem:
         lines.append(_line("project_name", "", problem))
+        found.in_project = True
     plain = plain_config(config)
+    lines.extend(_line(path, "", msg) for path, msg in unknown_keys(plain, PROJECT_KEYS))
+
+    lines.extend(_line(CONFIG_KEY, "", p) for p in allowed_imports_problems(plain))
+    with allowing(project_allowed_imports(plain)):
+        _check_sections(plain, project_name, default_data_provider, found)
+    return found
+
+
+def project_allowed_imports(plain: Mapping) -> list[str]:
+    """The usable entries of a project's ``allowed_imports`` (see gordo.serializer.allow_list).
+
+    >>> project_allowed_imports({"allowed_imports": ["my_pkg", "not valid", 3]})
+    ['my_pkg']
+    """
+    value = plain.get(CONFIG_KEY) or []
+    return [p for p in value if prefix_problem(p) is None] if isinstance(value, list) else []
+
+
+def allowed_imports_problems(plain: Mapping) -> list[str]:
+    """Problems of a project's ``allowed_imports``: a list of dotted package names.
+
+    >>> allowed_imports_problems({"allowed_imports": "my_pkg"})
+    ["must be a list of package names (e.g. [my_pkg]), got 'my_pkg'"]
+    """
+    value = plain.get(CONFIG_KEY)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [f"must be a list of package names (e.g. [my_pkg]), got {value!r}"]
+    return [f"[{i}]: {p}" for i, p in enumerate(map(prefix_problem, value)) if p]
+
+
+def _check_sections(
+    plain: Mapping, project_name: str, default_data_provider: str | None, found: ProjectProblems
+) -> None:
+    """Add the problems of ``globals`` and of every machine to ``found``."""
+    lines = found.lines
+    before_globals = len(lines)
     user_globals = plain.get("globals") or {}
     if not isinstance(user_globals, Mapping):
         lines.append(_line("globals", "", "must be a mapping"))
         user_globals = {}
+    lines.extend(_line("globals", p, m) for p, m in unknown_keys(user_globals, SECTIONS))
     user_globals = _sections(user_globals, "globals", lines)
     if isinstance(user_globals.get("runtime"), Mapping):
         lines.extend(
@@ -191,16 +295,19 @@ def check_project(
     machines = plain.get("machines")
     if not isinstance(machines, list):
         lines.append(_line("machines", "", f"must be a list of machines, got {machines!r}"))
-        return lines
+    elif not machines:
+        lines.append(_line("machines", "", "must list at least one machine"))
+    found.in_project = found.in_project or len(lines) > before_globals
     first_index: dict[str, int] = {}
-    for index, machine in enumerate(machines):
+    for index, machine in enumerate(machines if isinstance(machines, list) else []):
         where = machine_label(index, machine)
         if not isinstance(machine, Mapping):
             lines.append(_line(where, "", f"must be a mapping, got {machine!r}"))
+            found.broken.add(index)
             continue
-        lines.extend(
-            _line(where, path, msg)
-            for path, msg in _machine_problems(
+        before = len(lines)
+        problems = list(
+            _machine_problems(
                 machine,
                 index,
                 project_name,
@@ -211,7 +318,9 @@ def check_project(
                 where,
             )
         )
-    return lines
+        lines.extend(_line(where, path, msg) for path, msg in problems)
+        if len(lines) > before + sum(path == "name" for path, _ in problems):
+            found.broken.add(index)
 
 
 def _machine_problems(
@@ -241,6 +350,7 @@ def _machine_problems(
                     "allowed: shorten the machine or project name"
                 ),
             )
+    yield from unknown_keys(machine, MACHINE_KEYS)
     machine = _sections(machine, where, lines)
 
     def usable(section: str) -> bool:
@@ -290,12 +400,17 @@ class ProblemCollector:
     @contextlib.contextmanager
     def machine(self, index: int, config: Any) -> Iterator[None]:
         """Record an error raised in the block as a problem of machine ``index``."""
+        where = machine_label(index, config)
         try:
             yield
         except ConfigValidationError as exc:
-            self.lines.extend(_line(machine_label(index, config), "", p) for p in exc.problems)
+            self._add(_line(where, "", p) for p in exc.problems)
         except (ValueError, TypeError, ImportError, KeyError) as exc:
-            self.lines.append(_line(machine_label(index, config), "", str(exc)))
+            self._add([_line(where, "", str(exc))])
+
+    def _add(self, lines: Iterable[str]) -> None:
+        """Add the lines not collected yet (a machine's bad name is found twice)."""
+        self.lines.extend(line for line in lines if line not in self.lines)
 
     def raise_if_any(self, source: str | None = None) -> None:
         """Raise ConfigValidationError with every line collected, if there is any."""

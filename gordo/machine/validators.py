@@ -261,8 +261,9 @@ class ValidMetadata(BaseDescriptor):
 class ValidModel(BaseDescriptor):
     """A non-empty model definition (dict or import path) that the serializer can build.
 
-    The definition is built once with ``gordo.serializer.from_definition`` unless
-    the instance has ``_strict = False``.
+    The definition is checked with ``gordo.serializer.check_definition`` (imports
+    within the allow-list and parameter names; nothing is called) unless the
+    instance has ``_strict = False``.
     """
 
     def __set__(self, instance: Any, value: Any) -> None:
@@ -272,7 +273,7 @@ class ValidModel(BaseDescriptor):
             from gordo import serializer
 
             try:
-                serializer.from_definition(copy.deepcopy(value))
+                serializer.check_definition(copy.deepcopy(value))
             except Exception as exc:
                 raise self.fail(f"Pipeline from definition failed: {exc}") from exc
         self.store(instance, value)

@@ -16,7 +16,6 @@ arguments, exactly as written under ``runtime.reporters`` in a config:
 from __future__ import annotations
 
 import abc
-import importlib
 import inspect
 from typing import TYPE_CHECKING, Any
 
@@ -76,8 +75,10 @@ class BaseReporter(abc.ABC):
 
 
 def _import_class(path: str) -> Any:
-    module_name, _, attr = path.rpartition(".")
+    """The class at ``path``, within the allow-list of :mod:`gordo.serializer.allow_list`."""
+    from gordo.serializer.import_paths import import_locate
+
     try:
-        return getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError, ValueError) as exc:
-        raise DefinitionImportError(f"runtime.reporters: cannot import {path!r}: {exc}") from exc
+        return import_locate(path)
+    except DefinitionImportError as exc:
+        raise DefinitionImportError(f"runtime.reporters: {exc}") from exc

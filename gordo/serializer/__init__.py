@@ -9,6 +9,7 @@ MinMaxScaler(clip=True)
 """
 
 from gordo.serializer.from_definition import (
+    check_definition,
     from_definition,
     import_locate,
     load_params_from_definition,
@@ -25,6 +26,7 @@ from gordo.serializer.serializer import (
 )
 
 __all__ = [
+    "check_definition",
     "dump",
     "dump_pickled",
     "dumps",

@@ -51,21 +51,38 @@ parameter 'n_componets' (did you mean 'n_components'?); valid parameters: copy, 
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import difflib
+import functools
 import importlib.util
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from gordo.exceptions import ConfigException, DefinitionImportError, DefinitionParameterError
+from gordo.exceptions import (
+    ConfigException,
+    DefinitionImportError,
+    DefinitionNotAllowedError,
+    DefinitionParameterError,
+)
 from gordo.serializer.import_paths import candidate_paths, import_locate, is_import_path
 
-__all__ = ["from_definition", "import_locate", "load_params_from_definition"]
+__all__ = [
+    "check_definition",
+    "definition_problems",
+    "from_definition",
+    "import_locate",
+    "load_params_from_definition",
+]
 
 #: Parameter names holding a list of steps, per class, when the parameters are a plain list.
 _STEP_LIST_PARAMS = {"Pipeline": "steps", "FeatureUnion": "transformer_list"}
 _STEP_MARKERS = ("passthrough", "drop")
+#: Problems collected by definition_problems (None: raise the first).
+_collected: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "gordo_definition_problems", default=None
+)
 
 
 def from_definition(
@@ -86,6 +103,50 @@ def from_definition(
     return _build(pipe_definition, "", locate)
 
 
+def check_definition(
+    definition: str | Mapping[str, Any], *, locate: Callable[[str], Any] = import_locate
+) -> None:
+    """Check a definition as :func:`from_definition` would build it, without calling anything.
+
+    Every import path is resolved (within the allow-list) and every parameter
+    name checked against the signature of the class or function it is passed
+    to; nothing named in the definition is called. A class with a
+    ``check_definition`` classmethod checks its own raw parameters (gordo's
+    Keras wrappers check their ``kind`` and training settings). Raises the
+    errors :func:`from_definition` raises; ``locate`` as there.
+
+    >>> check_definition({"sklearn.decomposition.PCA": {"n_components": 2}})
+    >>> check_definition({"sklearn.decomposition.PCA": {"n_component": 2}})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.DefinitionParameterError: sklearn.decomposition.PCA does not take \
+parameter 'n_component' (did you mean 'n_components'?); ...
+    """
+    _build(definition, "", locate, build=False)
+
+
+def definition_problems(
+    definition: str | Mapping[str, Any], *, locate: Callable[[str], Any] = import_locate
+) -> list[str]:
+    """Every problem :func:`check_definition` finds, one message each; [] if none.
+
+    A problem in one parameter value does not hide those of the others.
+
+    >>> definition_problems({"sklearn.pipeline.Pipeline": {"steps": [
+    ...     "sklearn.preprocessing.MinMaxScalr", "sklearn.decomposition.PCX"]}})  # doctest: +ELLIPSIS
+    ["Cannot import 'sklearn.preprocessing.MinMaxScalr': ...", "Cannot import 'sklearn.decomposition.PCX': ..."]
+    """
+    problems: list[str] = []
+    token = _collected.set(problems)
+    try:
+        _build(definition, "", locate, build=False)
+    except (ConfigException, DefinitionImportError) as exc:
+        problems.append(str(exc))
+    finally:
+        _collected.reset(token)
+    return problems
+
+
 def load_params_from_definition(definition: Mapping) -> dict:
     """Deserialize each value of ``definition``; e.g. to prepare kwargs for a method.
 
@@ -97,25 +158,32 @@ def load_params_from_definition(definition: Mapping) -> dict:
     return {key: _load_value(value, key, import_locate) for key, value in definition.items()}
 
 
-def _build(definition: Any, where: str, locate: Callable[[str], Any]) -> Any:
-    """Build one definition: a bare import path or a one-key mapping."""
+def _build(definition: Any, where: str, locate: Callable[[str], Any], build: bool = True) -> Any:
+    """Build one definition: a bare import path or a one-key mapping.
+
+    With ``build=False`` only check it: the classes are returned, not called.
+    """
     if isinstance(definition, str):
-        return _construct(definition, {}, where, locate)
+        return _construct(definition, {}, where, locate, build)
     if isinstance(definition, Mapping) and len(definition) == 1:
         ((path, params),) = definition.items()
         if isinstance(path, str):
-            return _construct(path, params, where, locate)
+            return _construct(path, params, where, locate, build)
     raise ConfigException(
         f"Invalid model definition{_at(where)}: expected an import path or a mapping "
         f"{{import.path: {{params}}}} with one key, got {definition!r}"
     )
 
 
-def _construct(path: str, params: Any, where: str, locate: Callable[[str], Any]) -> Any:
-    """Build the object at ``path`` from its (raw) ``params``."""
+def _construct(
+    path: str, params: Any, where: str, locate: Callable[[str], Any], build: bool = True
+) -> Any:
+    """Build the object at ``path`` from its (raw) ``params`` (``build=False``: only check)."""
     target = _locate(path, where, locate)
     params = {} if params is None else params
     if isinstance(target, type) and callable(getattr(target, "from_definition", None)):
+        if not build:
+            return _check_self_building(target, path, params, where, locate)
         try:
             return target.from_definition(_plain_copy(params))
         except TypeError as exc:
@@ -135,10 +203,12 @@ def _construct(path: str, params: Any, where: str, locate: Callable[[str], Any])
     _check_parameter_names(path, target, params, signature, where)
     kwargs = {
         key: _load_value(
-            value, _join(where, path, key), locate, _expected_type(target, signature, key)
+            value, _join(where, path, key), locate, _expected_type(target, signature, key), build
         )
         for key, value in params.items()
     }
+    if not build:
+        return target
     step_param = _step_list_param(target)
     if step_param is not None and isinstance(kwargs.get(step_param), list):
         kwargs[step_param] = _name_steps(kwargs[step_param])
@@ -149,15 +219,36 @@ def _construct(path: str, params: Any, where: str, locate: Callable[[str], Any])
 
 
 def _load_value(
-    value: Any, where: str, locate: Callable[[str], Any], expected_type: type | None = None
+    value: Any,
+    where: str,
+    locate: Callable[[str], Any],
+    expected_type: type | None = None,
+    build: bool = True,
 ) -> Any:
-    """Deserialize one parameter value: nested definitions are built, the rest kept."""
+    """Deserialize one parameter value: nested definitions are built, the rest kept.
+
+    When only checking for :func:`definition_problems`, a problem is collected
+    (and None returned) so that the other values are checked too.
+    """
+    try:
+        return _value(value, where, locate, expected_type, build)
+    except (ConfigException, DefinitionImportError) as exc:
+        collected = _collected.get()
+        if build or collected is None:
+            raise
+        collected.append(str(exc))
+        return None
+
+
+def _value(
+    value: Any, where: str, locate: Callable[[str], Any], expected_type: type | None, build: bool
+) -> Any:
     if isinstance(value, str):
         if not _names_importable_module(value):
             return value
         target = _locate(value, where, locate)
         if _is_estimator_class(target):
-            return _construct(value, {}, where, locate)
+            return _construct(value, {}, where, locate, build)
         return target
     if isinstance(value, Mapping):
         if len(value) == 1:
@@ -167,15 +258,38 @@ def _load_value(
                 and isinstance(key, str)
                 and _names_importable_module(key)
             ):
-                return _construct(key, params, where, locate)
-        return {key: _load_value(item, f"{where}.{key}", locate) for key, item in value.items()}
+                return _construct(key, params, where, locate, build)
+        return {
+            key: _load_value(item, f"{where}.{key}", locate, build=build)
+            for key, item in value.items()
+        }
     if isinstance(value, list | tuple):
-        items = [_load_value(item, f"{where}[{i}]", locate) for i, item in enumerate(value)]
+        items = [
+            _load_value(item, f"{where}[{i}]", locate, build=build) for i, item in enumerate(value)
+        ]
         items = [_as_named_pair(item) for item in items]
         if isinstance(value, tuple) or expected_type is tuple:
             return tuple(items)
         return items
     return value
+
+
+def _check_self_building(
+    target: type, path: str, params: Any, where: str, locate: Callable[[str], Any]
+) -> type:
+    """Check the raw parameters of a class that builds itself; nested definitions too."""
+    check = getattr(target, "check_definition", None)
+    if callable(check):
+        try:
+            check(_plain_copy(params))
+        except (DefinitionParameterError, DefinitionNotAllowedError, DefinitionImportError) as exc:
+            if not where:
+                raise
+            raise type(exc)(f"{exc}{_at(where)}") from exc
+    if isinstance(params, Mapping):
+        for key, value in params.items():
+            _load_value(value, _join(where, path, key), locate, build=False)
+    return target
 
 
 def _plain_copy(value: Any) -> Any:
@@ -191,10 +305,10 @@ def _locate(path: str, where: str, locate: Callable[[str], Any]) -> Any:
     """``locate(path)``, naming the place in the definition on failure."""
     try:
         return locate(path)
-    except DefinitionImportError as exc:
+    except (DefinitionImportError, DefinitionNotAllowedError) as exc:
         if not where:
             raise
-        raise DefinitionImportError(f"{exc}{_at(where)}") from exc
+        raise type(exc)(f"{exc}{_at(where)}") from exc
 
 
 def _names_importable_module(value: str) -> bool:
@@ -250,6 +364,18 @@ def _step_list_param(target: Any) -> str | None:
 
 
 def _signature(target: Any) -> inspect.Signature | None:
+    try:
+        return _cached_signature(target)
+    except TypeError:  # unhashable callables
+        return _uncached_signature(target)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_signature(target: Any) -> inspect.Signature | None:
+    return _uncached_signature(target)
+
+
+def _uncached_signature(target: Any) -> inspect.Signature | None:
     try:
         return inspect.signature(target)
     except (TypeError, ValueError):  # some builtins have no signature

@@ -41,6 +41,7 @@ from types import ModuleType
 from typing import Any
 
 from gordo.exceptions import DefinitionImportError
+from gordo.serializer.allow_list import check_allowed
 
 #: (written prefix, resolved prefix); applied in order, each at most once.
 ALIASES: tuple[tuple[str, str], ...] = (
@@ -112,17 +113,28 @@ def import_path_of(obj: Any) -> str:
 def import_locate(import_path: str) -> Any:
     """Import the object at ``import_path`` (aliases applied), e.g. a class or a function.
 
-    Raises DefinitionImportError naming the path and the closest existing names.
+    Raises DefinitionNotAllowedError, before importing anything, for a path
+    outside the allow-list (:mod:`gordo.serializer.allow_list`), and for an
+    object defined outside it; DefinitionImportError naming the path and the
+    closest existing names for a path that does not resolve.
+
+    >>> import_locate("gordo.demo.os.system")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.DefinitionNotAllowedError: 'gordo.demo.os.system' is not allowed (it is \
+defined in 'posix'): ...
     """
     if not is_import_path(import_path):
         raise DefinitionImportError(
             f"Cannot import {import_path!r}: not a dotted import path like 'package.module.Name'"
         )
+    check_allowed(import_path)
     paths = candidate_paths(import_path)
     problems: list[tuple[int, str]] = []
     for path in paths:
         found, problem, depth = _locate(path)
         if problem is None:
+            check_allowed(import_path, found)
             return found
         problems.append((path.count(".") + 1 - depth, problem))
     # report the candidate closest to resolving: its suggestions are the useful ones

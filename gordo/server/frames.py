@@ -22,7 +22,6 @@ time index as ``DatetimeIndex.astype(str)`` does (``'2019-01-01'``,
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -30,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-_LEGACY_ALIASES = {"T": "min", "S": "s", "L": "ms", "U": "us", "N": "ns", "H": "h"}
+from gordo.dataset.frequency import to_pandas_freq
+
 _UNITS = ("s", "ms", "us", "ns")
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
 _NAT = np.iinfo(np.int64).min
@@ -40,10 +40,7 @@ def to_offset_lenient(resolution: str | None) -> pd.DateOffset | None:
     """A pandas offset from a resolution string; accepts the legacy aliases (``10T``)."""
     if not resolution:
         return None
-    text = str(resolution).strip()
-    match = re.fullmatch(r"(\d*)([A-Za-z]+)", text)
-    if match and match.group(2) in _LEGACY_ALIASES:
-        text = match.group(1) + _LEGACY_ALIASES[match.group(2)]
+    text = to_pandas_freq(str(resolution).strip())
     try:
         return pd.tseries.frequencies.to_offset(text)
     except ValueError:

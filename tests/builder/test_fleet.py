@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -11,7 +10,6 @@ import pytest
 
 from gordo import serializer
 from gordo.builder.fleet import build_fleet, preload
-from gordo.builder.progress import Progress
 from tests.builder.helpers import KERAS_ANOMALY, dataset_config, keras_anomaly, make_machine
 
 
@@ -51,20 +49,6 @@ def test_fleet_custom_register_dir(tmp_path):
     result = build_fleet([make_machine()], tmp_path / "models", model_register_dir=tmp_path / "reg")
     assert result.names("built") == ["machine-1"] and result.exit_code == 0
     assert len(list((tmp_path / "reg").iterdir())) == 1
-
-
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_bar_on_a_terminal():
-    stream = _Terminal()
-    progress = Progress(2, stream=stream)
-    progress.update("machine-a", "built", 0.5)
-    progress.update("machine-b", "cached", 0.1)
-    text = stream.getvalue()
-    assert "\r[" in text and "2/2" in text and "cached 1" in text and text.endswith("\n")
 
 
 def test_only_models_that_fit_with_keras_make_the_parent_import_keras():

@@ -46,3 +46,12 @@ def test_documented_import_from_the_package():
     assert documented is local_build
     ((model, machine),) = documented(yaml.safe_dump({"machines": [machine_config("a")]}))
     assert model is not None and machine.name == "a"
+
+
+def test_the_projects_allowed_imports_hold_while_it_builds(monkeypatch):
+    monkeypatch.delenv("GORDO_ALLOWED_IMPORTS")  # tests/conftest.py allows 'tests'
+    model = {"sklearn.pipeline.Pipeline": {"steps": [
+        "tests.serializer.custom_estimators.Scaled", "sklearn.linear_model.LinearRegression"]}}
+    config = {"machines": [machine_config("a", model)], "allowed_imports": ["tests.serializer"]}
+    ((built, machine),) = local_build(yaml.safe_dump(config))
+    assert type(built.steps[0][1]).__name__ == "Scaled" and machine.name == "a"

@@ -266,3 +266,15 @@ def test_killed_fleet_build_takes_its_workers_down(tmp_path):
             assert [p.name for p in revision.iterdir() if p.is_dir()] == []
             assert revision_manifest.is_incomplete(revision)
     assert not (out / ".registry").exists() or not list((out / ".registry").iterdir())
+
+
+def test_a_machine_block_with_typos_is_refused_naming_each(tmp_path):
+    config = machine_config(nmae="x")
+    config["dataset"]["resoluton"] = "10T"
+    result = CliRunner().invoke(
+        gordo, ["build", json.dumps({**config, "project_name": "test-proj"}), str(tmp_path / "m")]
+    )
+    assert result.exit_code == 100, result.output
+    assert "machines[0] 'machine-1': nmae: unknown key (did you mean 'name'?)" in result.output
+    assert "dataset.resoluton: unknown key (did you mean 'resolution'?)" in result.output
+    assert not (tmp_path / "m").exists()

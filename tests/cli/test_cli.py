@@ -56,3 +56,25 @@ def test_a_failing_command_prints_one_line_and_the_documented_exit_code(tmp_path
     assert result.returncode == 30  # FileNotFoundError
     assert "Traceback" not in result.stderr
     assert str(missing) in result.stderr
+
+
+def _every_help_text() -> dict[str, str]:
+    import click
+
+    runner = CliRunner()
+    texts = {"gordo": runner.invoke(gordo, ["--help"]).output}
+    for name in SUBCOMMANDS:
+        command = gordo.get_command(click.Context(gordo), name)
+        texts[name] = runner.invoke(gordo, [name, "--help"]).output
+        for sub in getattr(command, "commands", {}):
+            texts[f"{name} {sub}"] = runner.invoke(gordo, [name, sub, "--help"]).output
+    return texts
+
+
+def test_help_texts_say_what_options_do_and_name_files_that_exist():
+    texts = _every_help_text()
+    assert len(texts) > 10 and all(texts.values())
+    everything = "\n".join(texts.values())
+    for stale in ("Run workflow with custom log-level", "NUM_CORES", "examples/project.yaml"):
+        assert stale not in everything, stale
+    assert "Level of the log messages shown" in texts["gordo"]

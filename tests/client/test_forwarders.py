@@ -94,5 +94,27 @@ def test_files_hold_one_frame_per_machine(server_url, tmp_path, file_format):
 
 
 def test_file_format_is_checked(tmp_path):
-    with pytest.raises(ConfigException, match="'parquet' or 'csv'"):
+    with pytest.raises(ConfigException, match="one of parquet, csv, parquet-flat, csv-flat"):
         ForwardPredictionsIntoFiles(tmp_path, file_format="xlsx")
+
+
+@pytest.mark.parametrize("file_format", ["csv-flat", "parquet-flat"])
+def test_flat_files_have_one_header_row_of_tag_and_column(tmp_path, file_format):
+    index = pd.date_range("2020-01-01", periods=2, freq="10min", tz="UTC")
+    columns = pd.MultiIndex.from_tuples(
+        [("model-output", "T1"), ("model-output", "T2"), ("total-anomaly-scaled", "")]
+    )
+    predictions = pd.DataFrame([[1.0, 2.0, 0.5], [3.0, 4.0, 0.25]], index=index, columns=columns)
+    sink = ForwardPredictionsIntoFiles(tmp_path, file_format=file_format)
+    sink(predictions=predictions, machine_name="m-1", metadata={})
+    suffix = file_format.removesuffix("-flat")
+    path = tmp_path / f"m-1.{suffix}"
+    if suffix == "csv":
+        assert path.read_text().splitlines()[0] == (
+            ",T1|model-output,T2|model-output,total-anomaly-scaled"
+        )
+        stored = pd.read_csv(path, index_col=0, parse_dates=True)
+    else:
+        stored = pd.read_parquet(path)
+    assert list(stored.columns) == ["T1|model-output", "T2|model-output", "total-anomaly-scaled"]
+    assert stored.to_numpy().tolist() == predictions.to_numpy().tolist()

@@ -352,6 +352,8 @@ def test_from_dict_legacy_names_and_errors():
     with pytest.raises(
         ConfigException, match='is not a subclass of "gordo.dataset.base.GordoBaseDataset"'
     ):
+        GordoBaseDataset.from_dict({"type": "sklearn.decomposition.PCA"})
+    with pytest.raises(ConfigException, match="'collections.OrderedDict' is not allowed"):
         GordoBaseDataset.from_dict({"type": "collections.OrderedDict"})
     with pytest.raises(
         ConfigException, match='Unable to create dataset "gordo.dataset.datasets.TimeSeriesDataset"'

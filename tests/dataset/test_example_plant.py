@@ -19,8 +19,9 @@ from gordo.dataset.example_plant import (
     read_labels,
     simulate,
 )
+from gordo.examples import EXAMPLE_PROJECT
 
-CONFIG = Path(__file__).parents[2] / "examples" / "example-plant.yaml"
+CONFIG = EXAMPLE_PROJECT
 
 
 @pytest.fixture(scope="module")

@@ -196,7 +196,11 @@ def test_top_level_shape_problems():
         ),
         ({"gordo.model.models.KerasAutoEncoder": {"kind": "feedforward_hourglass"}}, []),
         ({"a": 1, "b": 2}, ["must be an import path or a mapping"]),
-        ({"sklearn.decomposition.PCA": {"svd_solver": "auto", "note": "not.a.path"}}, []),
+        (
+            {"sklearn.decomposition.PCA": {"svd_solver": "auto", "note": "not.a.path"}},
+            ["does not take parameter 'note'"],
+        ),
+        ({"subprocess.Popen": {"args": ["true"]}}, ["'subprocess.Popen' is not allowed"]),
     ],
 )
 def test_model_problems(model, expected):

@@ -35,7 +35,7 @@ def test_machine_report_builds_reporters_from_runtime(tmp_path):
 @pytest.mark.parametrize(
     ("definition", "error", "match"),
     [
-        ("gordo.reporters.nothing.Reporter", DefinitionImportError, "cannot import"),
+        ("gordo.reporters.nothing.Reporter", DefinitionImportError, "Cannot import"),
         ("sklearn.decomposition.PCA", ConfigException, "not a gordo reporter"),
         ({"a.B": {}, "c.D": {}}, ConfigException, "one class"),
         ({"gordo.reporters.postgres.PostgresReporter": {"hots": "x"}}, ConfigException, "hots"),

@@ -49,3 +49,27 @@ class Strict:
     @classmethod
     def from_definition(cls, definition: dict[str, Any]) -> Strict:
         return cls(**definition)
+
+
+class Recording:
+    """Writes the file named by $GORDO_TEST_MARKER when constructed: shows who calls it."""
+
+    def __init__(self, n_components: int = 1):
+        import os
+        from pathlib import Path
+
+        Path(os.environ["GORDO_TEST_MARKER"]).write_text("constructed")
+        self.n_components = n_components
+
+
+class Scaled:
+    """A scaler outside gordo and scikit-learn: x / 2, for allow-list builds."""
+
+    def get_params(self, deep: bool = False) -> dict[str, Any]:
+        return {}
+
+    def fit(self, X: Any, y: Any = None) -> Scaled:
+        return self
+
+    def transform(self, X: Any) -> Any:
+        return X / 2

@@ -367,6 +367,7 @@ def test_import_locate_real_import_error_is_reported(tmp_path, monkeypatch):
     package.mkdir()
     (package / "__init__.py").write_text("import this_dependency_does_not_exist_xyz\n")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("GORDO_ALLOWED_IMPORTS", "brokenpkg_for_gordo_test")
     with pytest.raises(DefinitionImportError, match="this_dependency_does_not_exist_xyz"):
         import_locate("brokenpkg_for_gordo_test.Thing")
 

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -510,7 +511,8 @@ def test_no_machines_no_output(tmp_path):
     config = tmp_path / "empty.yml"
     config.write_text("machines: []\n")
     result = run(config)
-    assert result.exit_code == 0 and result.stdout == ""
+    assert result.exit_code == 100 and result.stdout == ""
+    assert "machines: must list at least one machine" in result.stderr
 
 
 _BASE = """
@@ -573,7 +575,7 @@ BAD_CONFIGS = {
     ),
     "step-instead-of-steps": (
         _config(model="{sklearn.pipeline.Pipeline: {step: [sklearn.decomposition.PCA]}}"),
-        "Pipeline from definition failed",
+        "sklearn.pipeline.Pipeline does not take parameter 'step' (did you mean 'steps'?)",
     ),
     "no-model": (_config(model="null"), "model is empty"),
     "bad-name": (_config(name="Machine_7"), "is not a valid Gordo url value"),
@@ -682,3 +684,35 @@ def test_cli_in_a_subprocess_imports_no_deep_learning_framework(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert len(validate_workflows(out.read_text())) == 1
+
+
+def test_the_project_name_defaults_to_the_file_name_as_for_validate(tmp_path):
+    config = tmp_path / "plant-a.yaml"
+    config.write_text(_config())
+    result = CliRunner().invoke(
+        gordo, ["workflow", "generate", "--machine-config", str(config), "--argo-version", "3.5.0"]
+    )
+    assert result.exit_code == 0, result.output
+    (workflow,) = validate_workflows(result.stdout)
+    assert workflow["metadata"]["labels"]["applications.gordo.equinor.com/project-name"] == (
+        "plant-a"
+    )
+    bad = tmp_path / "plant.v2.yaml"
+    bad.write_text(_config())
+    result = CliRunner().invoke(
+        gordo, ["workflow", "generate", "--machine-config", str(bad), "--argo-version", "3.5.0"]
+    )
+    assert result.exit_code == 2 and "--project-name" in result.output
+
+
+def test_every_generate_option_reads_an_environment_variable():
+    """docs/kubernetes.md: every option also reads WORKFLOW_GENERATOR_<OPTION> (or its own)."""
+    from gordo.cli.workflow import generate as command
+
+    missing = [p.name for p in command.params if isinstance(p, click.Option) and not p.envvar]
+    assert missing == []
+    result = CliRunner().invoke(
+        gordo, ["workflow", "generate", "--machine-config", "x.yaml"],
+        env={"WORKFLOW_GENERATOR_ARGO_BINARY": "not-argo"},
+    )
+    assert result.exit_code == 2 and "'not-argo' must match" in result.output

@@ -43,17 +43,75 @@ def call_factory(
     return factory(n_features, **kwargs)
 
 
+#: Number of features a factory's spec is computed for when its parameters are checked.
+_CHECK_FEATURES = 8
+
+
 def check_factory_kwargs(factory: Callable[..., Any], kwargs: Mapping, owner: str) -> None:
-    """DefinitionParameterError naming the parameters of ``kwargs`` that ``factory`` does not take."""
+    """DefinitionParameterError naming the parameters of ``kwargs`` that ``factory`` does not take,
+    or whose type or range its ``spec`` (gordo's factories have one: a pure function, no Keras)
+    refuses.
+
+    >>> factory = resolve_kind("feedforward_hourglass", ["KerasAutoEncoder"], "")
+    >>> check_factory_kwargs(factory, {"encoding_layers": -2}, "KerasAutoEncoder")
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.DefinitionParameterError: KerasAutoEncoder with kind 'feedforward_hourglass': \
+encoding_layers must be > 0, got -2
+    """
     params = inspect.signature(factory).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return
-    unknown = sorted(set(kwargs) - set(params))
-    if unknown:
-        valid = [p for p in params if p != "n_features"] + sorted(FIT_DEFAULTS)
+    name = getattr(factory, "__name__", factory)
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        unknown = sorted(set(kwargs) - set(params))
+        if unknown:
+            valid = [p for p in params if p != "n_features"] + sorted(FIT_DEFAULTS)
+            raise DefinitionParameterError(
+                f"{owner} with kind {name!r} does not take parameter(s) "
+                f"{', '.join(map(repr, unknown))}; valid parameters: {', '.join(valid)}"
+            )
+    spec = getattr(factory, "spec", None)
+    if callable(spec):
+        try:
+            spec(_CHECK_FEATURES, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise DefinitionParameterError(f"{owner} with kind {name!r}: {exc}") from exc
+
+
+#: Training arguments: (type, smallest value, largest value or None).
+_FIT_RANGES: dict[str, tuple[type, float, float | None]] = {
+    "epochs": (int, 0, None),
+    "batch_size": (int, 1, None),
+    "verbose": (int, 0, 2),
+    "validation_split": (float, 0.0, 0.999999),
+}
+
+
+def check_fit_args(kwargs: Mapping[str, Any], owner: str) -> None:
+    """DefinitionParameterError for a training argument of the wrong type or out of range.
+
+    >>> check_fit_args({"epochs": 10, "batch_size": 32, "shuffle": False}, "KerasAutoEncoder")
+    >>> check_fit_args({"epochs": "1e20"}, "KerasAutoEncoder")
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.DefinitionParameterError: KerasAutoEncoder: epochs must be an integer >= 0, got '1e20'
+    >>> check_fit_args({"batch_size": -5}, "KerasAutoEncoder")
+    Traceback (most recent call last):
+    ...
+    gordo.exceptions.DefinitionParameterError: KerasAutoEncoder: batch_size must be an integer >= 1, got -5
+    """
+    for key, (kind, low, high) in _FIT_RANGES.items():
+        if key not in kwargs:
+            continue
+        value = kwargs[key]
+        types = (int,) if kind is int else (int, float)
+        ok = isinstance(value, types) and not isinstance(value, bool)
+        if not ok or value < low or (high is not None and value > high):
+            noun = "an integer" if kind is int else "a number"
+            bound = f">= {low}" if high is None else f"in [{low}, {high:g}]"
+            raise DefinitionParameterError(f"{owner}: {key} must be {noun} {bound}, got {value!r}")
+    if not isinstance(kwargs.get("shuffle", True), bool):
         raise DefinitionParameterError(
-            f"{owner} with kind {getattr(factory, '__name__', factory)!r} does not take "
-            f"parameter(s) {', '.join(map(repr, unknown))}; valid parameters: {', '.join(valid)}"
+            f"{owner}: shuffle must be true or false, got {kwargs['shuffle']!r}"
         )
 
 

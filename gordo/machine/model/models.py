@@ -55,6 +55,7 @@ from gordo.machine.model.keras_params import (
     FIT_DEFAULTS,
     call_factory,
     check_factory_kwargs,
+    check_fit_args,
     import_path,
     resolve_kind,
     train,
@@ -156,8 +157,21 @@ class KerasBaseEstimator(BaseEstimator, GordoBase):
         estimator._check_definition()
         return estimator
 
+    @classmethod
+    def check_definition(cls, definition: dict[str, Any]) -> None:
+        """Check the parameters of a definition (handler for ``serializer.check_definition``).
+
+        >>> KerasAutoEncoder.check_definition({"kind": "feedforward_hourglass", "epochs": -1})
+        Traceback (most recent call last):
+        ...
+        gordo.exceptions.DefinitionParameterError: KerasAutoEncoder: epochs must be an integer >= 0, got -1
+        """
+        cls.from_definition(definition)
+
     def _check_definition(self) -> None:
-        check_factory_kwargs(self.load_kind(self.kind), self._factory_kwargs(), type(self).__name__)
+        owner = type(self).__name__
+        check_factory_kwargs(self.load_kind(self.kind), self._factory_kwargs(), owner)
+        check_fit_args(self.extract_supported_fit_args(self.sk_params), owner)
 
     def into_definition(self) -> dict[str, Any]:
         """The definition of this estimator (handler for ``serializer.into_definition``).

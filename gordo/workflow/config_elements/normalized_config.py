@@ -21,8 +21,14 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from gordo.machine import Machine
-from gordo.machine.validation import ProblemCollector, check_project, plain_config
+from gordo.machine.validation import (
+    ProblemCollector,
+    inspect_project,
+    plain_config,
+    project_allowed_imports,
+)
 from gordo.machine.validators import fix_runtime
+from gordo.serializer.allow_list import ENV_VAR, allowing
 from gordo.workflow.config_elements.runtime_schema import coerce_builder, coerce_volumes
 from gordo.workflow.config_elements.sections import load_sections
 from gordo.workflow.workflow_generator.helpers import patch_dict
@@ -114,10 +120,34 @@ class NormalizedConfig:
         model_builder_env: list | None = None,
         default_data_provider: str | None = None,
     ):
-        problems = check_project(config, project_name, default_data_provider=default_data_provider)
-        collector = ProblemCollector(problems)
-        collector.raise_if_any()
+        found = inspect_project(config, project_name, default_data_provider=default_data_provider)
+        collector = ProblemCollector(found.lines)
+        if found.in_project:
+            collector.raise_if_any()
         plain = plain_config(config)
+        #: The project's ``allowed_imports`` (import prefixes allowed besides the defaults).
+        self.allowed_imports = project_allowed_imports(plain)
+        with allowing(self.allowed_imports):
+            self._load(
+                plain, project_name, gordo_version, model_builder_env, default_data_provider,
+                collector, found.broken,
+            )
+        collector.raise_if_any()
+
+    def _load(
+        self,
+        plain: dict,
+        project_name: str,
+        gordo_version: str | None,
+        model_builder_env: list | None,
+        default_data_provider: str | None,
+        collector: ProblemCollector,
+        broken: set[int],
+    ) -> None:
+        """Set ``globals`` and ``machines``, collecting every machine's errors.
+
+        Machines in ``broken`` are not built: their problems are already collected.
+        """
         machines_config = plain.get("machines") or []
         defaults = self.get_default_globals(gordo_version)
         defaults["runtime"]["influx"]["resources"] = influx_resources(len(machines_config))
@@ -128,8 +158,13 @@ class NormalizedConfig:
         self.globals: dict[str, Any] = self.prepare_patched_globals(
             patch_dict(defaults, {k: v for k, v in user_globals.items() if v is not None})
         )
+        if self.allowed_imports:  # builder pods check definitions against the same list
+            env = self.globals["runtime"].setdefault("builder", {}).setdefault("env", [])
+            env.append({"name": ENV_VAR, "value": ",".join(self.allowed_imports)})
         self.machines: list[Machine] = []
         for index, machine_config in enumerate(machines_config):
+            if index in broken:
+                continue
             with collector.machine(index, machine_config):
                 machine_config = _with_default_provider(
                     load_sections(machine_config, f"machines[{index}]"),
@@ -139,7 +174,6 @@ class NormalizedConfig:
                 self.machines.append(
                     Machine.from_config(machine_config, project_name, config_globals=self.globals)
                 )
-        collector.raise_if_any()
 
     @classmethod
     def get_default_globals(cls, gordo_version: str | None = None) -> dict:

@@ -18,6 +18,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+PROJECT_KEYS = {
+    "machines": "The machines: a non-empty list (see Machine).",
+    "globals": "Defaults for every machine: `dataset`, `model`, `evaluation`, `metadata`, `runtime`.",
+    "allowed_imports": "Packages (import prefixes) definitions may name besides gordo, sklearn, "
+    "keras, numpy and scipy; `GORDO_ALLOWED_IMPORTS` adds more (comma-separated).",
+}
+
 MACHINE_KEYS = {
     "name": "Machine name: a DNS-1123 label (lowercase letters, digits, `-`; at most 63 characters).",
     "dataset": "Where the data comes from and how it is prepared (see Dataset).",
@@ -106,10 +113,17 @@ def render() -> str:
         "# Config reference",
         "",
         "Generated from the code by `gordo config reference`; do not edit by hand.",
-        "A project file holds `machines` (a list) and `globals` (defaults for every",
-        "machine); a machine's own keys win over `globals`, which win over the defaults",
-        "below. The Kubernetes-style document (`apiVersion`, `kind: Gordo`,",
-        "`spec.config`) holds the same two keys under `spec.config`.",
+        "A project file holds `machines` (a list), `globals` (defaults for every",
+        "machine) and optionally `allowed_imports`; a machine's own keys win over",
+        "`globals`, which win over the defaults below. The Kubernetes-style document",
+        "(`apiVersion`, `kind: Gordo`,",
+        "`spec.config`) holds the same keys under `spec.config`. Unknown keys are errors.",
+        "",
+        "## Project",
+        "",
+        "| key | meaning |",
+        "|---|---|",
+        *(f"| `{k}` | {d} |" for k, d in PROJECT_KEYS.items()),
         "",
         "## Machine",
         "",

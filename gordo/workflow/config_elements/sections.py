@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from gordo.exceptions import ConfigException
+from gordo.workflow.config_elements.loader import safe_load
 
 SECTIONS = ("model", "dataset", "evaluation", "metadata", "runtime")
 
@@ -28,7 +29,7 @@ def load_section(value: Any, where: str) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return yaml.safe_load(value)
+        return safe_load(value, f"Error loading YAML from '{where}'")
     except yaml.YAMLError as exc:
         message = " ".join(str(exc).split())
         raise ConfigException(f"Error loading YAML from '{where}': {message}") from exc

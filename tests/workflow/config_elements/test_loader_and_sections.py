@@ -72,3 +72,44 @@ def test_sections():
         ConfigException, match=r"^Error loading YAML from 'machines\[3\].dataset': "
     ):
         load_sections({"dataset": "a: ["}, "machines[3]")
+
+
+def _laughs(levels: int, width: int = 9) -> str:
+    """A 'billion laughs' YAML: each anchor a list of ``width`` aliases of the one before."""
+    lines = ["a0: &a0 [lol]"]
+    for level in range(1, levels + 1):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]")
+    return "\n".join(lines) + f"\nmachines:\n  - name: m\n    metadata: *a{levels}\n"
+
+
+def test_nested_anchors_that_expand_too_far_are_refused(tmp_path):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_laughs(9))
+    with pytest.raises(ConfigException, match=r"bomb.yaml: .* expands to more than 1000000 values"):
+        load_project_config(path)
+    with pytest.raises(ConfigException, match="'machines\\[0\\].dataset': .* more than 1000000"):
+        load_section(_laughs(9), "machines[0].dataset")
+    path.write_text(_laughs(3))  # 729 values: fine
+    assert len(load_project_config(path)["machines"][0]["metadata"]) == 9
+
+
+def test_self_referencing_and_too_deep_documents_are_refused(tmp_path):
+    path = tmp_path / "loop.yaml"
+    path.write_text("machines: &m\n  - name: m\n    metadata: *m\n")
+    with pytest.raises(ConfigException, match=r"loop.yaml: .* refers to itself \(at machines\[0\]"):
+        load_project_config(path)
+    for depth in (200, 5000):  # within libyaml's own limit, and beyond it
+        path.write_text("machines: " + "[" * depth + "]" * depth + "\n")
+        with pytest.raises(ConfigException, match="loop.yaml: .* nested deeper than 100 levels"):
+            load_project_config(path)
+
+
+def test_non_utf8_bytes_name_the_file_and_the_offset(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("machines:\n  - name: pump\n    metadata: {note: caf\xe9}\n".encode("latin-1"))
+    with pytest.raises(ConfigException) as info:
+        load_project_config(path)
+    assert str(info.value) == (
+        f"{path}: not UTF-8 text: byte 0xe9 at offset 49 (invalid continuation byte); "
+        "save the file as UTF-8"
+    )

@@ -286,8 +286,9 @@ def test_machine_json_round_trips_and_has_the_start_date_once():
         }
 
 
-def test_zero_machines():
-    assert NormalizedConfig({"machines": []}, "proj").machines == []
+def test_zero_machines_is_an_error():
+    with pytest.raises(ConfigValidationError, match="machines: must list at least one machine"):
+        NormalizedConfig({"machines": []}, "proj")
 
 
 def test_quotes_survive():
@@ -331,7 +332,7 @@ def test_quotes_survive():
         ),
         (
             {"model": {"sklearn.pipeline.Pipeline": {"step": ["sklearn.decomposition.PCA"]}}},
-            "model: Pipeline from definition failed",
+            "model: sklearn.pipeline.Pipeline does not take parameter 'step' (did you mean 'steps'?)",
         ),
         ({"runtime": {"reporters": {"a.B": {}}}}, "runtime.reporters: must be a list"),
         ({"dataset": "tags: [a"}, "Error loading YAML from 'dataset'"),

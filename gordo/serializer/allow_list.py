@@ -1,0 +1,170 @@
+"""Which packages a config may name: the allow-list of import prefixes.
+
+A project config names classes and functions by import path: models,
+metrics, scalers, splitters, Keras factories, callbacks, reporters, dataset
+and data-provider types. Only paths under an allowed prefix are imported, so
+a config cannot run arbitrary code (``subprocess.Popen``, ``os.system``, ...).
+The object a path resolves to must also be defined under an allowed prefix:
+``gordo.demo.subprocess.Popen`` is refused although it starts with ``gordo``.
+
+The prefixes are :data:`DEFAULT_PREFIXES`, then those of the environment
+variable ``GORDO_ALLOWED_IMPORTS`` (comma-separated), then those of the
+project config's top-level ``allowed_imports`` list (applied with
+:func:`allowing`).
+
+>>> is_allowed("sklearn.decomposition.PCA"), is_allowed("sklearnx.PCA"), is_allowed("os.system")
+(True, False, False)
+>>> with allowing(["my_company.models"]):
+...     is_allowed("my_company.models.Net"), is_allowed("my_company.secrets.Key")
+(True, False)
+>>> check_allowed("subprocess.Popen")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+gordo.exceptions.DefinitionNotAllowedError: 'subprocess.Popen' is not allowed: ... \
+add 'subprocess' to the project config's allowed_imports list or to the GORDO_ALLOWED_IMPORTS ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import importlib.util
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from types import ModuleType
+from typing import Any
+
+from gordo.exceptions import DefinitionNotAllowedError
+
+#: Always allowed: gordo, its compatibility names (D1) and the scientific stack it builds on.
+DEFAULT_PREFIXES: tuple[str, ...] = (
+    "gordo",
+    "gordo_dataset",
+    "gordo_core",
+    "gordo_components",
+    "sklearn",
+    "keras",
+    "tensorflow.keras",
+    "numpy",
+    "scipy",
+)
+#: Environment variable with more prefixes, comma-separated.
+ENV_VAR = "GORDO_ALLOWED_IMPORTS"
+#: The top-level key of a project config with more prefixes (a list).
+CONFIG_KEY = "allowed_imports"
+
+_extra: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
+    "gordo_allowed_imports", default=()
+)
+
+
+def env_prefixes() -> tuple[str, ...]:
+    """The prefixes of ``GORDO_ALLOWED_IMPORTS``, read now."""
+    return parse_prefixes(os.environ.get(ENV_VAR, ""))
+
+
+def parse_prefixes(text: str) -> tuple[str, ...]:
+    """``"a.b, c"`` -> ``('a.b', 'c')``.
+
+    >>> parse_prefixes(" my_pkg , other.sub,")
+    ('my_pkg', 'other.sub')
+    """
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def allowed_prefixes() -> tuple[str, ...]:
+    """Every prefix allowed now: the defaults, the environment's, the config's."""
+    return _prefixes(os.environ.get(ENV_VAR, ""), _extra.get())
+
+
+@functools.lru_cache(maxsize=64)
+def _prefixes(env: str, extra: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*DEFAULT_PREFIXES, *parse_prefixes(env), *extra)))
+
+
+def prefix_problem(prefix: Any) -> str | None:
+    """Why ``prefix`` cannot be an allow-list entry, or None.
+
+    >>> prefix_problem("my_pkg.models") is None, prefix_problem("my pkg")
+    (True, "must be a dotted package name such as my_pkg or my_pkg.models, got 'my pkg'")
+    """
+    if isinstance(prefix, str) and prefix and all(p.isidentifier() for p in prefix.split(".")):
+        return None
+    return f"must be a dotted package name such as my_pkg or my_pkg.models, got {prefix!r}"
+
+
+@contextlib.contextmanager
+def allowing(prefixes: Iterable[str]) -> Iterator[None]:
+    """Allow ``prefixes`` too (a project's ``allowed_imports``) inside the block."""
+    token = _extra.set((*_extra.get(), *prefixes))
+    try:
+        yield
+    finally:
+        _extra.reset(token)
+
+
+def is_allowed(name: str) -> bool:
+    """Whether the dotted ``name`` is an allowed prefix or lies below one."""
+    return _under(name, allowed_prefixes())
+
+
+@functools.lru_cache(maxsize=4096)
+def _under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def check_allowed(path: str, found: Any = None) -> None:
+    """Raise DefinitionNotAllowedError unless ``path`` (and the object it gave) is allowed.
+
+    ``found`` is the object ``path`` resolved to: its defining module must be
+    allowed too, so that a module attribute of an allowed package (``gordo.x.os``)
+    is no way around the list. A path whose top-level package is not installed
+    passes (nothing can be imported; the import error that follows names it).
+    """
+    if not is_allowed(path) and _installed(path):
+        _refuse(path, path)
+    if found is not None:
+        origin = origin_module(found)
+        if origin is not None and not is_allowed(origin):
+            _refuse(path, origin, f" (it is defined in {origin!r})")
+
+
+def _installed(path: str) -> bool:
+    """Whether the top-level package of ``path`` is installed (found without importing it)."""
+    top = path.split(".", 1)[0]
+    if top in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def origin_module(obj: Any) -> str | None:
+    """The module that defines ``obj``: a module's own name, a class's or function's module.
+
+    >>> import os.path, numpy
+    >>> origin_module(os.path.join), origin_module(os.path), origin_module(numpy.log1p)
+    ('posixpath', 'posixpath', 'numpy')
+    >>> origin_module(3) is None
+    True
+    """
+    if isinstance(obj, ModuleType):
+        return obj.__name__
+    if isinstance(obj, type) or callable(obj):
+        module = getattr(obj, "__module__", None)
+        if not isinstance(module, str):
+            module = getattr(type(obj), "__module__", None)
+        return module if isinstance(module, str) else None
+    return None  # plain values (constants) are not run
+
+
+def _refuse(path: str, name: str, detail: str = "") -> None:
+    top = name.split(".")[0]
+    raise DefinitionNotAllowedError(
+        f"{path!r} is not allowed{detail}: a config may only name classes and functions under "
+        f"{', '.join(allowed_prefixes())}. If you trust it, add {top!r} to the project config's "
+        f"{CONFIG_KEY} list or to the {ENV_VAR} environment variable (comma-separated)"
+    )
