@@ -7,6 +7,8 @@ keeps every documented column) that also
 - normalises each tag's error ``y - model-output`` by the median and robust
   spread of that tag's errors on the training data, so a noisy tag does not
   drown a quiet one and every tag's score is in "normal spreads";
+- clips each input tag to its training range before the model, so one tag far
+  outside it does not distort the model's output for the other tags;
 - finds tags whose level wanders (a random walk, a slow drift): in the
   training data's own time-series split, their later rows leave the range of the
   earlier ones. Such a tag's level on new data is no evidence of a fault, so its
@@ -193,9 +195,11 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         and spread (tags constant in them are left out of the score) and the training
         scores' quantiles."""
         super().fit(X, y)
+        X_arr = as_float_array(X, "X", dtype="float64")[0]
+        self.input_range_ = (X_arr.min(axis=0), X_arr.max(axis=0))
         y_arr, columns = as_float_array(y, "y", dtype="float64")
         names = columns or [str(i) for i in range(y_arr.shape[1])]
-        pred = np.asarray(self.base_estimator.predict(X), dtype="float64").reshape(-1, len(names))
+        pred = np.asarray(self.predict(X), dtype="float64").reshape(-1, len(names))
         residuals = y_arr[len(y_arr) - len(pred) :] - pred
         # the documented scaled errors in units of the training errors' spread
         self.scaler.fit(residuals)
@@ -275,6 +279,17 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
             tag_ratio = np.nanmedian(np.array(tag_ratios), axis=0)
         self.tag_generalisation_ratios_ = pd.Series(np.fmax(1.0, tag_ratio), index=names)
         return output
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The base estimator's output for X clipped to the training range of each input tag
+        (once fitted): a tag far outside it does not distort the output for the others, and
+        its own error is its excursion."""
+        if not hasattr(self, "input_range_"):
+            return super().predict(X)
+        low, high = self.input_range_
+        if isinstance(X, pd.DataFrame):
+            return super().predict(X.clip(low, high, axis=1))
+        return super().predict(np.clip(np.asarray(X, dtype="float64"), low, high))
 
     def event_thresholds(self) -> tuple[float, np.ndarray] | None:
         """The thresholds of the total and of each tag's score, once fitted and
