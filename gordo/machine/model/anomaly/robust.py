@@ -103,6 +103,8 @@ def wandering_tags(y: np.ndarray, splits: int = 3) -> np.ndarray:
     >>> wandering_tags(y).tolist()
     [False, True]
     """
+    if len(y) <= splits:  # too few rows to split: no evidence of wandering
+        return np.zeros(y.shape[1], dtype=bool)
     shares = []
     for train, test in TimeSeriesSplit(n_splits=splits).split(y):
         low, high = y[train].min(axis=0), y[train].max(axis=0)

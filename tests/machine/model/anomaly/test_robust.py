@@ -228,3 +228,10 @@ def test_inputs_are_clipped_to_the_training_range(recommended):
     others = frame["model-output"].drop(columns="power")
     np.testing.assert_allclose(others, model.predict(at_max)[:, [0, 1, 3]])
     assert (frame["tag-anomaly-attribution"].idxmax(axis=1) == "power").all()
+
+
+def test_wandering_tags_of_too_few_rows_is_none():
+    from gordo.machine.model.anomaly.robust import wandering_tags
+
+    assert wandering_tags(np.ones((3, 2))).tolist() == [False, False]
+    assert wandering_tags(np.arange(40.0)[:, None]).tolist() == [True]  # a steady trend
