@@ -270,7 +270,7 @@ class DiffBasedAnomalyDetector(AnomalyDetectorBase):
         check_finite(y_arr, y_columns, "y", owner)
         if len(X_arr) != len(y_arr):
             raise ValueError(f"{owner}: X has {len(X_arr)} rows but y has {len(y_arr)}")
-        y_pred = np.asarray(self.base_estimator.predict(X), dtype="float64")
+        y_pred = np.asarray(self.predict(X), dtype="float64")
         if y_pred.ndim == 1:
             y_pred = y_pred.reshape(-1, 1)
         n = len(y_pred)

@@ -30,6 +30,8 @@ from gordo.machine.model.anomaly.evaluation import events
 class EventSettings:
     """How scores become events (all in rows of the model's resolution).
 
+    ``drift_rows`` is the window of the trailing median taken off the error of a tag
+    whose level wanders (0: none; see :mod:`gordo.machine.model.anomaly.robust`).
     ``false_alarm_rate`` is the share of held-out normal rows whose smoothed
     score is above the calibrated threshold; the event filter lowers the share
     flagged further.
@@ -44,6 +46,7 @@ class EventSettings:
     min_event_rows: int = 3
     merge_gap_rows: int = 6
     false_alarm_rate: float = 0.002
+    drift_rows: int = 144
 
     def check(self) -> EventSettings:
         """``self`` if every setting is valid, else a ValueError naming the setting."""
@@ -51,9 +54,10 @@ class EventSettings:
             value = getattr(self, name)
             if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-        gap = self.merge_gap_rows
-        if not isinstance(gap, int | np.integer) or isinstance(gap, bool) or gap < 0:
-            raise ValueError(f"merge_gap_rows must be an int >= 0, got {gap!r}")
+        for name in ("merge_gap_rows", "drift_rows"):
+            value = getattr(self, name)
+            if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
         rate = self.false_alarm_rate
         if not isinstance(rate, float | int) or not 0 < rate < 1:
             raise ValueError(f"false_alarm_rate must be a number in (0, 1), got {rate!r}")

@@ -7,6 +7,13 @@ keeps every documented column) that also
 - normalises each tag's error ``y - model-output`` by the median and robust
   spread of that tag's errors on the training data, so a noisy tag does not
   drown a quiet one and every tag's score is in "normal spreads";
+- clips each input tag to its training range before the model, so one tag far
+  outside it does not distort the model's output for the other tags;
+- finds tags whose level wanders (a random walk, a slow drift): in the
+  training data's own time-series split, their later rows leave the range of the
+  earlier ones. Such a tag's level on new data is no evidence of a fault, so its
+  error is taken relative to its trailing median over ``drift_rows`` rows: a
+  slow level change is not scored, a fast deviation still is;
 - scores a tag by the root mean square of its normalised error over the last
   ``smoothing_rows`` rows, and a row by its highest tag score (one faulty tag
   among twelve is not averaged away);
@@ -30,8 +37,8 @@ score, logged, and listed in the metadata (``events.excluded-tags``).
 >>> frame["anomaly-event"].dtypes.tolist()
 [dtype('bool')]
 >>> sorted(model.get_metadata()["events"])  # doctest: +NORMALIZE_WHITESPACE
-['excluded-tags', 'false-alarm-rate', 'generalisation-ratio', 'merge-gap-rows',
- 'min-event-rows', 'smoothing-rows', 'tag-thresholds', 'threshold']
+['drift-rows', 'excluded-tags', 'false-alarm-rate', 'generalisation-ratio', 'merge-gap-rows',
+ 'min-event-rows', 'smoothing-rows', 'tag-thresholds', 'threshold', 'wandering-tags']
 """
 
 from __future__ import annotations
@@ -80,6 +87,31 @@ def robust_spread(errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return center, np.where(spread > 0, spread, fallback)
 
 
+#: A tag wanders if, in the training data's time-series split, on average more than this
+#: share of a part's later rows lie outside the range of the rows before it (a stationary
+#: tag: about 1 / rows before, under 0.1 % here).
+WANDERING_SHARE = 0.01
+
+
+def wandering_tags(y: np.ndarray, splits: int = 3) -> np.ndarray:
+    """Per column of ``y`` (rows in time order): does its level wander? True if in
+    ``TimeSeriesSplit(splits)`` of the rows, on average more than :data:`WANDERING_SHARE`
+    of a test part's rows are outside the range of the training part before it.
+
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.column_stack([rng.normal(size=3000), np.cumsum(rng.normal(size=3000))])
+    >>> wandering_tags(y).tolist()
+    [False, True]
+    """
+    if len(y) <= splits:  # too few rows to split: no evidence of wandering
+        return np.zeros(y.shape[1], dtype=bool)
+    shares = []
+    for train, test in TimeSeriesSplit(n_splits=splits).split(y):
+        low, high = y[train].min(axis=0), y[train].max(axis=0)
+        shares.append(((y[test] < low) | (y[test] > high)).mean(axis=0))
+    return np.mean(shares, axis=0) > WANDERING_SHARE
+
+
 def default_base_estimator() -> BaseEstimator:
     """An autoencoder learning standardised tags -> standardised targets."""
     return TransformedTargetRegressor(
@@ -106,6 +138,9 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         units of its usual error, so ``total-anomaly-scaled`` ranks rows as well.
     smoothing_rows, min_event_rows, merge_gap_rows, false_alarm_rate
         The event settings (see :class:`~gordo.machine.model.anomaly.events.EventSettings`).
+    drift_rows
+        Rows of the trailing median subtracted from a wandering tag's error (see
+        :func:`wandering_tags`; 0 scores every tag on its level).
     require_thresholds, shuffle, window, smoothing_method
         As for :class:`~gordo.machine.model.anomaly.diff.DiffBasedAnomalyDetector`.
 
@@ -125,6 +160,7 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         min_event_rows: int = EventSettings.min_event_rows,
         merge_gap_rows: int = EventSettings.merge_gap_rows,
         false_alarm_rate: float = EventSettings.false_alarm_rate,
+        drift_rows: int = EventSettings.drift_rows,
         require_thresholds: bool = True,
         shuffle: bool = False,
         window: int | None = None,
@@ -142,6 +178,7 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         self.min_event_rows = min_event_rows
         self.merge_gap_rows = merge_gap_rows
         self.false_alarm_rate = false_alarm_rate
+        self.drift_rows = drift_rows
 
     @property
     def event_settings(self) -> EventSettings:
@@ -151,6 +188,7 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
             min_event_rows=self.min_event_rows,
             merge_gap_rows=self.merge_gap_rows,
             false_alarm_rate=self.false_alarm_rate,
+            drift_rows=self.drift_rows,
         ).check()
 
     def fit(self, X: Any, y: Any) -> RobustEventAnomalyDetector:
@@ -159,13 +197,26 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         and spread (tags constant in them are left out of the score) and the training
         scores' quantiles."""
         super().fit(X, y)
+        X_arr = as_float_array(X, "X", dtype="float64")[0]
+        self.input_range_ = (X_arr.min(axis=0), X_arr.max(axis=0))
         y_arr, columns = as_float_array(y, "y", dtype="float64")
         names = columns or [str(i) for i in range(y_arr.shape[1])]
-        pred = np.asarray(self.base_estimator.predict(X), dtype="float64").reshape(-1, len(names))
+        pred = np.asarray(self.predict(X), dtype="float64").reshape(-1, len(names))
         residuals = y_arr[len(y_arr) - len(pred) :] - pred
         # the documented scaled errors in units of the training errors' spread
         self.scaler.fit(residuals)
-        center, spread = robust_spread(residuals)
+        if self.event_settings.drift_rows:
+            wandering = wandering_tags(y_arr)
+        else:
+            wandering = np.zeros(len(names), dtype=bool)
+        self.wandering_ = wandering
+        self.wandering_tags_ = [name for name, w in zip(names, wandering, strict=True) if w]
+        if self.wandering_tags_:
+            logger.info(
+                "Tags whose level wanders, scored relative to their trailing median: %s",
+                self.wandering_tags_,
+            )
+        center, spread = robust_spread(self._deviations(residuals))
         constant = [name for name, s in zip(names, spread, strict=True) if not s > 0]
         if len(constant) == len(names):
             raise ValueError(f"{type(self).__name__}: every target tag is constant: {constant}")
@@ -231,6 +282,17 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         self.tag_generalisation_ratios_ = pd.Series(np.fmax(1.0, tag_ratio), index=names)
         return output
 
+    def predict(self, X: Any) -> np.ndarray:
+        """The base estimator's output for X clipped to the training range of each input tag
+        (once fitted): a tag far outside it does not distort the output for the others, and
+        its own error is its excursion."""
+        if not hasattr(self, "input_range_"):
+            return super().predict(X)
+        low, high = self.input_range_
+        if isinstance(X, pd.DataFrame):
+            return super().predict(X.clip(low, high, axis=1))
+        return super().predict(np.clip(np.asarray(X, dtype="float64"), low, high))
+
     def event_thresholds(self) -> tuple[float, np.ndarray] | None:
         """The thresholds of the total and of each tag's score, once fitted and
         cross-validated: the training scores' ``1 - false_alarm_rate`` quantiles times
@@ -242,9 +304,21 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
             self.tag_train_quantiles_.to_numpy() * self.tag_generalisation_ratios_.to_numpy(),
         )
 
+    def _deviations(self, residuals: np.ndarray) -> np.ndarray:
+        """The residuals, with a wandering tag's trailing median over ``drift_rows`` rows
+        subtracted from its residual."""
+        wandering = np.flatnonzero(self.wandering_)
+        if not len(wandering):
+            return residuals
+        out = residuals.copy()
+        baseline = pd.DataFrame(residuals[:, wandering]).rolling(self.drift_rows, min_periods=1)
+        out[:, wandering] -= baseline.median().to_numpy()
+        return out
+
     def _scores(self, residuals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Smoothed total score, smoothed per-tag scores (NaN for excluded tags) and per-tag
         shares of the total, from the residuals ``y - model-output``."""
+        residuals = self._deviations(residuals)
         rows = self.smoothing_rows
         spread = self.error_spread_.to_numpy()
         used = spread > 0
@@ -307,6 +381,7 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
                 "tag-thresholds": _json_floats(self.error_spread_.index, thresholds[1]),
                 "generalisation-ratio": self.generalisation_ratio_,
                 "excluded-tags": list(self.excluded_tags_),
+                "wandering-tags": list(self.wandering_tags_),
             }
         return metadata
 

@@ -59,6 +59,7 @@ def test_calibrated_share_above(rate):
         (EventSettings(merge_gap_rows=-1), "merge_gap_rows"),
         (EventSettings(false_alarm_rate=1.5), "false_alarm_rate"),
         (EventSettings(smoothing_rows=2.5), "smoothing_rows"),
+        (EventSettings(drift_rows=-1), "drift_rows"),
     ],
 )
 def test_bad_settings_are_named(settings, name):
@@ -72,4 +73,5 @@ def test_metadata_names():
         "min-event-rows": 3,
         "merge-gap-rows": 6,
         "false-alarm-rate": 0.002,
+        "drift-rows": 144,
     }

@@ -176,3 +176,62 @@ def test_metadata_of_a_constant_tag_is_json():
     model.cross_validate(X=data, y=data)
     events = json.loads(json.dumps(model.fit(data, data).get_metadata(), allow_nan=False))["events"]
     assert events["tag-thresholds"]["temperature"] is None
+
+
+def wandering_plant(rows: int, seed: int, walk_start: float, start: str) -> pd.DataFrame:
+    """The four-tag plant plus a tag whose level is a slow random walk (e.g. ambient)."""
+    frame = plant(rows, seed, start)
+    steps = np.random.default_rng(seed + 100).normal(scale=0.05, size=rows)
+    frame["ambient"] = walk_start + np.cumsum(steps) + 10 * np.sin(np.arange(rows) / 2000)
+    return frame
+
+
+@pytest.mark.parametrize("drift_rows", [144, 0])
+def test_a_wandering_tag_is_scored_on_deviations_not_level(drift_rows):
+    definition = yaml.safe_load(RECOMMENDED.read_text())["model"]
+    definition[next(iter(definition))]["drift_rows"] = drift_rows
+    np.random.seed(0)
+    model = serializer.from_definition(definition)
+    train = wandering_plant(4000, seed=1, walk_start=0.0, start="2020-01-01")
+    model.cross_validate(X=train, y=train)
+    model.fit(train, train)
+    # later the ambient tag is far outside its training range; the plant is normal
+    normal = wandering_plant(3000, seed=2, walk_start=40.0, start="2021-01-01")
+    assert normal["ambient"].min() > train["ambient"].max()
+    flagged = model.anomaly(normal, normal)["anomaly-event"].to_numpy()[:, 0].mean()
+    faulty = normal.copy()
+    faulty.iloc[1500:1560, 4] += 4  # the ambient sensor jumps for 10 hours
+    event = model.anomaly(faulty, faulty)["anomaly-event"].to_numpy()[:, 0]
+    if drift_rows:
+        assert model.get_metadata()["events"]["wandering-tags"] == ["ambient"]
+        assert flagged <= 0.01
+        assert event[1510:1560].all()
+    else:  # scored on its level, the tag is an alarm all the time
+        assert model.get_metadata()["events"]["wandering-tags"] == []
+        assert flagged > 0.5
+
+
+def test_wandering_tags_of_stationary_tags(recommended):
+    model, _ = recommended
+    assert model.wandering_tags_ == []
+    assert model.get_metadata()["events"]["drift-rows"] == 144
+
+
+def test_inputs_are_clipped_to_the_training_range(recommended):
+    model, test = recommended
+    high = test.copy()
+    high["power"] = 1e6  # a broken transmitter
+    at_max = test.copy()
+    at_max["power"] = model.input_range_[1][TAGS.index("power")]
+    np.testing.assert_allclose(model.predict(high), model.predict(at_max))
+    frame = model.anomaly(high, high)
+    others = frame["model-output"].drop(columns="power")
+    np.testing.assert_allclose(others, model.predict(at_max)[:, [0, 1, 3]])
+    assert (frame["tag-anomaly-attribution"].idxmax(axis=1) == "power").all()
+
+
+def test_wandering_tags_of_too_few_rows_is_none():
+    from gordo.machine.model.anomaly.robust import wandering_tags
+
+    assert wandering_tags(np.ones((3, 2))).tolist() == [False, False]
+    assert wandering_tags(np.arange(40.0)[:, None]).tolist() == [True]  # a steady trend
