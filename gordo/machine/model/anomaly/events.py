@@ -119,3 +119,46 @@ def calibrate(scores: np.ndarray, false_alarm_rate: float) -> np.ndarray:
     with warnings.catch_warnings():  # a tag left out of the score has only NaN: NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanquantile(np.asarray(scores, dtype="float64"), 1 - false_alarm_rate, axis=0)
+
+
+#: Most contiguous blocks :func:`calibrate_robust` splits the scores into.
+MAX_BLOCKS = 5
+#: Fewest rows a block has, in units of ``1 / false_alarm_rate`` (its expected alarms).
+ROWS_PER_BLOCK = 4
+#: A block whose quantile is this many times the median block's holds an episode.
+EPISODE_FACTOR = 3.0
+
+
+def calibrate_robust(scores: np.ndarray, false_alarm_rate: float) -> np.ndarray:
+    """:func:`calibrate`, leaving out blocks of rows that hold an episode.
+
+    Training data is rarely all normal: a short episode in it (a few hours of a
+    spiking sensor) can hold the top ``false_alarm_rate`` of the rows and set the
+    threshold at its own height. The rows are split into up to
+    :data:`MAX_BLOCKS` contiguous blocks of at least
+    ``ROWS_PER_BLOCK / false_alarm_rate`` rows; a block whose own quantile is
+    over :data:`EPISODE_FACTOR` times the median block's is left out, per
+    column. On data without such an episode (or with fewer than three blocks)
+    this is :func:`calibrate`.
+
+    >>> scores = np.ones((5000, 1)); scores[::50] = 2.0  # 2 % of the rows at 2
+    >>> calibrate_robust(scores, 0.01).tolist()
+    [2.0]
+    >>> scores[1000:1080] = 90.0                          # an 80-row episode
+    >>> calibrate(scores, 0.01).tolist(), calibrate_robust(scores, 0.01).tolist()
+    ([90.0], [2.0])
+    """
+    scores = np.asarray(scores, dtype="float64")
+    blocks = min(MAX_BLOCKS, int(len(scores) * false_alarm_rate // ROWS_PER_BLOCK))
+    whole = calibrate(scores, false_alarm_rate)
+    if blocks < 3:
+        return whole
+    parts = np.array_split(np.arange(len(scores)), blocks)
+    per_block = np.array([calibrate(scores[part], false_alarm_rate) for part in parts])
+    with warnings.catch_warnings():  # NaN for a tag left out of the score
+        warnings.simplefilter("ignore", RuntimeWarning)
+        episode = per_block > EPISODE_FACTOR * np.nanmedian(per_block, axis=0)
+    for column in np.flatnonzero(episode.any(axis=0)):
+        kept = np.concatenate([p for p, e in zip(parts, episode[:, column], strict=True) if not e])
+        whole[column] = calibrate(scores[kept, column][:, None], false_alarm_rate)[0]
+    return whole

@@ -61,6 +61,7 @@ from gordo.machine.model.anomaly.diff import DiffBasedAnomalyDetector
 from gordo.machine.model.anomaly.events import (
     EventSettings,
     calibrate,
+    calibrate_robust,
     event_rows,
     smooth_trailing,
 )
@@ -227,8 +228,8 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         self.excluded_tags_ = constant
         rate = self.event_settings.false_alarm_rate
         total, tags, _ = self._scores(residuals)
-        self.train_quantile_ = float(calibrate(total[:, None], rate)[0])
-        self.tag_train_quantiles_ = pd.Series(calibrate(tags, rate), index=names)
+        self.train_quantile_ = float(calibrate_robust(total[:, None], rate)[0])
+        self.tag_train_quantiles_ = pd.Series(calibrate_robust(tags, rate), index=names)
         return self
 
     def cross_validate(

@@ -235,3 +235,30 @@ def test_wandering_tags_of_too_few_rows_is_none():
 
     assert wandering_tags(np.ones((3, 2))).tolist() == [False, False]
     assert wandering_tags(np.arange(40.0)[:, None]).tolist() == [True]  # a steady trend
+
+
+def test_a_short_episode_in_the_training_data_does_not_set_the_threshold():
+    """A few hours of a spiking sensor in training: its block is left out of the quantile."""
+    clean = plant(8000, seed=3)
+    spiked = clean.copy()
+    spiked.iloc[2000:2030, 1] += 40  # pressure spikes for 5 hours
+    thresholds = {}
+    for name, train in (("clean", clean), ("spiked", spiked)):
+        model = RobustEventAnomalyDetector(base_estimator=LinearRegression())
+        # the other tags predict pressure: its spike is an error the scores see
+        model.fit(train[["flow", "power", "temperature"]], train)
+        thresholds[name] = model.train_quantile_
+    assert thresholds["spiked"] < 1.5 * thresholds["clean"], thresholds
+
+
+def test_calibration_of_data_without_an_episode_is_the_plain_quantile():
+    from gordo.machine.model.anomaly.events import calibrate, calibrate_robust
+
+    model = RobustEventAnomalyDetector(base_estimator=LinearRegression())
+    train = plant(8000, seed=4)
+    X = train[["flow", "power", "temperature"]]
+    total, tags, _ = model.fit(X, train)._scores(
+        train.to_numpy() - model.predict(X).reshape(train.shape)
+    )
+    # tags that are also inputs are predicted exactly, left out of the score: NaN
+    np.testing.assert_array_equal(calibrate_robust(tags, 0.002), calibrate(tags, 0.002))
