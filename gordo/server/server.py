@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 #: Default request body limit, bytes (env ``GORDO_SERVER_MAX_CONTENT_LENGTH``).
 DEFAULT_MAX_CONTENT_LENGTH = 128 * 1024 * 1024
+#: Default of ``PERIOD_MAX_ROWS``: about 139 days at a 10-minute resolution.
+DEFAULT_PERIOD_MAX_ROWS = 20_000
 _TRUE = {"1", "true", "yes", "on"}
 #: after a request body this large the worker returns its freed memory to the system,
 #: once no such request came for TRIM_DELAY seconds
@@ -78,6 +80,8 @@ class Config:
       gets a 413 naming the limit.
     - ``ALLOW_DELETE`` (env ``GORDO_SERVER_ALLOW_DELETE``): ``true`` turns on
       ``DELETE .../<model>/revision/<revision>`` (default false).
+    - ``PERIOD_MAX_ROWS`` (env ``GORDO_SERVER_PERIOD_MAX_ROWS``): most rows the GET
+      period routes read (default 20 000, :mod:`gordo.server.views.period`).
     - ``ALLOW_INCOMPLETE`` (env ``GORDO_SERVER_ALLOW_INCOMPLETE``, or
       ``gordo run-server --allow-incomplete``): serve revisions whose
       ``build-project`` did not finish (default false: refused).
@@ -110,6 +114,9 @@ class Config:
         )
         self.MAX_CELLS = _positive_int(
             _server_setting(values, "MAX_CELLS"), "MAX_CELLS", BodyLimits.max_cells
+        )
+        self.PERIOD_MAX_ROWS = _positive_int(
+            _server_setting(values, "PERIOD_MAX_ROWS"), "PERIOD_MAX_ROWS", DEFAULT_PERIOD_MAX_ROWS
         )
         self.ALLOW_DELETE = _flag(_server_setting(values, "ALLOW_DELETE"))
         self.ALLOW_INCOMPLETE = _flag(_server_setting(values, "ALLOW_INCOMPLETE"))
@@ -182,7 +189,7 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
 
     from gordo.server import openapi, routes, startup
     from gordo.server.responses import json_response, register_error_handlers
-    from gordo.server.views import dashboard, period
+    from gordo.server.views import dashboard
     from gordo.server.wsgi import refuse_too_large, request_class
 
     settings = Config(config)
@@ -229,7 +236,6 @@ def build_app(config: dict[str, Any] | None = None, prometheus_registry=None) ->
     app.register_blueprint(openapi.build_blueprint())
     app.register_blueprint(routes.build_blueprint())
     app.register_blueprint(dashboard.build_blueprint())
-    app.config[period.CONFIG_KEY] = period.max_period_rows(config)
     startup.start_preloading(
         app,
         startup.preload_for(

@@ -6,9 +6,9 @@ data provider, as ``gordo client`` does (:func:`gordo.client.data.machine_data`)
 and answers what the POST route answers for them (JSON, or parquet with
 ``?format=parquet``).
 
-A period is at most ``PERIOD_MAX_ROWS`` rows at the model's resolution (env
-``GORDO_SERVER_PERIOD_MAX_ROWS``, default :data:`DEFAULT_PERIOD_MAX_ROWS`); a
-longer one gets a 400 naming the limit before any data is read. A provider
+A period is at most the server's ``PERIOD_MAX_ROWS`` rows at the model's
+resolution (:class:`gordo.server.server.Config`, env ``GORDO_SERVER_PERIOD_MAX_ROWS``,
+default 20 000); a longer one gets a 400 naming the limit before any data is read. A provider
 that cannot be reached gets a 503, a period without data (or a tag without
 any) a 404, and any other provider or dataset error a 422; each names the
 machine and the provider.
@@ -16,15 +16,12 @@ machine and the provider.
 >>> period_rows(pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2020-01-02", tz="UTC"),
 ...             pd.tseries.frequencies.to_offset("10min"))
 144
->>> max_period_rows({"PERIOD_MAX_ROWS": "500"})
-500
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -44,26 +41,6 @@ from gordo.server import model_metadata
 from gordo.server.decorators import COMPUTING, model_required
 from gordo.server.views.anomaly import AnomalyView
 from gordo.server.views.base import BaseModelView
-
-#: Default of ``PERIOD_MAX_ROWS``: about 139 days at a 10-minute resolution.
-DEFAULT_PERIOD_MAX_ROWS = 20_000
-#: the Flask config key holding the limit
-CONFIG_KEY = "GORDO_PERIOD_MAX_ROWS"
-
-
-def max_period_rows(overrides: Mapping[str, Any] | None = None) -> int:
-    """``PERIOD_MAX_ROWS`` from ``overrides``, else the environment, else the default."""
-    values = {**os.environ, **{k: v for k, v in (overrides or {}).items() if v is not None}}
-    raw = values.get("PERIOD_MAX_ROWS") or values.get("GORDO_SERVER_PERIOD_MAX_ROWS")
-    if raw in (None, ""):
-        return DEFAULT_PERIOD_MAX_ROWS
-    try:
-        rows = int(raw)
-    except (TypeError, ValueError):
-        rows = 0
-    if rows < 1:
-        raise ConfigException(f"PERIOD_MAX_ROWS must be a positive integer, got {raw!r}")
-    return rows
 
 
 def period_rows(start: pd.Timestamp, end: pd.Timestamp, resolution: pd.DateOffset | None) -> int:
@@ -157,7 +134,7 @@ def period_X_y(method: Callable) -> Callable:
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
         start, end = requested_period()
-        limit = flask.current_app.config.get(CONFIG_KEY, DEFAULT_PERIOD_MAX_ROWS)
+        limit = flask.current_app.config["GORDO"].PERIOD_MAX_ROWS
         with COMPUTING:  # as many at once as the POST routes compute (extract_X_y)
             flask.g.X, flask.g.y = fetch_period(flask.g.metadata, start, end, limit)
             if flask.g.y is None:  # a dataset without targets: the model's targets are its inputs

@@ -15,9 +15,8 @@ from gordo import serializer
 from gordo.client.data import machine_data
 from gordo.exceptions import ConfigException
 from gordo.server import model_store
-from gordo.server.server import build_app
+from gordo.server.server import DEFAULT_PERIOD_MAX_ROWS, Config, build_app
 from gordo.server.utils import dataframe_from_dict, dataframe_to_dict
-from gordo.server.views.period import DEFAULT_PERIOD_MAX_ROWS, max_period_rows
 from tests.client.project import MODELS, build
 from tests.servers import free_port
 
@@ -148,7 +147,10 @@ def test_any_period_text_gets_an_answer_never_a_server_error(revision, start, en
     assert answer.status_code in (200, 400, 404), orjson.loads(answer.data)
 
 
-def test_the_limit_comes_from_the_config_or_the_environment(monkeypatch):
+def test_the_limit_comes_from_the_config_or_the_environment(monkeypatch, tmp_path):
+    def max_period_rows(overrides=None) -> int:
+        return Config({"MODEL_COLLECTION_DIR": str(tmp_path), **(overrides or {})}).PERIOD_MAX_ROWS
+
     monkeypatch.delenv("GORDO_SERVER_PERIOD_MAX_ROWS", raising=False)
     monkeypatch.delenv("PERIOD_MAX_ROWS", raising=False)
     assert max_period_rows() == DEFAULT_PERIOD_MAX_ROWS
