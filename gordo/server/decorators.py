@@ -70,3 +70,25 @@ def model_required(f: Callable) -> Callable:
         return f(*args, **kwargs)
 
     return wrapper
+
+
+def anomaly_required(f: Callable) -> Callable:
+    """Decorate a view after ``model_required``: a 422 naming the model if it has no
+    ``anomaly`` method, before the request's data is read."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        import flask
+
+        from gordo.exceptions import ServingError
+
+        model = flask.g.model
+        if not callable(getattr(model, "anomaly", None)):
+            raise ServingError(
+                f"Model {kwargs['gordo_name']!r} ({type(model).__name__}) has no anomaly "
+                "method; use the /prediction route",
+                status_code=422,
+            )
+        return f(*args, **kwargs)
+
+    return wrapper

@@ -12,9 +12,9 @@ import flask
 import numpy as np
 import pandas as pd
 
-from gordo.exceptions import BadRequestError, ServingError
+from gordo.exceptions import BadRequestError
 from gordo.server import model_metadata, payloads
-from gordo.server.decorators import extract_X_y, model_required
+from gordo.server.decorators import anomaly_required, extract_X_y, model_required
 from gordo.server.frames import Table, shifted_times
 from gordo.server.views.base import BaseModelView
 
@@ -27,6 +27,7 @@ class AnomalyView(BaseModelView):
     uses_y = True
 
     @model_required
+    @anomaly_required
     @extract_X_y
     def post(self, gordo_name: str):
         """Process a POST request by using provided user data."""
@@ -35,12 +36,6 @@ class AnomalyView(BaseModelView):
     def answer(self, gordo_name: str) -> flask.Response:
         """The anomaly answer for ``g.X`` and ``g.y`` (also the GET period route's)."""
         model = flask.g.model
-        if not callable(getattr(model, "anomaly", None)):
-            raise ServingError(
-                f"Model {gordo_name!r} ({type(model).__name__}) has no anomaly method; "
-                "use the /prediction route",
-                status_code=422,
-            )
         info = model_metadata.serving_info(flask.g.metadata)
         if flask.g.y is None:
             raise BadRequestError(

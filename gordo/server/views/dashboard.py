@@ -25,7 +25,7 @@ from typing import Any
 
 import flask
 
-from gordo.exceptions import ArtifactError, BadRequestError, ServingError
+from gordo.exceptions import ArtifactError, BadRequestError, NotFoundError, ServingError
 from gordo.server import model_metadata, model_store
 from gordo.server.responses import json_response
 
@@ -68,11 +68,12 @@ def summary(name: str, metadata: dict) -> dict[str, Any]:
     }
 
 
-def _page_argument(key: str, default: int, most: int) -> int:
+def _page_argument(key: str, default: int, most: int, least: int = 0) -> int:
     raw = flask.request.args.get(key, str(default))
-    if not raw.isdigit() or int(raw) > most:
+    if not (raw.isascii() and raw.isdecimal()) or not least <= int(raw) <= most:
         raise BadRequestError(
-            f"GET {flask.request.path}: {key} must be an integer from 0 to {most}, not {raw!r}"
+            f"GET {flask.request.path}: {key} must be an integer from {least} to {most}, "
+            f"not {raw!r}"
         )
     return int(raw)
 
@@ -86,7 +87,7 @@ def fleet_models():
     """
     names = flask.g.collection.models(flask.g.revision)
     offset = _page_argument("offset", 0, max(len(names), 0))
-    limit = _page_argument("limit", PAGE_SIZE, MAX_PAGE_SIZE)
+    limit = _page_argument("limit", PAGE_SIZE, MAX_PAGE_SIZE, least=1)
     rows = []
     for name in names[offset : offset + limit]:
         try:
@@ -111,14 +112,12 @@ def _page(template: str, **context: Any) -> flask.Response:
 
 def fleet_page():
     """The fleet page: every model, ``per_page`` (default 25) at a time, most anomalous first."""
-    return _page("fleet.html", page_size=_page_argument("per_page", PAGE_SIZE, MAX_PAGE_SIZE))
+    return _page("fleet.html", page_size=_page_argument("per_page", PAGE_SIZE, MAX_PAGE_SIZE, least=1))
 
 
 def machine_page(gordo_name: str):
     """One machine's page; a 404 JSON answer if the revision has no such model."""
-    if gordo_name not in flask.g.collection.models(flask.g.revision):
-        from gordo.exceptions import NotFoundError
-
+    if not model_store.model_dir(flask.g.collection_dir, gordo_name).is_dir():
         raise NotFoundError(
             f"No model {gordo_name!r} in project {flask.g.project!r} "
             f"(revision {flask.g.revision})"

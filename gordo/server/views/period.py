@@ -38,7 +38,7 @@ from gordo.exceptions import (
     ServingError,
 )
 from gordo.server import model_metadata
-from gordo.server.decorators import COMPUTING, model_required
+from gordo.server.decorators import COMPUTING, anomaly_required, model_required
 from gordo.server.views.anomaly import AnomalyView
 from gordo.server.views.base import BaseModelView
 
@@ -135,10 +135,12 @@ def period_X_y(method: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         start, end = requested_period()
         limit = flask.current_app.config["GORDO"].PERIOD_MAX_ROWS
-        with COMPUTING:  # as many at once as the POST routes compute (extract_X_y)
-            flask.g.X, flask.g.y = fetch_period(flask.g.metadata, start, end, limit)
-            if flask.g.y is None:  # a dataset without targets: the model's targets are its inputs
-                flask.g.y = flask.g.X
+        # reading waits on the provider outside the worker's slots; computing takes one,
+        # as the POST routes do (extract_X_y)
+        X, y = fetch_period(flask.g.metadata, start, end, limit)
+        flask.g.X = X
+        flask.g.y = X if y is None else y  # a dataset without targets: its inputs are targets
+        with COMPUTING:
             return method(*args, **kwargs)
 
     return wrapper
@@ -164,6 +166,7 @@ class PeriodAnomalyView(AnomalyView):
     methods = ["GET"]
 
     @model_required
+    @anomaly_required
     @period_X_y
     def get(self, gordo_name: str):
         """The anomaly frame of the period's X and y."""
