@@ -3,9 +3,13 @@
 A project config names classes and functions by import path: models,
 metrics, scalers, splitters, Keras factories, callbacks, reporters, dataset
 and data-provider types. Only paths under an allowed prefix are imported, so
-a config cannot run arbitrary code (``subprocess.Popen``, ``os.system``, ...).
+a config cannot name ``subprocess.Popen``, ``os.system`` and the like.
 The object a path resolves to must also be defined under an allowed prefix:
 ``gordo.demo.subprocess.Popen`` is refused although it starts with ``gordo``.
+Inside the allowed packages, what reads or writes files, loads pickles, runs
+commands or downloads (:data:`DENIED_PREFIXES`, e.g. ``numpy.load``,
+``gordo.serializer.loads``) is refused as well. The list narrows what a config
+can name; it is not a sandbox: run configs you do not trust in an isolated pod.
 
 The prefixes are :data:`DEFAULT_PREFIXES`, then those of the environment
 variable ``GORDO_ALLOWED_IMPORTS`` (comma-separated), then those of the
@@ -17,6 +21,11 @@ project config's top-level ``allowed_imports`` list (applied with
 >>> with allowing(["my_company.models"]):
 ...     is_allowed("my_company.models.Net"), is_allowed("my_company.secrets.Key")
 (True, False)
+>>> import numpy
+>>> check_allowed("numpy.load", numpy.load)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+gordo.exceptions.DefinitionNotAllowedError: 'numpy.load' is not allowed: ... loads pickles, ...
 >>> check_allowed("subprocess.Popen")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
@@ -49,6 +58,38 @@ DEFAULT_PREFIXES: tuple[str, ...] = (
     "tensorflow.keras",
     "numpy",
     "scipy",
+)
+#: Never allowed, even under an allowed prefix: parts of the allowed packages that
+#: read or write files, load pickles, run commands or download (as a path, or as
+#: the defining module and name of the object a path resolves to).
+DENIED_PREFIXES: tuple[str, ...] = (
+    "gordo.serializer.serializer",
+    "gordo.builder",
+    "gordo.cli",
+    "gordo.client",
+    "gordo.demo",
+    "gordo.server",
+    "gordo.util",
+    "gordo.workflow",
+    "numpy.load",
+    "numpy.loadtxt",
+    "numpy.genfromtxt",
+    "numpy.fromfile",
+    "numpy.memmap",
+    "numpy.save",
+    "numpy.savez",
+    "numpy.savez_compressed",
+    "numpy.savetxt",
+    "numpy.lib.npyio",
+    "numpy.lib.format",
+    "numpy.ctypeslib",
+    "scipy.io",
+    "sklearn.datasets",
+    "keras.saving",
+    "keras.models.load_model",
+    "keras.utils.get_file",
+    "keras.src.saving",
+    "keras.src.utils.file_utils",
 )
 #: Environment variable with more prefixes, comma-separated.
 ENV_VAR = "GORDO_ALLOWED_IMPORTS"
@@ -122,13 +163,19 @@ def check_allowed(path: str, found: Any = None) -> None:
     allowed too, so that a module attribute of an allowed package (``gordo.x.os``)
     is no way around the list. A path whose top-level package is not installed
     passes (nothing can be imported; the import error that follows names it).
+    Once resolved, a path or object under :data:`DENIED_PREFIXES` is refused.
     """
     if not is_allowed(path) and _installed(path):
         _refuse(path, path)
-    if found is not None:
-        origin = origin_module(found)
-        if origin is not None and not is_allowed(origin):
-            _refuse(path, origin, f" (it is defined in {origin!r})")
+    origin = None if found is None else origin_module(found)
+    if origin is not None and not is_allowed(origin):
+        _refuse(path, origin, f" (it is defined in {origin!r})")
+    if found is not None and _under(path, DENIED_PREFIXES):
+        _deny(path, path)
+    if origin is not None:
+        name = f"{origin}.{getattr(found, '__qualname__', '')}".rstrip(".")
+        if _under(name, DENIED_PREFIXES):
+            _deny(path, name)
 
 
 def _installed(path: str) -> bool:
@@ -159,6 +206,13 @@ def origin_module(obj: Any) -> str | None:
             module = getattr(type(obj), "__module__", None)
         return module if isinstance(module, str) else None
     return None  # plain values (constants) are not run
+
+
+def _deny(path: str, name: str) -> None:
+    raise DefinitionNotAllowedError(
+        f"{path!r} is not allowed: {name!r} reads or writes files, loads pickles, runs "
+        "commands or downloads, which a config may not do (not even through allowed_imports)"
+    )
 
 
 def _refuse(path: str, name: str, detail: str = "") -> None:

@@ -84,3 +84,25 @@ def test_the_project_list_reaches_validation_and_builder_pods(monkeypatch):
     )
     with pytest.raises(ConfigValidationError, match=r"allowed_imports: \[0\]: must be a dotted"):
         NormalizedConfig({**config, "allowed_imports": ["bad name"]}, "p")
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"gordo.serializer.loads": {"bytes_object": b"not even a pickle"}},
+        {"gordo.serializer.serializer.loads": {"bytes_object": b"x"}},
+        {"numpy.load": {"file": "x.npy", "allow_pickle": True}},
+        {"keras.utils.get_file": {"origin": "http://example.invalid/x"}},
+        {"sklearn.datasets.fetch_openml": {"name": "x"}},
+        {"sklearn.pipeline.Pipeline": {"steps": [{"numpy.load": {"file": "x.npy"}}]}},
+    ],
+)
+def test_allowed_packages_parts_that_load_pickles_or_touch_files_are_refused(
+    definition, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    for build in (check_definition, from_definition):
+        with pytest.raises(DefinitionNotAllowedError, match="not even through allowed_imports"):
+            build(definition)
+    with allowing(["numpy", "gordo.serializer"]), pytest.raises(DefinitionNotAllowedError):
+        from_definition(definition)
