@@ -58,11 +58,11 @@ class ModelCollection:
         """The revisions left by a ``build-project`` that did not finish, newest first."""
         return [r for r in self.revisions() if revision_manifest.is_incomplete(self.root / r)]
 
-    def revision_dir(self, revision: str | None) -> Path:
+    def revision_dir(self, revision: str | None, serving: bool = True) -> Path:
         """The directory of ``revision`` (the current one if ``None``).
 
-        410 if it is not a revision number or not on disk, 409 if it is
-        incomplete (unless allowed).
+        410 if it is not a revision number or not on disk; to serve it
+        (``serving``), 409 if it is incomplete (unless allowed).
         """
         if revision is None or revision == self.current_revision:
             return self.collection_dir
@@ -77,7 +77,7 @@ class ModelCollection:
             raise RevisionGoneError(
                 f"Revision {revision} is not available; available: {self.revisions()}"
             )
-        if not self.allow_incomplete and revision_manifest.is_incomplete(path):
+        if serving and not self.allow_incomplete and revision_manifest.is_incomplete(path):
             raise ServingError(
                 f"Revision {revision} is incomplete: the build-project that wrote it did not "
                 "finish. Serve it anyway with gordo run-server --allow-incomplete "
@@ -99,7 +99,9 @@ class ModelCollection:
         or a model directory linked into it, is refused too.
         """
         served = self.collection_dir.resolve()
-        path = None if revision == self.current_revision else self.revision_dir(revision)
+        # an incomplete revision is not served, but its models may be deleted
+        current = revision == self.current_revision
+        path = None if current else self.revision_dir(revision, serving=False)
         if path is not None:
             path = model_store.model_dir(path, name)
         if path is None or path.resolve() == served or path.resolve().is_relative_to(served):

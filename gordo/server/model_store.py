@@ -133,7 +133,8 @@ def model_dir(directory: str | os.PathLike, name: str) -> Path:
 def load_model(directory: str | os.PathLike, name: str) -> Any:
     """The model ``name`` of ``directory``, loaded (and verified) once then cached.
 
-    A cached model is served without looking at the disk again; deleting it through the server drops it from the
+    A cached model is served after at most a listing and ``stat`` of its directory per
+    :data:`RECHECK_AFTER` (its health); deleting it through the server drops it from the
     cache (:func:`forget`).
     """
     from gordo import serializer
@@ -160,7 +161,15 @@ def load_metadata(directory: str | os.PathLike, name: str) -> dict:
 
     key = os.path.join(str(directory), check_model_name(name))
     check_healthy(directory, name)
-    return METADATA.get(key, lambda: serializer.load_metadata(model_dir(directory, name)))
+
+    def load() -> dict:
+        path = model_dir(directory, name)
+        try:
+            return serializer.load_metadata(path)
+        except (ArtifactError, OSError) as exc:  # changed since its health was checked
+            raise _broken(directory, name, _cause(exc, path)) from None
+
+    return METADATA.get(key, load)
 
 
 #: (model directory, file signature) -> why the artifact does not verify, or None
@@ -201,10 +210,14 @@ def check_healthy(directory: str | os.PathLike, name: str) -> None:
     """Raise :class:`BrokenModelError` if model ``name`` of ``directory`` is broken."""
     cause = health(directory, name)
     if cause is not None:
-        raise BrokenModelError(
-            f"Model {name!r} of revision {Path(directory).name} is broken and cannot be "
-            f"served: {cause}"
-        )
+        raise _broken(directory, name, cause)
+
+
+def _broken(directory: str | os.PathLike, name: str, cause: str) -> BrokenModelError:
+    return BrokenModelError(
+        f"Model {name!r} of revision {Path(directory).name} is broken and cannot be served: "
+        f"{cause}"
+    )
 
 
 def _verify(path: Path) -> str | None:

@@ -261,6 +261,8 @@ def build_blueprint() -> flask.Blueprint:
         config = flask.current_app.config["GORDO"]
         collection = ModelCollection(config.MODEL_COLLECTION_DIR)
         models = collection.models() if collection.collection_dir.is_dir() else []
-        return flask.jsonify(openapi_document(config.PROJECT, models, collection.revisions()))
+        return flask.jsonify(
+            openapi_document(config.project_shown, models, collection.revisions())
+        )
 
     return bp

@@ -128,6 +128,12 @@ class Config:
                 "(GORDO_SERVER_ALLOW_INCOMPLETE=true)"
             )
 
+    @property
+    def project_shown(self) -> str:
+        """``PROJECT``, or when unset (any project is served) the name of the directory
+        above the revision, as ``build-project`` lays revisions out."""
+        return self.PROJECT or Path(self.MODEL_COLLECTION_DIR).parent.name
+
 
 def _server_setting(values: dict, key: str) -> Any:
     """The value of ``key``, or else of its environment name ``GORDO_SERVER_<key>``."""
@@ -258,7 +264,7 @@ def _warn_of_incomplete_revisions(settings: Config) -> None:
         allowed = "served on request" if settings.ALLOW_INCOMPLETE else "refused (409)"
         logger.warning(
             "Incomplete revisions of project %s (their build-project did not finish), %s: %s",
-            settings.PROJECT,
+            settings.project_shown,
             allowed,
             ", ".join(incomplete),
         )

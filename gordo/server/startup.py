@@ -201,12 +201,10 @@ def preload_for(
     Nothing is loaded when ``enabled`` is false; expected models that the
     revision lacks are only reported (``missing``).
     """
+    from gordo.server.collection import ModelCollection
+
     directory = Path(collection_dir)
-    available = (
-        sorted(p.name for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
-        if directory.is_dir()
-        else []
-    )
+    available = ModelCollection(directory).models() if directory.is_dir() else []
     missing = [name for name in expected if name not in available]
     names = [name for name in expected if name in available]
     names += [name for name in available if name not in names]

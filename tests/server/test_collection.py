@@ -94,3 +94,11 @@ def test_an_over_long_revision_is_a_4xx_without_server_paths(client, app_config,
         response = client.get(f"{BASE}/models", headers={"revision": revision})
     assert 400 <= response.status_code < 500, response.text
     assert str(Path(app_config["MODEL_COLLECTION_DIR"]).parent) not in response.text
+
+
+def test_a_model_of_an_incomplete_revision_can_be_deleted(app_config, own_root):
+    revision_manifest.mark_started(own_root / OLD_REVISION, ["sk-model"])
+    config = {**app_config, "MODEL_COLLECTION_DIR": str(own_root / REVISION), "ALLOW_DELETE": "true"}
+    response = build_app(config).test_client().delete(f"{BASE}/sk-model/revision/{OLD_REVISION}")
+    assert response.status_code == 200, response.json
+    assert not (own_root / OLD_REVISION / "sk-model").exists()

@@ -74,11 +74,9 @@ class GordoServer:
 
         @app.after_request
         def _record(response: flask.Response):
+            # a route's spellings (``…/prediction`` and ``…/prediction/``) match one rule
             rule = flask.request.url_rule
-            # a route's spellings (``…/prediction`` and ``…/prediction/``) share one label:
-            # the rule registered first for the endpoint
-            first = next(app.url_map.iter_rules(rule.endpoint), rule) if rule is not None else None
-            path = first.rule if first is not None else "<unknown>"
+            path = rule.rule if rule is not None else "<unknown>"
             start = flask.g.get("prometheus_start")
             if start is not None and path not in IGNORED_PATHS:
                 model = (flask.request.view_args or {}).get("gordo_name", "")

@@ -134,7 +134,7 @@ class MetaDataView(MethodView):
 
     @metadata_required
     def get(self, gordo_name: str):
-        """Metadata about this model; also serves as its /healthcheck."""
+        """Metadata about this model."""
         return json_response(
             {
                 "gordo-server-version": __version__,

@@ -25,7 +25,7 @@ from typing import Any
 
 import flask
 
-from gordo.exceptions import ArtifactError, BadRequestError, NotFoundError, ServingError
+from gordo.exceptions import BadRequestError, NotFoundError, ServingError
 from gordo.server import model_metadata, model_store
 from gordo.server.responses import json_response
 
@@ -92,8 +92,8 @@ def fleet_models():
     for name in names[offset : offset + limit]:
         try:
             rows.append(summary(name, model_store.load_metadata(flask.g.collection_dir, name)))
-        except (ServingError, ArtifactError, OSError, ValueError) as exc:
-            rows.append({"name": name, "healthy": False, "error": str(exc), "description": "",
+        except ServingError as exc:
+            rows.append({"name": name, "healthy": False, "error": exc.message, "description": "",
                          "tags": 0})
     return json_response({"total": len(names), "offset": offset, "models": rows})
 
