@@ -396,13 +396,19 @@ class DiffBasedKFCVAnomalyDetector(DiffBasedAnomalyDetector):
 
 
 def _validation_errors(estimator: Any, X: Any, y: Any, test: np.ndarray) -> dict[str, Any]:
-    """Scaled tag errors (and their row positions) of a fold estimator on its test rows."""
+    """A fold estimator on its test rows: scaled tag errors, raw residuals ``y - output``,
+    their row positions, and the estimator."""
     X_test = X.iloc[test] if isinstance(X, pd.DataFrame) else np.asarray(X)[test]
     y_test = as_float_array(y, "y", dtype="float64")[0][test]
     y_pred = np.asarray(estimator.predict(X_test), dtype="float64")
     y_test = y_test[-len(y_pred) :]
     tag = np.abs(estimator._scale(y_pred) - estimator._scale(y_test))
-    return {"tag": tag, "rows": np.asarray(test)[-len(y_pred) :]}
+    return {
+        "tag": tag,
+        "residuals": y_test - y_pred.reshape(y_test.shape),
+        "rows": np.asarray(test)[-len(y_pred) :],
+        "estimator": estimator,
+    }
 
 
 def smooth(values: np.ndarray, window: int, method: str) -> np.ndarray:

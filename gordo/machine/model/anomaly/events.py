@@ -4,9 +4,11 @@ A score above a threshold is not yet an alarm. The event layer
 
 1. smooths a score with a trailing moving average over ``smoothing_rows`` rows
    (each row only uses itself and the rows before it, as a live alarm would);
-2. compares it with a threshold calibrated on held-out normal scores (the
-   out-of-fold scores of cross-validation): the ``1 - false_alarm_rate``
-   quantile, so that share of held-out normal rows is above it;
+2. compares it with a threshold calibrated so that about ``false_alarm_rate``
+   of normal rows are above it (:func:`calibrate`, :func:`calibrate_robust`;
+   :meth:`RobustEventAnomalyDetector.event_thresholds
+   <gordo.machine.model.anomaly.robust.RobustEventAnomalyDetector.event_thresholds>`
+   scales the training scores' quantile by what cross-validation shows of unseen data);
 3. joins runs of rows above it that are fewer than ``merge_gap_rows`` rows
    apart, and drops runs shorter than ``min_event_rows`` rows.
 

@@ -57,7 +57,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import RobustScaler, StandardScaler
 
 from gordo.exceptions import InsufficientDataError
-from gordo.machine.model.anomaly.diff import DiffBasedAnomalyDetector
+from gordo.machine.model.anomaly.diff import DiffBasedAnomalyDetector, to_json
 from gordo.machine.model.anomaly.events import (
     EventSettings,
     calibrate,
@@ -183,20 +183,25 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
 
     @property
     def event_settings(self) -> EventSettings:
-        """The event settings of the parameters (ValueError naming a bad one)."""
-        return EventSettings(
+        """The event settings of the parameters (ValueError naming the detector and a bad one)."""
+        settings = EventSettings(
             smoothing_rows=self.smoothing_rows,
             min_event_rows=self.min_event_rows,
             merge_gap_rows=self.merge_gap_rows,
             false_alarm_rate=self.false_alarm_rate,
             drift_rows=self.drift_rows,
-        ).check()
+        )
+        try:
+            return settings.check()
+        except ValueError as exc:
+            raise ValueError(f"{type(self).__name__}: {exc}") from None
 
     def fit(self, X: Any, y: Any) -> RobustEventAnomalyDetector:
         """Fit the base estimator; then, on its training errors ``y - model-output``, the
         scaler (so ``tag-anomaly-scaled`` is in units of their spread), each tag's centre
         and spread (tags constant in them are left out of the score) and the training
         scores' quantiles."""
+        settings = self.event_settings  # a bad setting fails before any training
         super().fit(X, y)
         X_arr = as_float_array(X, "X", dtype="float64")[0]
         self.input_range_ = (X_arr.min(axis=0), X_arr.max(axis=0))
@@ -206,7 +211,7 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         residuals = y_arr[len(y_arr) - len(pred) :] - pred
         # the documented scaled errors in units of the training errors' spread
         self.scaler.fit(residuals)
-        if self.event_settings.drift_rows:
+        if settings.drift_rows:
             wandering = wandering_tags(y_arr)
         else:
             wandering = np.zeros(len(names), dtype=bool)
@@ -226,7 +231,7 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         self.error_center_ = pd.Series(center, index=names)
         self.error_spread_ = pd.Series(spread, index=names)
         self.excluded_tags_ = constant
-        rate = self.event_settings.false_alarm_rate
+        rate = settings.false_alarm_rate
         total, tags, _ = self._scores(residuals)
         self.train_quantile_ = float(calibrate_robust(total[:, None], rate)[0])
         self.tag_train_quantiles_ = pd.Series(calibrate_robust(tags, rate), index=names)
@@ -247,16 +252,19 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         final model scores new data in spreads of its training errors: the thresholds include
         how much worse a model does on data it did not see.
         """
+        _ = self.event_settings  # a bad setting fails before any training
+        return super().cross_validate(X=X, y=y, cv=cv, **kwargs)
+
+    def _set_thresholds(self, folds: list[dict[str, Any]], columns: list[str]) -> None:
+        """The documented thresholds, then the generalisation ratios of the event thresholds
+        from the folds' held-out residuals."""
+        super()._set_thresholds(folds, columns)
         settings = self.event_settings
-        output = super().cross_validate(X=X, y=y, cv=cv, **kwargs)
-        y_arr, columns = as_float_array(y, "y", dtype="float64")
-        names = columns or [str(i) for i in range(y_arr.shape[1])]
         ratios, tag_ratios, n_rows = [], [], 0
-        for estimator, test in zip(output["estimator"], output["indices"]["test"], strict=True):
-            X_test = X.iloc[test] if isinstance(X, pd.DataFrame) else np.asarray(X)[test]
-            pred = np.asarray(estimator.predict(X_test), dtype="float64").reshape(-1, len(names))
+        for fold in folds:
+            estimator = fold["estimator"]
             # a fold's held-out rows are contiguous: smoothing within them is meaningful
-            total, tags, _ = estimator._scores(y_arr[np.asarray(test)[-len(pred) :]] - pred)
+            total, tags, _ = estimator._scores(fold["residuals"])
             n_rows += len(total)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratios.append(
@@ -280,8 +288,8 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         with warnings.catch_warnings():  # NaN for a tag left out of the score
             warnings.simplefilter("ignore", RuntimeWarning)
             tag_ratio = np.nanmedian(np.array(tag_ratios), axis=0)
+        names = columns or [str(i) for i in range(len(tag_ratio))]
         self.tag_generalisation_ratios_ = pd.Series(np.fmax(1.0, tag_ratio), index=names)
-        return output
 
     def predict(self, X: Any) -> np.ndarray:
         """The base estimator's output for X clipped to the training range of each input tag
@@ -379,16 +387,10 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
             metadata["events"] = {
                 **self.event_settings.to_metadata(),
                 "threshold": thresholds[0],
-                "tag-thresholds": _json_floats(self.error_spread_.index, thresholds[1]),
+                "tag-thresholds": to_json(pd.Series(thresholds[1], index=self.error_spread_.index)),
                 "generalisation-ratio": self.generalisation_ratio_,
                 "excluded-tags": list(self.excluded_tags_),
                 "wandering-tags": list(self.wandering_tags_),
             }
         return metadata
 
-
-def _json_floats(names: Any, values: np.ndarray) -> dict[str, float | None]:
-    """``{name: value}`` with NaN (a tag left out of the score) as None: JSON has no NaN."""
-    return {
-        str(k): float(v) if np.isfinite(v) else None for k, v in zip(names, values, strict=True)
-    }
