@@ -157,6 +157,13 @@ class ModelError(GordoError):
     """Base of the errors raised by models and their artifacts."""
 
 
+#: What an error about a model this gordo cannot read says to do.
+REBUILD = (
+    "Rebuild the model with this gordo: `gordo build` for one machine, "
+    "or `gordo build-project` for a project"
+)
+
+
 class ArtifactError(ModelError, ValueError):
     """A model directory is missing, broken, or of an unknown format."""
 

@@ -46,7 +46,7 @@ import numpy as np
 import orjson
 
 import gordo
-from gordo.exceptions import ArtifactError
+from gordo.exceptions import REBUILD, ArtifactError
 
 __all__ = ["dump", "dumps", "load", "load_metadata", "loads"]
 
@@ -56,11 +56,6 @@ MANIFEST_FILE = "manifest.json"
 FORMAT = "gordo-model"
 FORMAT_VERSION = 1
 PICKLE_PROTOCOL = 5
-#: What an error about a model this gordo cannot read says to do.
-REBUILD = (
-    "Rebuild the model with this gordo: `gordo build` for one machine, "
-    "or `gordo build-project` for a project"
-)
 
 
 def dumps(model: Any) -> bytes:
@@ -134,6 +129,8 @@ def load(source_dir: os.PathLike | str) -> Any:
     data, manifest = _verified_model(source)
     try:
         return loads(data)
+    except ArtifactError as exc:  # a part of the model refused its state, saying what to do
+        raise ArtifactError(f"Model directory {source}: {exc}") from exc
     except Exception as exc:
         raise ArtifactError(
             f"Model directory {source}: cannot unpickle {MODEL_FILE} "

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from gordo.exceptions import ArtifactError
+from gordo.exceptions import REBUILD, ArtifactError
 from gordo.machine.model.backend import keras_module
 from gordo.machine.model.dense_spec import DenseSpec
 from gordo.machine.model.lstm_spec import spec_of_state
@@ -34,16 +34,14 @@ def check_format(state: Mapping[str, Any]) -> None:
     ...
     gordo.exceptions.ArtifactError: The saved Keras model has state format 'gordo-dense-model/9', \
 which this version of gordo does not read (it reads gordo-dense-model/1, gordo-lstm-model/1, \
-gordo-keras-archive/1, gordo-keras-model/1). Rebuild the model with this version: \
-gordo build MACHINE_CONFIG [OUTPUT_DIR] (or gordo build-project for a whole project).
+gordo-keras-archive/1, gordo-keras-model/1). Rebuild the model with this gordo: \
+`gordo build` for one machine, or `gordo build-project` for a project
     """
     fmt = state.get("format") if isinstance(state, Mapping) else None
     if fmt not in FORMATS:
         raise ArtifactError(
             f"The saved Keras model has state format {fmt!r}, which this version of gordo "
-            f"does not read (it reads {', '.join(FORMATS)}). Rebuild the model with this "
-            "version: gordo build MACHINE_CONFIG [OUTPUT_DIR] (or gordo build-project for a "
-            "whole project)."
+            f"does not read (it reads {', '.join(FORMATS)}). {REBUILD}"
         )
 
 
