@@ -57,7 +57,7 @@ import difflib
 import functools
 import importlib.util
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from gordo.exceptions import (
@@ -85,27 +85,22 @@ _collected: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
 )
 
 
-def from_definition(
-    pipe_definition: str | Mapping[str, Any], *, locate: Callable[[str], Any] = import_locate
-) -> Any:
+def from_definition(pipe_definition: str | Mapping[str, Any]) -> Any:
     """Construct an estimator (Pipeline, FeatureUnion or any class) from a definition.
 
     Raises DefinitionImportError for an import path that does not resolve,
     DefinitionParameterError for a parameter the class does not take, and
-    ConfigException for a definition of the wrong shape. ``locate`` turns an
-    import path into its object.
+    ConfigException for a definition of the wrong shape.
 
     >>> from_definition("sklearn.preprocessing.MinMaxScaler")
     MinMaxScaler()
     >>> from_definition({"sklearn.preprocessing.MinMaxScaler": {"feature_range": [-1, 1]}})
     MinMaxScaler(feature_range=(-1, 1))
     """
-    return _build(pipe_definition, "", locate)
+    return _build(pipe_definition, "")
 
 
-def check_definition(
-    definition: str | Mapping[str, Any], *, locate: Callable[[str], Any] = import_locate
-) -> None:
+def check_definition(definition: str | Mapping[str, Any]) -> None:
     """Check a definition as :func:`from_definition` would build it, without calling anything.
 
     Every import path is resolved (within the allow-list) and every parameter
@@ -113,7 +108,7 @@ def check_definition(
     to; nothing named in the definition is called. A class with a
     ``check_definition`` classmethod checks its own raw parameters (gordo's
     Keras wrappers check their ``kind`` and training settings). Raises the
-    errors :func:`from_definition` raises; ``locate`` as there.
+    errors :func:`from_definition` raises.
 
     >>> check_definition({"sklearn.decomposition.PCA": {"n_components": 2}})
     >>> check_definition({"sklearn.decomposition.PCA": {"n_component": 2}})  # doctest: +ELLIPSIS
@@ -122,12 +117,10 @@ def check_definition(
     gordo.exceptions.DefinitionParameterError: sklearn.decomposition.PCA does not take \
 parameter 'n_component' (did you mean 'n_components'?); ...
     """
-    _build(definition, "", locate, build=False)
+    _build(definition, "", build=False)
 
 
-def definition_problems(
-    definition: str | Mapping[str, Any], *, locate: Callable[[str], Any] = import_locate
-) -> list[str]:
+def definition_problems(definition: str | Mapping[str, Any]) -> list[str]:
     """Every problem :func:`check_definition` finds, one message each; [] if none.
 
     A problem in one parameter value does not hide those of the others.
@@ -139,7 +132,7 @@ def definition_problems(
     problems: list[str] = []
     token = _collected.set(problems)
     try:
-        _build(definition, "", locate, build=False)
+        _build(definition, "", build=False)
     except (ConfigException, DefinitionImportError) as exc:
         problems.append(str(exc))
     finally:
@@ -155,35 +148,33 @@ def load_params_from_definition(definition: Mapping) -> dict:
     """
     if not isinstance(definition, Mapping):
         raise ConfigException(f"Expected a mapping of parameters, got {definition!r}")
-    return {key: _load_value(value, key, import_locate) for key, value in definition.items()}
+    return {key: _load_value(value, key) for key, value in definition.items()}
 
 
-def _build(definition: Any, where: str, locate: Callable[[str], Any], build: bool = True) -> Any:
+def _build(definition: Any, where: str, build: bool = True) -> Any:
     """Build one definition: a bare import path or a one-key mapping.
 
     With ``build=False`` only check it: the classes are returned, not called.
     """
     if isinstance(definition, str):
-        return _construct(definition, {}, where, locate, build)
+        return _construct(definition, {}, where, build)
     if isinstance(definition, Mapping) and len(definition) == 1:
         ((path, params),) = definition.items()
         if isinstance(path, str):
-            return _construct(path, params, where, locate, build)
+            return _construct(path, params, where, build)
     raise ConfigException(
         f"Invalid model definition{_at(where)}: expected an import path or a mapping "
         f"{{import.path: {{params}}}} with one key, got {definition!r}"
     )
 
 
-def _construct(
-    path: str, params: Any, where: str, locate: Callable[[str], Any], build: bool = True
-) -> Any:
+def _construct(path: str, params: Any, where: str, build: bool = True) -> Any:
     """Build the object at ``path`` from its (raw) ``params`` (``build=False``: only check)."""
-    target = _locate(path, where, locate)
+    target = _locate(path, where)
     params = {} if params is None else params
     if isinstance(target, type) and callable(getattr(target, "from_definition", None)):
         if not build:
-            return _check_self_building(target, path, params, where, locate)
+            return _check_self_building(target, path, params, where)
         try:
             return target.from_definition(_plain_copy(params))
         except TypeError as exc:
@@ -203,7 +194,7 @@ def _construct(
     _check_parameter_names(path, target, params, signature, where)
     kwargs = {
         key: _load_value(
-            value, _join(where, path, key), locate, _expected_type(target, signature, key), build
+            value, _join(where, path, key), _expected_type(target, signature, key), build
         )
         for key, value in params.items()
     }
@@ -221,7 +212,6 @@ def _construct(
 def _load_value(
     value: Any,
     where: str,
-    locate: Callable[[str], Any],
     expected_type: type | None = None,
     build: bool = True,
 ) -> Any:
@@ -231,7 +221,7 @@ def _load_value(
     (and None returned) so that the other values are checked too.
     """
     try:
-        return _value(value, where, locate, expected_type, build)
+        return _value(value, where, expected_type, build)
     except (ConfigException, DefinitionImportError) as exc:
         collected = _collected.get()
         if build or collected is None:
@@ -240,15 +230,13 @@ def _load_value(
         return None
 
 
-def _value(
-    value: Any, where: str, locate: Callable[[str], Any], expected_type: type | None, build: bool
-) -> Any:
+def _value(value: Any, where: str, expected_type: type | None, build: bool) -> Any:
     if isinstance(value, str):
         if not _names_importable_module(value):
             return value
-        target = _locate(value, where, locate)
+        target = _locate(value, where)
         if _is_estimator_class(target):
-            return _construct(value, {}, where, locate, build)
+            return _construct(value, {}, where, build)
         return target
     if isinstance(value, Mapping):
         if len(value) == 1:
@@ -258,15 +246,12 @@ def _value(
                 and isinstance(key, str)
                 and _names_importable_module(key)
             ):
-                return _construct(key, params, where, locate, build)
+                return _construct(key, params, where, build)
         return {
-            key: _load_value(item, f"{where}.{key}", locate, build=build)
-            for key, item in value.items()
+            key: _load_value(item, f"{where}.{key}", build=build) for key, item in value.items()
         }
     if isinstance(value, list | tuple):
-        items = [
-            _load_value(item, f"{where}[{i}]", locate, build=build) for i, item in enumerate(value)
-        ]
+        items = [_load_value(item, f"{where}[{i}]", build=build) for i, item in enumerate(value)]
         items = [_as_named_pair(item) for item in items]
         if isinstance(value, tuple) or expected_type is tuple:
             return tuple(items)
@@ -274,9 +259,7 @@ def _value(
     return value
 
 
-def _check_self_building(
-    target: type, path: str, params: Any, where: str, locate: Callable[[str], Any]
-) -> type:
+def _check_self_building(target: type, path: str, params: Any, where: str) -> type:
     """Check the raw parameters of a class that builds itself; nested definitions too."""
     check = getattr(target, "check_definition", None)
     if callable(check):
@@ -288,7 +271,7 @@ def _check_self_building(
             raise type(exc)(f"{exc}{_at(where)}") from exc
     if isinstance(params, Mapping):
         for key, value in params.items():
-            _load_value(value, _join(where, path, key), locate, build=False)
+            _load_value(value, _join(where, path, key), build=False)
     return target
 
 
@@ -301,10 +284,10 @@ def _plain_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _locate(path: str, where: str, locate: Callable[[str], Any]) -> Any:
-    """``locate(path)``, naming the place in the definition on failure."""
+def _locate(path: str, where: str) -> Any:
+    """``import_locate(path)``, naming the place in the definition on failure."""
     try:
-        return locate(path)
+        return import_locate(path)
     except (DefinitionImportError, DefinitionNotAllowedError) as exc:
         if not where:
             raise
