@@ -49,6 +49,7 @@ def keras_module() -> ModuleType:
     require("keras", "a Keras model")
     first = "keras" not in sys.modules
     if first and ensure_backend() == "jax":
+        require("jax", "Keras' JAX backend")
         configure_jax()
     import keras
 
@@ -97,7 +98,6 @@ def configure_jax() -> None:
     cache_dir = jax_cache_dir()
     if cache_dir is None:
         return
-    require("jax", "Keras' JAX backend")
     import jax
 
     jax.config.update("jax_compilation_cache_dir", cache_dir)
