@@ -213,7 +213,9 @@ class ProjectProblems:
 
     ``broken`` holds the indices of machines with a problem in their sections
     (building them would report it again in other words); ``in_project`` is
-    true when a problem lies outside the machines (globals, project keys).
+    true when a problem of the project name, ``globals`` or ``machines`` itself
+    keeps the machines from being built (an unknown top-level key does not: the
+    machines are still built, so their own problems are listed too).
     """
 
     lines: list[str] = dataclasses.field(default_factory=list)
@@ -319,7 +321,7 @@ def _check_sections(
             )
         )
         lines.extend(_line(where, path, msg) for path, msg in problems)
-        if len(lines) > before + sum(path == "name" for path, _ in problems):
+        if len(lines) > before:
             found.broken.add(index)
 
 
@@ -404,13 +406,9 @@ class ProblemCollector:
         try:
             yield
         except ConfigValidationError as exc:
-            self._add(_line(where, "", p) for p in exc.problems)
+            self.lines.extend(_line(where, "", p) for p in exc.problems)
         except (ValueError, TypeError, ImportError, KeyError) as exc:
-            self._add([_line(where, "", str(exc))])
-
-    def _add(self, lines: Iterable[str]) -> None:
-        """Add the lines not collected yet (a machine's bad name is found twice)."""
-        self.lines.extend(line for line in lines if line not in self.lines)
+            self.lines.append(_line(where, "", str(exc)))
 
     def raise_if_any(self, source: str | None = None) -> None:
         """Raise ConfigValidationError with every line collected, if there is any."""

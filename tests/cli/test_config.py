@@ -220,3 +220,12 @@ def test_a_project_without_machines_is_an_error(tmp_path):
     result = CliRunner().invoke(gordo, ["config", "validate", str(config)])
     assert result.exit_code == 100
     assert "machines: must list at least one machine" in result.output
+
+
+def test_a_too_long_machine_name_is_one_problem(tmp_path):
+    config = _project(tmp_path, "      sklearn.decomposition.PCA: {}\n")
+    config.write_text(config.read_text().replace("name: m-1", f"name: {'m' * 60}"))
+    result = CliRunner().invoke(gordo, ["config", "validate", str(config)])
+    assert result.exit_code == 100, result.output
+    problems = [line for line in result.output.splitlines() if "m" * 60 in line]
+    assert len(problems) == 1, result.output
