@@ -280,18 +280,30 @@ class ValidModel(BaseDescriptor):
 
 
 def reporters_problem(reporters: Any) -> str | None:
-    """Why ``reporters`` is not a list of import paths or ``{path: kwargs}`` mappings, or None.
+    """Why ``reporters`` is not a list of import paths or ``{path: kwargs}`` mappings under
+    the allow-list, or None (nothing is imported; the build imports the classes).
 
-    >>> reporters_problem(["a.B", {"a.C": {"host": "h"}}]) is None
+    >>> postgres = "gordo.reporters.postgres.PostgresReporter"
+    >>> reporters_problem([postgres, {postgres: {"host": "h"}}]) is None
     True
     >>> reporters_problem("a.B")
     "must be a list of reporter definitions, got 'a.B'"
+    >>> reporters_problem(["subprocess.Popen"])  # doctest: +ELLIPSIS
+    "item [0]: 'subprocess.Popen' is not allowed: ..."
     """
+    from gordo.exceptions import DefinitionNotAllowedError
+    from gordo.serializer.allow_list import check_allowed
+
     if not isinstance(reporters, list):
         return f"must be a list of reporter definitions, got {reporters!r}"
     for i, item in enumerate(reporters):
         if not (isinstance(item, str) or (isinstance(item, Mapping) and len(item) == 1)):
             return f"item [{i}] must be an import path or a {{path: kwargs}} mapping, got {item!r}"
+        path = item if isinstance(item, str) else next(iter(item))
+        try:
+            check_allowed(path)
+        except DefinitionNotAllowedError as exc:
+            return f"item [{i}]: {exc}"
     return None
 
 

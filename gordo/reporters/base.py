@@ -19,7 +19,7 @@ import abc
 import inspect
 from typing import TYPE_CHECKING, Any
 
-from gordo.exceptions import ConfigException, DefinitionImportError
+from gordo.exceptions import ConfigException, DefinitionImportError, DefinitionNotAllowedError
 
 if TYPE_CHECKING:
     from gordo.machine import Machine
@@ -80,5 +80,5 @@ def _import_class(path: str) -> Any:
 
     try:
         return import_locate(path)
-    except DefinitionImportError as exc:
-        raise DefinitionImportError(f"runtime.reporters: {exc}") from exc
+    except (DefinitionImportError, DefinitionNotAllowedError) as exc:
+        raise type(exc)(f"runtime.reporters: {exc}") from exc

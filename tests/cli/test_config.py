@@ -229,3 +229,11 @@ def test_a_too_long_machine_name_is_one_problem(tmp_path):
     assert result.exit_code == 100, result.output
     problems = [line for line in result.output.splitlines() if "m" * 60 in line]
     assert len(problems) == 1, result.output
+
+
+def test_a_reporter_outside_the_allow_list_is_a_validation_problem(tmp_path):
+    runtime = "globals:\n  runtime:\n    reporters: [subprocess.Popen]\n"
+    config = _project(tmp_path, "      sklearn.decomposition.PCA: {}\n", extra=runtime)
+    result = CliRunner().invoke(gordo, ["config", "validate", str(config)])
+    assert result.exit_code == 100, result.output
+    assert "runtime.reporters: item [0]: 'subprocess.Popen' is not allowed" in result.output
