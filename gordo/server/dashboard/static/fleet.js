@@ -2,7 +2,7 @@
 // period, rows sorted by anomaly level among the machines scored so far.
 import {
   alarmFlags, api, fromInput, getJSON, inputValue, levels, queryDate, readFrame, scoresURL,
-  shortTime, threshold,
+  shortTime,
 } from "./common.js";
 
 const pageSize = Number(document.querySelector("script[data-page-size]").dataset.pageSize);
@@ -13,6 +13,7 @@ const spanInput = document.getElementById("span");
 const endInput = document.getElementById("end");
 const SCORING_AT_ONCE = 4;
 let total = 0;
+let generation = 0; // the period's: answers for an earlier period are dropped
 
 const params = new URLSearchParams(location.search);
 if (params.get("span")) spanInput.value = params.get("span");
@@ -91,17 +92,24 @@ function sortRows() {
   ordered.forEach((row) => body.append(row.tr));
 }
 
-/** The model's threshold from its metadata, asked only for answers without a confidence. */
-async function metadataThreshold(name) {
-  return threshold((await getJSON(`${api}${encodeURIComponent(name)}/metadata`)).metadata);
+/** Whether the model's artifact loads: its healthcheck loads it (503 if it cannot). */
+async function loads(name) {
+  try {
+    await getJSON(`${api}${encodeURIComponent(name)}/healthcheck`);
+    return true;
+  } catch (error) {
+    return false;
+  }
 }
 
-async function score(row, start, end) {
+async function score(row, start, end, period) {
   const { tr, model } = row;
   try {
     const answer = await getJSON(scoresURL(model.name, start, end));
+    if (period !== generation) return;
     const frame = readFrame(answer.data);
-    const level = levels(frame, null) || levels(frame, await metadataThreshold(model.name));
+    // a model with thresholds answers its total-anomaly-confidence (the level)
+    const level = levels(frame, null);
     badge(cell(tr, "health"), true, "loads");
     if (!level) {
       cell(tr, "level").textContent = "no threshold";
@@ -117,9 +125,11 @@ async function score(row, start, end) {
     tr.classList.toggle("alarm", latest > 1);
     cell(tr, "spark").replaceChildren(sparkline(level, 1));
   } catch (error) {
-    // the server loads the model before it reads the period: a 500 is a model that does
-    // not load (or score); 4xx and 503 (no data, a data source down) come after it loaded
-    const broken = !error.status || error.status === 500;
+    if (period !== generation) return;
+    // a 503 is a broken model or a data source that cannot be reached: the healthcheck
+    // tells which; a 500 is a model that failed to score; other 4xx come after it loaded
+    const broken = !error.status || error.status === 500 ||
+      (error.status === 503 && !(await loads(model.name)));
     badge(cell(tr, "health"), broken ? false : true, broken ? "broken" : "loads");
     cell(tr, "level").textContent = "—";
     cell(tr, "alarm").textContent = "—";
@@ -131,9 +141,10 @@ async function score(row, start, end) {
 
 async function scoreAll(list) {
   const [start, end] = period();
+  const current = generation;
   const queue = list.filter((row) => row.model.healthy);
   const worker = async () => {
-    while (queue.length) await score(queue.shift(), start, end);
+    while (queue.length && current === generation) await score(queue.shift(), start, end, current);
   };
   await Promise.all(Array.from({ length: SCORING_AT_ONCE }, worker));
   document.body.dataset.scored = String(rows.size);
@@ -152,7 +163,8 @@ async function loadPage() {
 more.addEventListener("click", loadPage);
 document.getElementById("period").addEventListener("submit", (event) => {
   event.preventDefault();
-  const query = new URLSearchParams({ span: spanInput.value, end: fromInput(endInput.value).toISOString() });
+  generation += 1;
+  const query = new URLSearchParams({ span: spanInput.value, end: period()[1].toISOString() });
   history.replaceState(null, "", `?${query}`);
   for (const row of rows.values()) {
     row.level = null;

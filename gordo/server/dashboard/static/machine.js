@@ -234,6 +234,10 @@ async function show(from, to) {
 document.getElementById("period").addEventListener("submit", (event) => {
   event.preventDefault();
   const [from, to] = [fromInput(startInput.value), fromInput(endInput.value)];
+  if (!from || !to) {
+    status.textContent = "Give both ends of the period.";
+    return;
+  }
   history.replaceState(null, "", `?${new URLSearchParams({ start: from.toISOString(), end: to.toISOString() })}`);
   show(from, to);
 });
