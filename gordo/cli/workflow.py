@@ -324,6 +324,8 @@ def generate(ctx: click.Context, **kwargs: Any) -> None:
         gordo workflow generate --machine-config project.yaml \\
             --project-name my-project --argo-version 3.5.0 | kubectl create -f -
     """
+    from gordo.cli.config import default_project_name
+    from gordo.workflow.config_elements.loader import load_project_config
     from gordo.workflow.workflow_generator.options import (
         DEFAULT_KEDA_QUERY,
         OptionError,
@@ -339,13 +341,9 @@ def generate(ctx: click.Context, **kwargs: Any) -> None:
     )
 
     machine_config = kwargs.pop("machine_config")
+    project_config = load_project_config(machine_config)  # read and checked once
     if not kwargs["project_name"]:
-        from gordo.cli.config import default_project_name
-        from gordo.workflow.config_elements.loader import load_project_config
-
-        kwargs["project_name"] = default_project_name(
-            load_project_config(machine_config), machine_config
-        )
+        kwargs["project_name"] = default_project_name(project_config, machine_config)
     template_path = kwargs.pop("workflow_template")
     output_file = kwargs.pop("output_file")
     argo_binary = kwargs.pop("argo_binary")
@@ -377,7 +375,7 @@ def generate(ctx: click.Context, **kwargs: Any) -> None:
     except OptionError as exc:
         raise click.ClickException(str(exc)) from exc
     template = load_workflow_template(template_path) if template_path else None
-    documents = generate_workflows(Path(machine_config), options, template)
+    documents = generate_workflows(project_config, options, template)
     text = "\n---\n\n".join(doc.rstrip("\n") + "\n" for doc in documents)
     if output_file:
         Path(output_file).write_text(text, encoding="utf-8")
