@@ -38,24 +38,22 @@ class DenseStack:
     [[1.0, 1.0]]
     """
 
-    def __init__(self, layers: Sequence[tuple[np.ndarray, np.ndarray | None, str]]) -> None:
+    def __init__(self, layers: Sequence[tuple[np.ndarray, np.ndarray, str]]) -> None:
         self.layers = [
             (
                 np.asarray(kernel, dtype="float32"),
-                None if bias is None else np.asarray(bias, dtype="float32"),
+                np.asarray(bias, dtype="float32"),
                 ACTIVATIONS[activation],
             )
             for kernel, bias, activation in layers
         ]
-        self.n_features_out = self.layers[-1][0].shape[1]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The output for the rows of ``x`` (cast to float32)."""
         out = np.asarray(x, dtype="float32")
         for kernel, bias, activation in self.layers:
             out = out @ kernel
-            if bias is not None:
-                out += bias
+            out += bias
             out = activation(out).astype("float32", copy=False)
         return out
 
@@ -63,12 +61,12 @@ class DenseStack:
 class LSTMLayer:
     """One Keras ``LSTM`` layer at inference, over inputs of shape (samples, steps, features).
 
-    Gates i, f, c, o (in Keras' order) come from ``x_t @ kernel + h @ recurrent + bias``;
-    ``c = f * c + i * activation(g)``, ``h = o * activation(c)``, from zero states.
+    Gates i, f, c, o (in Keras' order) come from ``sigmoid(x_t @ kernel + h @ recurrent +
+    bias)``; ``c = f * c + i * activation(g)``, ``h = o * activation(c)``, from zero states.
 
     >>> u = 1
     >>> layer = LSTMLayer(np.zeros((1, 4 * u)), np.zeros((u, 4 * u)), np.full(4 * u, 9.0),
-    ...                   "tanh", "sigmoid", return_sequences=True)
+    ...                   "tanh", return_sequences=True)
     >>> np.round(layer(np.zeros((1, 2, 1))).astype(float), 3).tolist()
     [[[0.761], [0.964]]]
     """
@@ -77,28 +75,24 @@ class LSTMLayer:
         self,
         kernel: np.ndarray,
         recurrent: np.ndarray,
-        bias: np.ndarray | None,
+        bias: np.ndarray,
         activation: str,
-        recurrent_activation: str,
         return_sequences: bool,
     ) -> None:
         self.kernel = np.asarray(kernel, dtype="float32")
         self.recurrent = np.asarray(recurrent, dtype="float32")
-        self.bias = None if bias is None else np.asarray(bias, dtype="float32")
+        self.bias = np.asarray(bias, dtype="float32")
         self.activation = ACTIVATIONS[activation]
-        self.recurrent_activation = ACTIVATIONS[recurrent_activation]
         self.return_sequences = return_sequences
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         samples, steps, _ = x.shape
         units = self.recurrent.shape[0]
-        inputs = x @ self.kernel
-        if self.bias is not None:
-            inputs += self.bias
+        inputs = x @ self.kernel + self.bias
         h = np.zeros((samples, units), dtype="float32")
         c = np.zeros((samples, units), dtype="float32")
         outputs = np.empty((samples, steps, units), dtype="float32")
-        gate, act = self.recurrent_activation, self.activation
+        gate, act = ACTIVATIONS["sigmoid"], self.activation
         for t in range(steps):
             z = inputs[:, t] + h @ self.recurrent
             i, f, o = gate(z[:, :units]), gate(z[:, units : 2 * units]), gate(z[:, 3 * units :])
@@ -114,7 +108,6 @@ class RecurrentStack:
     def __init__(self, recurrent: Sequence[LSTMLayer], head: DenseStack) -> None:
         self.recurrent = list(recurrent)
         self.head = head
-        self.n_features_out = head.n_features_out
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The output for the windows of ``x`` (samples, steps, features), cast to float32."""
@@ -150,7 +143,7 @@ def _recurrent_stack(spec: LSTMSpec, weights: list[np.ndarray]) -> RecurrentStac
         return None
     last = len(spec.recurrent) - 1
     layers = [
-        LSTMLayer(*weights[3 * i : 3 * i + 3], activation, "sigmoid", i < last)
+        LSTMLayer(*weights[3 * i : 3 * i + 3], activation, i < last)
         for i, (_, activation) in enumerate(spec.recurrent)
     ]
     head = _dense_stack(spec.head, weights[3 * len(spec.recurrent) :])
