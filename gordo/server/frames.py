@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gordo.dataset.frequency import to_pandas_freq
+from gordo.dataset.frequency import to_offset
+from gordo.exceptions import ConfigException
 
 _UNITS = ("s", "ms", "us", "ns")
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
@@ -40,10 +41,9 @@ def to_offset_lenient(resolution: str | None) -> pd.DateOffset | None:
     """A pandas offset from a resolution string; accepts the legacy aliases (``10T``)."""
     if not resolution:
         return None
-    text = to_pandas_freq(str(resolution).strip())
     try:
-        return pd.tseries.frequencies.to_offset(text)
-    except ValueError:
+        return to_offset(str(resolution).strip())
+    except ConfigException:
         return None
 
 
