@@ -38,14 +38,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-import importlib.util
 import os
-import sys
 from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
 from gordo.exceptions import DefinitionNotAllowedError
+from gordo.util.extras import is_installed
 
 #: Always allowed: gordo, its compatibility names (D1) and the scientific stack it builds on.
 DEFAULT_PREFIXES: tuple[str, ...] = (
@@ -165,7 +164,7 @@ def check_allowed(path: str, found: Any = None) -> None:
     passes (nothing can be imported; the import error that follows names it).
     Once resolved, a path or object under :data:`DENIED_PREFIXES` is refused.
     """
-    if not is_allowed(path) and _installed(path):
+    if not is_allowed(path) and is_installed(path.split(".", 1)[0]):
         _refuse(path, path)
     origin = None if found is None else origin_module(found)
     if origin is not None and not is_allowed(origin):
@@ -176,17 +175,6 @@ def check_allowed(path: str, found: Any = None) -> None:
         name = f"{origin}.{getattr(found, '__qualname__', '')}".rstrip(".")
         if _under(name, DENIED_PREFIXES):
             _deny(path, name)
-
-
-def _installed(path: str) -> bool:
-    """Whether the top-level package of ``path`` is installed (found without importing it)."""
-    top = path.split(".", 1)[0]
-    if top in sys.modules:
-        return True
-    try:
-        return importlib.util.find_spec(top) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 def origin_module(obj: Any) -> str | None:

@@ -55,7 +55,6 @@ import contextvars
 import copy
 import difflib
 import functools
-import importlib.util
 import inspect
 from collections.abc import Mapping
 from typing import Any
@@ -67,6 +66,7 @@ from gordo.exceptions import (
     DefinitionParameterError,
 )
 from gordo.serializer.import_paths import candidate_paths, import_locate, is_import_path
+from gordo.util.extras import is_installed
 
 __all__ = [
     "check_definition",
@@ -298,13 +298,7 @@ def _names_importable_module(value: str) -> bool:
     """Whether ``value`` is an import path whose top-level package exists (aliases applied)."""
     if not is_import_path(value):
         return False
-    for path in candidate_paths(value):
-        try:
-            if importlib.util.find_spec(path.split(".", 1)[0]) is not None:
-                return True
-        except (ImportError, ValueError):
-            continue
-    return False
+    return any(is_installed(path.split(".", 1)[0]) for path in candidate_paths(value))
 
 
 def _is_estimator_class(target: Any) -> bool:

@@ -17,6 +17,22 @@ import sys
 
 from gordo.exceptions import MissingExtraError
 
+
+def is_installed(module: str) -> bool:
+    """Whether ``module`` can be imported, found without importing it (a module set to
+    None in ``sys.modules``, i.e. blocked, is not).
+
+    >>> is_installed("json"), is_installed("no_such_module_here")
+    (True, False)
+    """
+    if module in sys.modules:
+        return sys.modules[module] is not None
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 #: Top-level module -> the extra of gordo that installs it.
 EXTRAS = {"keras": "keras", "jax": "keras", "psycopg": "postgres"}
 
@@ -27,13 +43,7 @@ def require(module: str, needed_for: str = "gordo") -> None:
     The module is looked for, not imported (importing Keras fixes its backend,
     importing JAX draws random numbers). ``needed_for`` says what needs it.
     """
-    if sys.modules.get(module) is not None:
-        return
-    try:
-        found = module not in sys.modules and importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        found = False
-    if not found:
+    if not is_installed(module):
         top = module.partition(".")[0]
         extra = EXTRAS.get(top, top)
         raise MissingExtraError(
