@@ -15,7 +15,6 @@ one alias table, then imported.
 
 from __future__ import annotations
 
-import importlib
 from typing import Literal
 
 from gordo.exceptions import ConfigException
@@ -90,21 +89,13 @@ def resolve_path(name: str, kind: Kind) -> str:
 
 
 def import_class(name: str, kind: Kind) -> type:
-    """Import the class that ``name`` resolves to (ImportError/AttributeError propagate).
-
-    Only classes within the allow-list of :mod:`gordo.serializer.allow_list`
-    are imported (DefinitionNotAllowedError otherwise), as for model definitions.
+    """Import the class that ``name`` resolves to, as a model definition's paths are
+    (:func:`gordo.serializer.import_paths.import_locate`: within the allow-list, and a
+    DefinitionImportError, an ImportError, naming the closest names if it does not resolve).
     """
-    from gordo.serializer.allow_list import check_allowed
+    from gordo.serializer.import_paths import import_locate
 
-    path = resolve_path(name, kind)
-    module, _, cls = path.rpartition(".")
-    if not module:
-        raise ImportError(f"{path!r} is not an import path")
-    check_allowed(path)
-    found = getattr(importlib.import_module(module), cls)
-    check_allowed(path, found)
-    return found
+    return import_locate(resolve_path(name, kind))
 
 
 def canonical_type(cls: type, kind: Kind) -> str:
