@@ -262,20 +262,18 @@ class ValidModel(BaseDescriptor):
     """A non-empty model definition (dict or import path) that the serializer can build.
 
     The definition is checked with ``gordo.serializer.check_definition`` (imports
-    within the allow-list and parameter names; nothing is called) unless the
-    instance has ``_strict = False``.
+    within the allow-list and parameter names; nothing is called).
     """
 
     def __set__(self, instance: Any, value: Any) -> None:
+        from gordo import serializer
+
         if not value or not isinstance(value, dict | str):
             raise self.fail(f"model is empty or not a definition (dict or str), got {value!r}")
-        if getattr(instance, "_strict", True):
-            from gordo import serializer
-
-            try:
-                serializer.check_definition(copy.deepcopy(value))
-            except Exception as exc:
-                raise self.fail(f"Pipeline from definition failed: {exc}") from exc
+        try:
+            serializer.check_definition(value)
+        except Exception as exc:
+            raise self.fail(f"Pipeline from definition failed: {exc}") from exc
         self.store(instance, value)
 
 
