@@ -37,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.bench_serve import MODEL, PROJECT, build_model
+from benchmarks.bench_serve import MODEL, PROJECT, build_model, tree_cpu_seconds
 from tests.browser import chromium
 from tests.servers import running_server
 
@@ -52,25 +52,6 @@ def check(value: float, name: str) -> str:
     if name not in TIMED:
         return "-"
     return "ok" if value <= TARGET_MS else "MISSED"
-
-
-def tree_cpu_ms(pid: int) -> float:
-    """CPU time (user + system, ms) of process ``pid`` and its descendants alive now."""
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system + times.children_user + times.children_system
-    return total * 1000
 
 
 def server_pid(base: str) -> int:
@@ -89,7 +70,7 @@ def visit(driver, url: str, server: int, timeout: float = 60.0) -> dict[str, flo
     """Open the machine page; its drawn time (ms), the anomaly answer's timings and
     the CPU time the browser and the server spent on the visit."""
     browser = driver.service.process.pid
-    cpu = tree_cpu_ms(browser), tree_cpu_ms(server)
+    cpu = 1000 * tree_cpu_seconds(browser), 1000 * tree_cpu_seconds(server)
     driver.get(url)
     deadline = time.monotonic() + timeout
     while not driver.execute_script("return document.body.dataset.drawn"):
@@ -110,8 +91,8 @@ def visit(driver, url: str, server: int, timeout: float = 60.0) -> dict[str, flo
     return {
         "drawn": float(drawn),
         **dict(zip(names, timings, strict=True)),
-        "browser_cpu": tree_cpu_ms(browser) - cpu[0],
-        "server_cpu": tree_cpu_ms(server) - cpu[1],
+        "browser_cpu": 1000 * tree_cpu_seconds(browser) - cpu[0],
+        "server_cpu": 1000 * tree_cpu_seconds(server) - cpu[1],
     }
 
 

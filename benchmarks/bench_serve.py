@@ -168,8 +168,20 @@ def _tree(pid: int) -> list[psutil.Process]:
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds used so far by the process tree of ``pid``."""
-    return sum(proc.cpu_times().user + proc.cpu_times().system for proc in _tree(pid))
+    """User + system CPU seconds used so far by the process tree of ``pid`` (with the
+    children it has reaped); 0 if it has ended. Processes that end meanwhile are skipped."""
+    try:
+        processes = _tree(pid)
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 def tree_memory_mb(pid: int) -> tuple[float, float]:
@@ -322,11 +334,13 @@ print(json.dumps({"seconds": seconds, "pss": pss}))
 
 
 def preload_cost() -> list[tuple[str, float, str]]:
-    """Import time and PSS of a master + 2 workers, with and without scikit-learn."""
+    """Import time and PSS of a master + 2 workers, for the master's serving modules
+    (:data:`gordo.server.startup.SERVING_MODULES`) and for those without scikit-learn and
+    gordo's model classes (which import it): what preloading scikit-learn costs."""
     from gordo.server.startup import NO_THREAD_ENVIRONMENT, SERVING_MODULES
 
-    with_sklearn = [m for m in SERVING_MODULES if not m.startswith("gordo.machine")]
-    without = [m for m in with_sklearn if not m.startswith("sklearn")]
+    with_sklearn = list(SERVING_MODULES)
+    without = [m for m in with_sklearn if not m.startswith(("sklearn", "gordo.machine"))]
     results = []
     for label, modules in (("with sklearn", with_sklearn), ("without sklearn", without)):
         for where in ("master", "workers"):
