@@ -257,8 +257,9 @@ def score(base: str, machine: str, X: pd.DataFrame) -> tuple[np.ndarray, np.ndar
                               timeout=60)
         if not reply.ok:
             raise DemoError(f"POST {url} answered {reply.status_code}: {reply.text[:300]}")
-        confidences.append(total_confidence(reply.json()))
-        events.append(anomaly_events(reply.json()))
+        answer = reply.json()
+        confidences.append(total_confidence(answer))
+        events.append(anomaly_events(answer))
     if any(e is None for e in events):
         return np.concatenate(confidences), None
     return np.concatenate(confidences), np.concatenate(events)
