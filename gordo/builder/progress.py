@@ -88,7 +88,9 @@ def _logging_through(console: Any) -> Iterator[None]:
     """Route the root logger's records, also from forked workers, to ``console``.
 
     The root logger's handlers are replaced by a handler putting records on a
-    process-shared queue; a listener thread here prints them with rich.
+    process-shared queue; a listener thread here prints them with rich. Workers
+    started by spawn (the fleet's choice once JAX or another threaded framework is
+    imported) do not inherit the handler: their records go to their own stderr.
     """
     from rich.logging import RichHandler
 
