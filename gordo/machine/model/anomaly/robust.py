@@ -201,8 +201,8 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         scaler (so ``tag-anomaly-scaled`` is in units of their spread), each tag's centre
         and spread (tags constant in them are left out of the score) and the training
         scores' quantiles."""
-        settings = self.event_settings  # a bad setting fails before any training
-        super().fit(X, y)
+        super().fit(X, y)  # checks the parameters and event settings first
+        settings = self.event_settings
         X_arr = as_float_array(X, "X", dtype="float64")[0]
         self.input_range_ = (X_arr.min(axis=0), X_arr.max(axis=0))
         y_arr, columns = as_float_array(y, "y", dtype="float64")
@@ -237,27 +237,20 @@ class RobustEventAnomalyDetector(DiffBasedAnomalyDetector):
         self.tag_train_quantiles_ = pd.Series(calibrate_robust(tags, rate), index=names)
         return self
 
-    def cross_validate(
-        self,
-        *,
-        X: pd.DataFrame | np.ndarray,
-        y: pd.DataFrame | np.ndarray,
-        cv: Any = TimeSeriesSplit(n_splits=3),
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Cross-validate; calibrate the event thresholds on the out-of-fold scores (ValueError
-        if they are too few for the event settings).
+    def _check_params(self) -> None:
+        """The detector's parameters and the event settings, before any training."""
+        super()._check_params()
+        _ = self.event_settings
+
+    def _set_thresholds(self, folds: list[dict[str, Any]], columns: list[str]) -> None:
+        """The documented thresholds, then the generalisation ratios of the event thresholds
+        from the folds' held-out residuals (InsufficientDataError if they are too few for
+        the event settings).
 
         A fold model scores its held-out rows in spreads of its own training errors, as the
         final model scores new data in spreads of its training errors: the thresholds include
         how much worse a model does on data it did not see.
         """
-        _ = self.event_settings  # a bad setting fails before any training
-        return super().cross_validate(X=X, y=y, cv=cv, **kwargs)
-
-    def _set_thresholds(self, folds: list[dict[str, Any]], columns: list[str]) -> None:
-        """The documented thresholds, then the generalisation ratios of the event thresholds
-        from the folds' held-out residuals."""
         super()._set_thresholds(folds, columns)
         settings = self.event_settings
         ratios, tag_ratios, n_rows = [], [], 0
